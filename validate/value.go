@@ -1,0 +1,190 @@
+package validate
+
+import (
+	"math"
+	"strconv"
+
+	"github.com/pointguard/pointguard/thingmodel"
+)
+
+// Value is a typed measurepoint value. Values passed to a callback, and the byte
+// slices they return, are valid only during the call; copy what you keep
+// (Interface and Text return copies).
+//
+// What each data type holds:
+//
+//	INT, TIMESTAMP      Int
+//	FLOAT, DOUBLE       Float (Int too when the number is integral)
+//	BOOL                Bool (Int is 0 or 1)
+//	ENUM                Int for enumType INT, Text for enumType STRING
+//	STRING, DATE, FILE  Text / Bytes: the decoded string
+//	ARRAY               Len and Index
+//	STRUCT              Len and Field, in document order
+//
+// Numbers sent as strings in the compat profile are held as numbers.
+type Value struct {
+	typ    thingmodel.DataType
+	isText bool // ENUM of enumType STRING
+	i      int64
+	f      float64
+	text   []byte
+	raw    []byte
+	elems  []Value
+	names  []string // STRUCT: item identifiers, parallel to elems
+}
+
+// DataType returns the value's data type.
+func (v Value) DataType() thingmodel.DataType { return v.typ }
+
+// Int returns an INT, TIMESTAMP, integer ENUM or BOOL (0 or 1), or an integral
+// FLOAT or DOUBLE truncated.
+func (v Value) Int() int64 {
+	if v.typ == thingmodel.Float || v.typ == thingmodel.Double {
+		return int64(v.f)
+	}
+	return v.i
+}
+
+// Float returns a FLOAT or DOUBLE, or an integer value converted.
+func (v Value) Float() float64 {
+	if v.typ == thingmodel.Float || v.typ == thingmodel.Double {
+		return v.f
+	}
+	return float64(v.i)
+}
+
+// Bool returns a BOOL.
+func (v Value) Bool() bool { return v.i != 0 }
+
+// Bytes returns the decoded text of a STRING, DATE, FILE or string ENUM. The slice
+// is valid only during the callback.
+func (v Value) Bytes() []byte { return v.text }
+
+// Text returns the decoded text of a STRING, DATE, FILE or string ENUM, as a new
+// string.
+func (v Value) Text() string { return string(v.text) }
+
+// Raw returns the value's JSON exactly as it appeared in the payload.
+func (v Value) Raw() []byte { return v.raw }
+
+// Len returns the number of items of an ARRAY or of a STRUCT, and 0 otherwise.
+func (v Value) Len() int { return len(v.elems) }
+
+// Index returns an ARRAY's i-th item, or a STRUCT's i-th member in document order.
+func (v Value) Index(i int) Value { return v.elems[i] }
+
+// Field returns a STRUCT's i-th member in document order: its identifier and value.
+func (v Value) Field(i int) (string, Value) { return v.names[i], v.elems[i] }
+
+// Interface returns the value as plain Go data, newly allocated: int64 (INT,
+// TIMESTAMP, integer ENUM), float64 (FLOAT, DOUBLE), bool, string (STRING, DATE,
+// FILE, string ENUM), []any (ARRAY) or map[string]any (STRUCT).
+func (v Value) Interface() any {
+	switch v.typ {
+	case thingmodel.Int, thingmodel.Timestamp:
+		return v.i
+	case thingmodel.Float, thingmodel.Double:
+		return v.f
+	case thingmodel.Bool:
+		return v.i != 0
+	case thingmodel.Enum:
+		if v.isText {
+			return string(v.text)
+		}
+		return v.i
+	case thingmodel.String, thingmodel.Date, thingmodel.File:
+		return string(v.text)
+	case thingmodel.Array:
+		a := make([]any, len(v.elems))
+		for i, e := range v.elems {
+			a[i] = e.Interface()
+		}
+		return a
+	case thingmodel.Struct:
+		m := make(map[string]any, len(v.elems))
+		for i, e := range v.elems {
+			m[v.names[i]] = e.Interface()
+		}
+		return m
+	}
+	return nil
+}
+
+// AppendJSON appends the value in normal form: numbers as numbers (a compat "1.02"
+// becomes 1.02), booleans as true/false, strings re-escaped minimally, arrays and
+// structs without white space, struct members in document order.
+func (v Value) AppendJSON(dst []byte) []byte {
+	switch v.typ {
+	case thingmodel.Int, thingmodel.Timestamp:
+		return strconv.AppendInt(dst, v.i, 10)
+	case thingmodel.Float, thingmodel.Double:
+		bits := 64
+		if v.typ == thingmodel.Float {
+			bits = 32
+		}
+		if math.IsInf(v.f, 0) || math.IsNaN(v.f) { // cannot happen for a validated value
+			return append(dst, "null"...)
+		}
+		return strconv.AppendFloat(dst, v.f, 'g', -1, bits)
+	case thingmodel.Bool:
+		return strconv.AppendBool(dst, v.i != 0)
+	case thingmodel.Enum:
+		if v.isText {
+			return appendString(dst, v.text)
+		}
+		return strconv.AppendInt(dst, v.i, 10)
+	case thingmodel.String, thingmodel.Date, thingmodel.File:
+		return appendString(dst, v.text)
+	case thingmodel.Array:
+		dst = append(dst, '[')
+		for i, e := range v.elems {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = e.AppendJSON(dst)
+		}
+		return append(dst, ']')
+	case thingmodel.Struct:
+		dst = append(dst, '{')
+		for i, e := range v.elems {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendString(dst, []byte(v.names[i]))
+			dst = append(dst, ':')
+			dst = e.AppendJSON(dst)
+		}
+		return append(dst, '}')
+	}
+	return append(dst, "null"...)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a JSON string, escaping only what RFC 8259 requires.
+func appendString(dst, s []byte) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		dst = append(dst, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			dst = append(dst, '\\', c)
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		case '\t':
+			dst = append(dst, '\\', 't')
+		default:
+			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+		}
+		start = i + 1
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
