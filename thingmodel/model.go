@@ -11,7 +11,7 @@ import (
 type Model struct {
 	id       string
 	points   map[string]*Measurepoint
-	order    []*Measurepoint              // model order
+	order    []*Measurepoint            // model order
 	sections map[string]json.RawMessage // attributes, services, events...: kept, not validated
 }
 
