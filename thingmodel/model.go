@@ -13,6 +13,7 @@ type Model struct {
 	points   map[string]*Measurepoint
 	order    []*Measurepoint            // model order
 	sections map[string]json.RawMessage // attributes, services, events...: kept, not validated
+	source   string                     // where the model was loaded from, for errors
 }
 
 // ID returns the modelId.
@@ -31,8 +32,8 @@ func (m *Model) Measurepoints() []*Measurepoint { return slices.Clone(m.order) }
 
 // Section returns the raw JSON of another top-level section of the model file
 // ("attributes", "services", "events", ...), or nil. SPEC §3: they are kept but not
-// validated. The returned bytes must not be modified.
-func (m *Model) Section(name string) json.RawMessage { return m.sections[name] }
+// validated. The result is a new copy.
+func (m *Model) Section(name string) json.RawMessage { return slices.Clone(m.sections[name]) }
 
 // Catalog maps product keys to models. It is immutable once built and safe for
 // concurrent use.

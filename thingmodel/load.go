@@ -1,0 +1,635 @@
+package thingmodel
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	json "github.com/goccy/go-json"
+	"github.com/goccy/go-json/jsontext"
+)
+
+// Error is a model load error. ParseModel and NewCatalog return one, as *Error,
+// for every malformed input. Fields that do not apply are empty; Error names
+// every field that is set.
+type Error struct {
+	// Source names where the model came from, as the caller gave it to
+	// ParseModel ("models/inverter.json", "env.json models[1]").
+	Source string
+	// ModelID is the model's modelId, when the model has a usable one.
+	ModelID string
+	// Identifier is the measurepoint at fault: its key in "measurepoints".
+	Identifier string
+	// Field is the path of the offending member, inside the measurepoint when
+	// Identifier is set and inside the model otherwise:
+	// "dataDefinition.itemType", "dataDefinition.items[1].dataType", "modelId".
+	Field string
+	// Detail says what is wrong.
+	Detail string
+}
+
+// Error returns a sentence naming every field that is set, e.g.
+//
+//	thingmodel: models/inverter.json: model "Inverter": measurepoint "temp": dataDefinition.itemType: unknown data type "FLOT"
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("thingmodel")
+	if e.Source != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Source)
+	}
+	if e.ModelID != "" {
+		b.WriteString(": model ")
+		b.WriteString(quote(e.ModelID))
+	}
+	if e.Identifier != "" {
+		b.WriteString(": measurepoint ")
+		b.WriteString(quote(e.Identifier))
+	}
+	if e.Field != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Field)
+	}
+	if e.Detail != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Detail)
+	}
+	return b.String()
+}
+
+// ParseModel compiles one model from the platform's model JSON (model-service
+// v2.1 shape, SPEC §3). source names where the bytes came from (a file path,
+// "env.json models[1]") and appears in errors. The result shares no memory with
+// data. Every malformed input gives an *Error; see the package documentation for
+// the accepted shape and the rules.
+func ParseModel(source string, data []byte) (*Model, error) {
+	m, err := parseModel(source, data)
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func parseModel(source string, data []byte) (*Model, *Error) {
+	top, err := parseObject(data)
+	if err != nil {
+		return nil, &Error{Source: source, Detail: err.Error()}
+	}
+	m := &Model{source: source}
+	var idVal, pointsVal jsontext.Value
+	for _, mem := range top {
+		switch mem.name {
+		case "modelId":
+			idVal = mem.value
+		case "measurepoints":
+			pointsVal = mem.value
+		default:
+			if m.sections == nil {
+				m.sections = make(map[string]json.RawMessage)
+			}
+			m.sections[mem.name] = json.RawMessage(mem.value)
+		}
+	}
+
+	switch k := idVal.Kind(); {
+	case idVal == nil:
+		return nil, &Error{Source: source, Field: "modelId", Detail: "required"}
+	case k != jsontext.KindString:
+		return nil, &Error{Source: source, Field: "modelId", Detail: "want a string, got " + kindName(k)}
+	}
+	m.id = unquote(idVal)
+	if m.id == "" {
+		return nil, &Error{Source: source, Field: "modelId", Detail: "empty"}
+	}
+
+	switch k := pointsVal.Kind(); k {
+	case jsontext.KindInvalid, jsontext.KindNull: // absent or null: a model without points
+		pointsVal = nil
+	case jsontext.KindBeginObject:
+	default:
+		return nil, &Error{Source: source, ModelID: m.id, Field: "measurepoints", Detail: "want an object, got " + kindName(k)}
+	}
+	var points []member
+	if pointsVal != nil {
+		points, _ = parseObject(pointsVal) // valid: it was read from the model
+	}
+	m.points = make(map[string]*Measurepoint, len(points))
+	m.order = make([]*Measurepoint, 0, len(points))
+	for _, mem := range points {
+		p, e := parsePoint(mem.name, mem.value)
+		if e != nil {
+			e.Source, e.ModelID, e.Identifier = source, m.id, mem.name
+			return nil, e
+		}
+		m.points[p.identifier] = p
+		m.order = append(m.order, p)
+	}
+	return m, nil
+}
+
+// parsePoint compiles the measurepoint with the given key. An error names only
+// Field and Detail; the caller adds the rest.
+func parsePoint(key string, v jsontext.Value) (*Measurepoint, *Error) {
+	if !ValidIdentifier(key) {
+		return nil, &Error{Detail: "invalid identifier " + quote(key) + ": " + identifierRule}
+	}
+	if k := v.Kind(); k != jsontext.KindBeginObject {
+		return nil, &Error{Detail: "want an object, got " + kindName(k)}
+	}
+	ms, _ := parseObject(v) // valid: it was read from the model
+	p := &Measurepoint{identifier: key}
+
+	if id := lookup(ms, "identifier"); id != nil {
+		if k := id.Kind(); k != jsontext.KindString {
+			return nil, &Error{Field: "identifier", Detail: "want a string, got " + kindName(k)}
+		}
+		if s := unquote(id); s != key {
+			return nil, &Error{Field: "identifier", Detail: quote(s) + " differs from its key in measurepoints"}
+		}
+	}
+
+	dt, e := parseDataType(lookup(ms, "dataType"), "dataType", false)
+	if e != nil {
+		return nil, e
+	}
+
+	if hq := lookup(ms, "hasQuality"); hq != nil {
+		switch k := hq.Kind(); k {
+		case jsontext.KindTrue:
+			if !dt.Numeric() {
+				return nil, &Error{Field: "hasQuality", Detail: "only INT, FLOAT and DOUBLE points may have a quality, not " + dt.String()}
+			}
+			p.hasQuality = true
+		case jsontext.KindFalse:
+		default:
+			return nil, &Error{Field: "hasQuality", Detail: "want a boolean, got " + kindName(k)}
+		}
+	}
+
+	if p.typ, e = compileType(dt, lookup(ms, "dataDefinition"), "dataDefinition"); e != nil {
+		return nil, e
+	}
+	return p, nil
+}
+
+// parseDataType reads a dataType or itemType value. It is matched in ASCII
+// letter case only, so that no Unicode case folding ("ſtring") sneaks in.
+func parseDataType(v jsontext.Value, field string, isItemType bool) (DataType, *Error) {
+	if v == nil {
+		return 0, &Error{Field: field, Detail: "required"}
+	}
+	if k := v.Kind(); k != jsontext.KindString {
+		return 0, &Error{Field: field, Detail: "want a string, got " + kindName(k)}
+	}
+	s := unquote(v)
+	dt, ok := DataType(0), isASCII(s)
+	if ok {
+		dt, ok = ParseDataType(s)
+	}
+	if !ok {
+		return 0, &Error{Field: field, Detail: "unknown data type " + quote(s)}
+	}
+	if isItemType && dt != Int && dt != Float && dt != Double && dt != String {
+		return 0, &Error{Field: field, Detail: "want INT, FLOAT, DOUBLE or STRING, got " + dt.String()}
+	}
+	return dt, nil
+}
+
+// compileType compiles a data type with its dataDefinition (def: nil when
+// absent or null). path is the Field of the definition.
+func compileType(dt DataType, def jsontext.Value, path string) (Type, *Error) {
+	t := Type{dataType: dt}
+	ms, e := definition(def, path)
+	if e != nil {
+		return t, e
+	}
+	switch dt {
+	case Int, Float, Double:
+		t.min, t.max, e = bounds(ms, path)
+	case String:
+		t.maxLength, e = maxLength(ms, path)
+	case Enum:
+		t.enumType, t.enumDesc, e = enum(ms, path)
+	case Array:
+		var it DataType
+		if it, e = parseDataType(lookup(ms, "itemType"), path+".itemType", true); e == nil {
+			t.elem = &Type{dataType: it}
+			if it == String {
+				t.elem.maxLength = MaxStringLength
+			}
+		}
+	case Struct:
+		t.items, t.itemIndex, t.required, e = structItems(ms, path)
+	}
+	return t, e
+}
+
+// definition returns the members of a dataDefinition: an object, a string
+// holding an object (as the model API returns it), or nil for null or absent.
+func definition(v jsontext.Value, path string) ([]member, *Error) {
+	switch k := v.Kind(); k {
+	case jsontext.KindInvalid, jsontext.KindNull:
+		return nil, nil
+	case jsontext.KindBeginObject:
+		ms, _ := parseObject(v) // valid: it was read from the model
+		return ms, nil
+	case jsontext.KindString:
+		ms, err := parseObject([]byte(unquote(v)))
+		if err != nil {
+			return nil, &Error{Field: path, Detail: "the string does not hold a JSON object: " + err.Error()}
+		}
+		return ms, nil
+	default:
+		return nil, &Error{Field: path, Detail: "want an object, a string holding an object, or null; got " + kindName(k)}
+	}
+}
+
+// bounds reads minimum, maximum, exclusiveMinimum and exclusiveMaximum. An
+// exclusive bound may be a boolean (JSON Schema draft 4: it makes minimum or
+// maximum exclusive) or a number (draft 6: a bound of its own). When both kinds
+// of lower (upper) bound are given, the tighter one is kept.
+func bounds(ms []member, path string) (lo, hi Bound, e *Error) {
+	if lo, e = bound(ms, path, "minimum", "exclusiveMinimum", false); e != nil {
+		return lo, hi, e
+	}
+	if hi, e = bound(ms, path, "maximum", "exclusiveMaximum", true); e != nil {
+		return lo, hi, e
+	}
+	if lo.Set && hi.Set && (lo.Value > hi.Value || lo.Value == hi.Value && (lo.Exclusive || hi.Exclusive)) {
+		return lo, hi, &Error{Field: path, Detail: "empty range: lower bound " + formatBound(lo) + " and upper bound " + formatBound(hi) + " admit no value"}
+	}
+	return lo, hi, nil
+}
+
+func bound(ms []member, path, name, exName string, upper bool) (Bound, *Error) {
+	var b Bound
+	if v := lookup(ms, name); v != nil {
+		f, e := finite(v, path+"."+name)
+		if e != nil {
+			return b, e
+		}
+		b = Bound{Value: f, Set: true}
+	}
+	v := lookup(ms, exName)
+	switch k := v.Kind(); k {
+	case jsontext.KindInvalid, jsontext.KindFalse:
+	case jsontext.KindTrue:
+		if !b.Set {
+			return b, &Error{Field: path + "." + exName, Detail: "true needs " + name}
+		}
+		b.Exclusive = true
+	case jsontext.KindNumber:
+		f, e := finite(v, path+"."+exName)
+		if e != nil {
+			return b, e
+		}
+		if !b.Set || (upper && f <= b.Value) || (!upper && f >= b.Value) {
+			b = Bound{Value: f, Exclusive: true, Set: true}
+		}
+	default:
+		return b, &Error{Field: path + "." + exName, Detail: "want a boolean or a number, got " + kindName(k)}
+	}
+	return b, nil
+}
+
+// finite reads a number that is finite as a float64.
+func finite(v jsontext.Value, field string) (float64, *Error) {
+	if k := v.Kind(); k != jsontext.KindNumber {
+		return 0, &Error{Field: field, Detail: "want a number, got " + kindName(k)}
+	}
+	f, err := strconv.ParseFloat(string(v), 64)
+	if err != nil || math.IsInf(f, 0) {
+		return 0, &Error{Field: field, Detail: "number " + quote(string(v)) + " is out of the float64 range"}
+	}
+	return f, nil
+}
+
+func formatBound(b Bound) string {
+	s := strconv.FormatFloat(b.Value, 'g', -1, 64)
+	if b.Exclusive {
+		return s + " (exclusive)"
+	}
+	return s
+}
+
+// maxLength reads a STRING's maxLength: a positive integer literal, capped at
+// MaxStringLength; MaxStringLength when absent.
+func maxLength(ms []member, path string) (int, *Error) {
+	v := lookup(ms, "maxLength")
+	if v == nil {
+		return MaxStringLength, nil
+	}
+	field := path + ".maxLength"
+	if k := v.Kind(); k != jsontext.KindNumber {
+		return 0, &Error{Field: field, Detail: "want a positive integer, got " + kindName(k)}
+	}
+	s := string(v)
+	if s[0] == '-' || s == "0" || strings.ContainsAny(s, ".eE") {
+		return 0, &Error{Field: field, Detail: "want a positive integer, got " + quote(s)}
+	}
+	// JSON has no leading zeros: more than four digits is above the cap.
+	if n, err := strconv.Atoi(s); err == nil && len(s) <= 4 && n < MaxStringLength {
+		return n, nil
+	}
+	return MaxStringLength, nil
+}
+
+// enum reads an ENUM's enumType and enumDesc.
+func enum(ms []member, path string) (DataType, map[string]string, *Error) {
+	field := path + ".enumType"
+	v := lookup(ms, "enumType")
+	if v == nil {
+		return 0, nil, &Error{Field: field, Detail: "required"}
+	}
+	if k := v.Kind(); k != jsontext.KindString {
+		return 0, nil, &Error{Field: field, Detail: "want a string, got " + kindName(k)}
+	}
+	var et DataType
+	switch s := unquote(v); {
+	case strings.EqualFold(s, "INT") && isASCII(s):
+		et = Int
+	case strings.EqualFold(s, "STRING") && isASCII(s):
+		et = String
+	default:
+		return 0, nil, &Error{Field: field, Detail: "want INT or STRING, got " + quote(s)}
+	}
+
+	field = path + ".enumDesc"
+	v = lookup(ms, "enumDesc")
+	if v == nil {
+		return 0, nil, &Error{Field: field, Detail: "required"}
+	}
+	if k := v.Kind(); k != jsontext.KindBeginObject {
+		return 0, nil, &Error{Field: field, Detail: "want an object, got " + kindName(k)}
+	}
+	keys, _ := parseObject(v) // valid: it was read from the model
+	if len(keys) == 0 {
+		return 0, nil, &Error{Field: field, Detail: "empty: an ENUM needs at least one key"}
+	}
+	desc := make(map[string]string, len(keys))
+	for _, mem := range keys {
+		if et == Int && !int32Key(mem.name) {
+			return 0, nil, &Error{Field: field, Detail: "key " + quote(mem.name) + " is not a decimal integer in [-2147483648, 2147483647] written canonically"}
+		}
+		if mem.value.Kind() == jsontext.KindString {
+			desc[mem.name] = unquote(mem.value)
+		} else {
+			desc[mem.name] = string(mem.value)
+		}
+	}
+	return et, desc, nil
+}
+
+// int32Key reports whether s is an integer in the int32 range written as
+// strconv.Itoa writes it: no sign but '-', no leading zeros, no "-0". So each
+// integer has exactly one key, and a validator may compare keys as text.
+func int32Key(s string) bool {
+	digits := strings.TrimPrefix(s, "-")
+	if digits == "" || len(digits) > 10 || (digits[0] == '0' && len(s) > 1) {
+		return false
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return false
+		}
+	}
+	_, err := strconv.ParseInt(s, 10, 32)
+	return err == nil
+}
+
+// structItems reads a STRUCT's items.
+func structItems(ms []member, path string) ([]*Item, map[string]int, int, *Error) {
+	field := path + ".items"
+	v := lookup(ms, "items")
+	if v == nil {
+		return nil, nil, 0, &Error{Field: field, Detail: "required"}
+	}
+	if k := v.Kind(); k != jsontext.KindBeginArray {
+		return nil, nil, 0, &Error{Field: field, Detail: "want an array, got " + kindName(k)}
+	}
+	elems, _ := parseArray(v) // valid: it was read from the model
+	items := make([]*Item, 0, len(elems))
+	index := make(map[string]int, len(elems))
+	required := 0
+	for i, ev := range elems {
+		ipath := field + "[" + strconv.Itoa(i) + "]"
+		it, e := parseItem(ev, ipath)
+		if e != nil {
+			return nil, nil, 0, e
+		}
+		if _, dup := index[it.identifier]; dup {
+			return nil, nil, 0, &Error{Field: ipath + ".identifier", Detail: "duplicate item identifier " + quote(it.identifier)}
+		}
+		index[it.identifier] = len(items)
+		items = append(items, it)
+		if it.required {
+			required++
+		}
+	}
+	return items, index, required, nil
+}
+
+// parseItem reads one STRUCT item: {identifier, dataType, dataDefinition?,
+// required?}. Other keys are ignored.
+func parseItem(v jsontext.Value, path string) (*Item, *Error) {
+	if k := v.Kind(); k != jsontext.KindBeginObject {
+		return nil, &Error{Field: path, Detail: "want an object, got " + kindName(k)}
+	}
+	ms, _ := parseObject(v) // valid: it was read from the model
+	it := &Item{}
+
+	field := path + ".identifier"
+	id := lookup(ms, "identifier")
+	if id == nil {
+		return nil, &Error{Field: field, Detail: "required"}
+	}
+	if k := id.Kind(); k != jsontext.KindString {
+		return nil, &Error{Field: field, Detail: "want a string, got " + kindName(k)}
+	}
+	if it.identifier = unquote(id); !ValidIdentifier(it.identifier) {
+		return nil, &Error{Field: field, Detail: "invalid identifier " + quote(it.identifier) + ": " + identifierRule}
+	}
+
+	dt, e := parseDataType(lookup(ms, "dataType"), path+".dataType", false)
+	if e != nil {
+		return nil, e
+	}
+	if dt == Struct {
+		return nil, &Error{Field: path + ".dataType", Detail: "a STRUCT item cannot be a STRUCT"}
+	}
+
+	if r := lookup(ms, "required"); r != nil {
+		switch k := r.Kind(); k {
+		case jsontext.KindTrue:
+			it.required = true
+		case jsontext.KindFalse:
+		default:
+			return nil, &Error{Field: path + ".required", Detail: "want a boolean, got " + kindName(k)}
+		}
+	}
+
+	if it.typ, e = compileType(dt, lookup(ms, "dataDefinition"), path+".dataDefinition"); e != nil {
+		return nil, e
+	}
+	return it, nil
+}
+
+const identifierRule = "want 1 to 128 characters of A-Z a-z 0-9 _ - ."
+
+// member is one member of a JSON object: its name, unescaped, and its value,
+// copied out of the input.
+type member struct {
+	name  string
+	value jsontext.Value
+}
+
+// lookup returns the value of the member called name, or nil when it is absent
+// or null: for every optional member, null means "not given".
+func lookup(ms []member, name string) jsontext.Value {
+	for i := range ms {
+		if ms[i].name == name {
+			if ms[i].value.Kind() == jsontext.KindNull {
+				return nil
+			}
+			return ms[i].value
+		}
+	}
+	return nil
+}
+
+// decodeOptions accept duplicate names, which parseObject resolves: the last
+// value wins, as in goccy/go-json's Unmarshal, at the first position.
+var decodeOptions = jsontext.AllowDuplicateNames(true)
+
+// readValue reads data as exactly one JSON value, valid UTF-8 included.
+func readValue(data []byte) (jsontext.Value, *jsontext.Decoder, error) {
+	d := jsontext.NewDecoder(bytes.NewBuffer(data), decodeOptions)
+	v, err := d.ReadValue()
+	if err == io.EOF {
+		return nil, nil, errors.New("no JSON value")
+	}
+	if err != nil {
+		return nil, nil, errors.New("invalid JSON: " + strings.TrimPrefix(err.Error(), "jsontext: "))
+	}
+	end := d.InputOffset()
+	if _, err := d.ReadToken(); err != io.EOF {
+		return nil, nil, errors.New("invalid JSON: data after the value at offset " + strconv.FormatInt(end, 10))
+	}
+	return v, jsontext.NewDecoder(bytes.NewBuffer(v), decodeOptions), nil
+}
+
+// parseObject reads data as one JSON object and returns its members in
+// document order. A name given twice keeps its first position and its last
+// value.
+func parseObject(data []byte) ([]member, error) {
+	v, d, err := readValue(data)
+	if err != nil {
+		return nil, err
+	}
+	if k := v.Kind(); k != jsontext.KindBeginObject {
+		return nil, errors.New("want an object, got " + kindName(k))
+	}
+	var ms []member
+	var seen map[string]int
+	_, err = d.ReadToken() // '{'
+	for err == nil && d.PeekKind() == jsontext.KindString {
+		var tok jsontext.Token
+		var val jsontext.Value
+		if tok, err = d.ReadToken(); err != nil {
+			break
+		}
+		name := tok.String() // before the next read voids tok
+		if val, err = d.ReadValue(); err != nil {
+			break
+		}
+		mem := member{name: name, value: val.Clone()}
+		if i, dup := seen[mem.name]; dup {
+			ms[i].value = mem.value
+			continue
+		}
+		if seen == nil {
+			seen = make(map[string]int)
+		}
+		seen[mem.name] = len(ms)
+		ms = append(ms, mem)
+	}
+	if err != nil { // cannot happen: v is valid
+		return nil, errors.New("invalid JSON: " + strings.TrimPrefix(err.Error(), "jsontext: "))
+	}
+	return ms, nil
+}
+
+// parseArray returns the elements of a JSON array that is known to be valid.
+func parseArray(data []byte) ([]jsontext.Value, error) {
+	v, d, err := readValue(data)
+	if err != nil {
+		return nil, err
+	}
+	if k := v.Kind(); k != jsontext.KindBeginArray {
+		return nil, errors.New("want an array, got " + kindName(k))
+	}
+	var elems []jsontext.Value
+	_, err = d.ReadToken() // '['
+	for err == nil && d.PeekKind() != jsontext.KindEndArray {
+		var val jsontext.Value
+		if val, err = d.ReadValue(); err == nil {
+			elems = append(elems, val.Clone())
+		}
+	}
+	if err != nil { // cannot happen: v is valid
+		return nil, errors.New("invalid JSON: " + strings.TrimPrefix(err.Error(), "jsontext: "))
+	}
+	return elems, nil
+}
+
+// unquote returns the text of a valid JSON string value.
+func unquote(v jsontext.Value) string {
+	b, _ := jsontext.AppendUnquote(nil, v)
+	return string(b)
+}
+
+// kindName names a JSON value's kind as a person would.
+func kindName(k jsontext.Kind) string {
+	switch k {
+	case jsontext.KindNull:
+		return "null"
+	case jsontext.KindTrue, jsontext.KindFalse:
+		return "a boolean"
+	case jsontext.KindString:
+		return "a string"
+	case jsontext.KindNumber:
+		return "a number"
+	case jsontext.KindBeginObject:
+		return "an object"
+	case jsontext.KindBeginArray:
+		return "an array"
+	}
+	return "nothing"
+}
+
+// quote quotes s for a message, cut to 128 bytes so that a hostile model cannot
+// make error messages arbitrarily long.
+func quote(s string) string {
+	const max = 128
+	if len(s) <= max {
+		return strconv.Quote(s)
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strconv.Quote(s[:cut]) + "..."
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
