@@ -1,0 +1,81 @@
+// Package mqtt is a local ingest endpoint: an embedded MQTT broker (mochi-mqtt v2)
+// that answers measurepoint messages the way the platform does, so that a gateway
+// can be pointed at it during development and see the verdicts it would get.
+//
+// The package translates between MQTT and package validate; it decides nothing
+// itself. [New] returns a broker with the validation [Hook] attached; the caller
+// adds listeners, calls Serve and, at the end, Close.
+//
+// # Specification
+//
+// For every PUBLISH on one of the four request topics of SPEC §1
+// (protocol.ParseTopic), the hook
+//
+//  1. validates the payload with a validate.Validator (SPEC §2–§4), giving
+//     entries without a "time" the broker's clock in milliseconds (§4.6);
+//  2. when the code is 200 and points were accepted, hands them to the [Sink]
+//     in one [Batch], in document order (§4.8);
+//  3. publishes the reply of §4.9 (protocol.AppendReply of Result.Reply()) on
+//     the reply topic, protocol.Topic.ReplyTopic(): the request topic followed
+//     by "_reply";
+//  4. reports the [Verdict] to Options.OnVerdict, for logging.
+//
+// An accepted message is then delivered to the subscribers of its topic like on
+// any broker. A rejected message is acknowledged but not delivered to anyone:
+// an MQTT 5 client that published it at QoS 1 gets a PUBACK with reason code
+// 0x99 (payload format invalid) whose reason string is the platform code, for
+// example "1204 Model validate failed"; an MQTT 3.1.1 client, which has no way
+// to learn of a rejection from its PUBACK, gets a plain PUBACK; either learns the
+// code from the reply.
+//
+// # Decisions where SPEC is silent
+//
+//   - Replies are published by the broker itself at the QoS of the request
+//     (at most 1) and never retained, so a gateway that publishes at QoS 0 is
+//     not asked for acknowledgements it did not ask for either.
+//   - Reply topics belong to the broker. A client's publication on a reply topic
+//     (protocol.IsReplyTopic) is acknowledged and dropped, so that no client can
+//     forge a verdict for another; an MQTT 5 client at QoS 1 gets reason code
+//     0x87 (not authorized). The broker's own replies pass through the hook like
+//     any publication and are recognised by their inline origin.
+//   - Other topics (neither a request topic of §1 nor a reply topic) are
+//     delivered untouched by default, so that the broker can carry a gateway's
+//     other traffic; with [Options.OtherTopics] set to [Refuse] they are
+//     acknowledged and dropped like forged replies.
+//   - Every rejection of a request (any code but 200) gets the same PUBACK
+//     reason code, 0x99: the reply, not the PUBACK, carries the platform code.
+//   - The points of an accepted message go to the Sink before the reply is
+//     published, so a client that has read its 200 reply may rely on the points
+//     being in the sink. An error from the Sink does not change the reply: the
+//     verdict is about the message, and the sink error is reported in the
+//     Verdict for the embedding program to log.
+//   - Messages that are accepted without any point (an empty batch, or every
+//     point skipped under skipInvalidMeasurepoints) do not reach the Sink.
+//   - QoS is capped at 1: the broker announces Maximum QoS 1 to MQTT 5 clients
+//     and treats a QoS 2 publication as QoS 1. MQTT 3.1.1 clients, which cannot
+//     be told, should publish at QoS 0 or 1.
+//   - The broker's maximum packet size is the payload limit
+//     (validate.Limits.MaxBytes, 512 KiB by default) plus [PacketOverhead]
+//     (64 KiB). A payload over the limit by less than that still reaches the
+//     validator and gets its 1008 reply, as on the platform; a larger packet is
+//     refused by the broker before it is read into memory, and the connection is
+//     closed. With no payload limit (MaxBytes < 0) the broker sets none either.
+//
+// # Security
+//
+// The broker refuses every client unless an authentication hook accepts it. For
+// local use, [Options.AllowAll] attaches [AllowAll], which accepts every client
+// without credentials and lets it publish and subscribe on any topic: use it only
+// on a loopback address or a network you trust. Without it, attach your own
+// authentication hook with AddHook before calling Serve.
+//
+// # Concurrency
+//
+// The broker calls the hook on the goroutine of the publishing client, so many
+// messages are validated at once. A validate.Validator is not safe for concurrent
+// use; the hook keeps a sync.Pool of them (with their point buffers), so each
+// message is validated by a validator that no other goroutine holds. The models
+// and the directory in Options.Validate are shared by all of them and must be
+// safe for concurrent use (a thingmodel.Catalog is). The Sink and OnVerdict are
+// called concurrently from many clients.
+package mqtt

@@ -1,0 +1,158 @@
+package mqtt
+
+import (
+	"context"
+	"log/slog"
+
+	mochi "github.com/mochi-mqtt/server/v2"
+	"github.com/mochi-mqtt/server/v2/packets"
+
+	"github.com/pointguard/pointguard/validate"
+)
+
+// Options configure the broker that New returns. The zero value is a broker that
+// validates with the validator's defaults (compat profile, no models: every point
+// gets 1204), discards accepted points, forwards other topics, refuses every
+// client (no authentication hook) and logs nothing.
+type Options struct {
+	// Validate configures the validators: profile, models, directory and limits.
+	// Validate.Limits.MaxBytes also sets the broker's maximum packet size (see
+	// PacketOverhead).
+	Validate validate.Options
+	// Sink receives the points of accepted messages; nil discards them.
+	Sink Sink
+	// OnVerdict, when not nil, is called once for each publication the hook
+	// handled (validated or refused), after the reply is published. It is called
+	// on the publishing client's goroutine, concurrently for different clients.
+	// The Verdict is valid only during the call.
+	OnVerdict func(*Verdict)
+	// Now returns the server time in milliseconds since the epoch, for entries
+	// without a time (SPEC §4.6); nil means the wall clock.
+	Now func() int64
+	// OtherTopics says what happens to publications on topics that are neither
+	// request topics (SPEC §1) nor reply topics. The zero value is Forward.
+	OtherTopics Policy
+	// AllowAll attaches the AllowAll hook: every client may connect without
+	// credentials and publish and subscribe on every topic. Use it only on a
+	// loopback address or a network you trust; otherwise leave it false and
+	// attach an authentication hook with AddHook before calling Serve.
+	AllowAll bool
+	// Logger receives the broker's own records (listeners, connections); nil
+	// discards them. Verdicts are reported through OnVerdict, not here.
+	Logger *slog.Logger
+}
+
+// PacketOverhead is how much larger than the payload limit an MQTT packet may be.
+// It leaves room for the topic and properties, and lets a payload that is over
+// the limit by less than that reach the validator, so that it gets the 1008 reply
+// of SPEC §4.1 instead of a closed connection.
+const PacketOverhead = 64 << 10
+
+// maxPacket is the largest packet MQTT can frame: a remaining length of
+// 268,435,455 bytes plus at most 5 bytes of fixed header.
+const maxPacket = 268435455 + 5
+
+// MaxPacketSize returns the broker's maximum packet size for a payload limit as
+// validate.Limits.MaxBytes gives it (0 for the default, negative for none): the
+// limit plus PacketOverhead, or 0 (no maximum) when there is no payload limit.
+func MaxPacketSize(maxBytes int64) uint32 {
+	switch {
+	case maxBytes < 0:
+		return 0
+	case maxBytes == 0:
+		maxBytes = validate.DefaultMaxBytes
+	}
+	if maxBytes > maxPacket-PacketOverhead {
+		return maxPacket
+	}
+	return uint32(maxBytes + PacketOverhead)
+}
+
+// Capabilities returns the broker capabilities New uses: mochi's defaults with
+// the maximum QoS capped at 1, the maximum packet size of MaxPacketSize, and
+// acknowledgements that do not copy the publication's user properties.
+func Capabilities(maxBytes int64) *mochi.Capabilities {
+	c := mochi.NewDefaultServerCapabilities()
+	c.MaximumQos = 1
+	c.MaximumPacketSize = MaxPacketSize(maxBytes)
+	c.Compatibilities.NoInheritedPropertiesOnAck = true
+	return c
+}
+
+// New returns a broker with the validation hook attached (and AllowAll, when
+// opts.AllowAll is set). Add listeners with AddListener, then call Serve; Close
+// stops it.
+func New(opts Options) (*mochi.Server, error) {
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	} else {
+		logger = slog.New(quietHandler{logger.Handler()})
+	}
+	srv := mochi.New(&mochi.Options{
+		Capabilities: Capabilities(opts.Validate.Limits.MaxBytes),
+		InlineClient: true, // the hook publishes the replies through it
+		Logger:       logger,
+	})
+	if opts.AllowAll {
+		if err := srv.AddHook(new(AllowAll), nil); err != nil {
+			return nil, err
+		}
+	}
+	if err := srv.AddHook(NewHook(srv, opts), nil); err != nil {
+		return nil, err
+	}
+	return srv, nil
+}
+
+// AllowAll is an authentication hook that lets every client connect without
+// credentials and publish and subscribe on every topic. It is meant for a local
+// endpoint on a loopback address or a trusted network, never for a broker that
+// untrusted clients can reach.
+type AllowAll struct {
+	mochi.HookBase
+}
+
+// ID returns "allow-all".
+func (h *AllowAll) ID() string { return "allow-all" }
+
+// Provides reports that the hook handles OnConnectAuthenticate and OnACLCheck.
+func (h *AllowAll) Provides(b byte) bool {
+	return b == mochi.OnConnectAuthenticate || b == mochi.OnACLCheck
+}
+
+// OnConnectAuthenticate accepts every client.
+func (h *AllowAll) OnConnectAuthenticate(*mochi.Client, packets.Packet) bool { return true }
+
+// OnACLCheck allows every publication and subscription.
+func (h *AllowAll) OnACLCheck(*mochi.Client, string, bool) bool { return true }
+
+// quietHandler drops the error record mochi writes each time the validation hook
+// makes it send a negative PUBACK: a rejected message is a verdict, reported
+// through OnVerdict, not a broker error.
+type quietHandler struct{ slog.Handler }
+
+func (h quietHandler) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level == slog.LevelError && r.Message == "publish packet error" {
+		ours := false
+		r.Attrs(func(a slog.Attr) bool {
+			if a.Key == "hook" && a.Value.String() == HookID {
+				ours = true
+				return false
+			}
+			return true
+		})
+		if ours {
+			return nil
+		}
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h quietHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return quietHandler{h.Handler.WithAttrs(as)}
+}
+
+func (h quietHandler) WithGroup(name string) slog.Handler {
+	return quietHandler{h.Handler.WithGroup(name)}
+}
