@@ -158,10 +158,10 @@ func TestParseModelTypes(t *testing.T) {
 		{name: "ENUM int limits", point: `{"dataType": "ENUM", "dataDefinition": {"enumType": "int", "enumDesc": {"-2147483648": "min", "2147483647": "max", "-7": "neg", "10": "ten"}}}`,
 			want: typeView{DataType: Enum, EnumType: Int, EnumDesc: map[string]string{"-2147483648": "min", "2147483647": "max", "-7": "neg", "10": "ten"}}},
 		{name: "ENUM STRING", point: `{"dataType": "enum", "dataDefinition": "{\"enumType\":\"String\",\"enumDesc\":{\"low\":\"below\",\"\":\"empty\",\"01\":\"x\"}}"}`,
-			want: typeView{DataType: Enum, EnumType: String, EnumDesc: map[string]string{"low": "below", "": "empty", "01": "x"}},
+			want:   typeView{DataType: Enum, EnumType: String, EnumDesc: map[string]string{"low": "below", "": "empty", "01": "x"}},
 			reason: "STRING keys are any strings"},
 		{name: "ENUM descriptions of any JSON", point: `{"dataType": "ENUM", "dataDefinition": {"enumType": "INT", "enumDesc": {"0": {"zh": "关", "en": "off"}, "1": 1, "2": null, "3": "\u00e9"}}}`,
-			want: typeView{DataType: Enum, EnumType: Int, EnumDesc: map[string]string{"0": `{"zh": "关", "en": "off"}`, "1": "1", "2": "null", "3": "é"}},
+			want:   typeView{DataType: Enum, EnumType: Int, EnumDesc: map[string]string{"0": `{"zh": "关", "en": "off"}`, "1": "1", "2": "null", "3": "é"}},
 			reason: "a description that is not a string is kept as its JSON text; a string is unescaped"},
 
 		// STRUCT
