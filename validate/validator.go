@@ -1,31 +1,182 @@
 package validate
 
 import (
-	"errors"
 	"io"
+
+	"github.com/pointguard/pointguard/codes"
+	"github.com/pointguard/pointguard/internal/scan"
+	"github.com/pointguard/pointguard/protocol"
+	"github.com/pointguard/pointguard/thingmodel"
 )
 
 // Validator validates messages. It owns scratch buffers that it reuses from one
 // message to the next, so a Validator must not be used by two goroutines at once;
 // use one per goroutine. The Options, models and directory it refers to may be
-// shared.
+// shared. A Validator does not allocate in steady state on accepted requests.
 type Validator struct {
 	opts Options
+	lim  limits
+
+	r    scan.Reader // the payload
+	r2   scan.Reader // one entry's measurepoints, second pass
+	keys scan.KeySet
+	sk   scan.Skipper // hygiene-checking skipper over r; its Path is the current path
+	sk2  scan.Skipper // plain skipper over r2
+	k2   scan.KeySet
+	soft func(*scan.Error)
+
+	msg   Message
+	yield func(*Point) error
+	res   Result
+	idBuf []byte
+
+	// Verdict state (SPEC §4.2).
+	format        Error // earliest 1206; Code is 0 when none
+	stop          bool  // a fatal error: nothing more is read
+	yieldErr      error
+	methodSeen    bool
+	methodBad     Error // 1260 when Code set
+	versionSeen   bool
+	paramsSeen    bool
+	allow, skip   flag
+	hard, offline entryErr // 1212: unconditional, and for an offline device
+	model         entryErr // first 1204
+
+	ent      entry
+	pointErr Error // first error inside the point being checked
+	text     []byte
+	keyBuf   []byte
+	items    []Value
+	fields   []Value
+	names    []string
+	seen     []bool
+	point    Point
+	intern   map[string]string
+	numBuf   [24]byte
+}
+
+type flag struct{ set, val, early bool }
+
+type entryErr struct {
+	set   bool
+	entry int
+	err   Error
+}
+
+type entry struct {
+	index            int
+	off              int64
+	pk, dk           []byte
+	pkSet, dkSet     bool
+	pkOff, dkOff     int64
+	time             int64
+	timeSet          bool
+	mp               []byte
+	mpOff            int64
+	mpSet            bool
+	formatBefore     int64 // format.Offset when the entry began (to see if it added one)
+	hadFormatAtStart bool
+}
+
+type limits struct {
+	maxBytes                                            int64
+	maxDepth, maxString, maxArray, maxEntry, maxSkipped int
+}
+
+func resolve(l Limits) limits {
+	r := limits{maxBytes: l.MaxBytes, maxDepth: l.MaxDepth, maxString: l.MaxString,
+		maxArray: l.MaxArray, maxEntry: l.MaxEntry, maxSkipped: l.MaxSkipped}
+	if r.maxBytes == 0 {
+		r.maxBytes = DefaultMaxBytes
+	}
+	if r.maxDepth <= 0 {
+		r.maxDepth = DefaultMaxDepth
+	}
+	if r.maxString <= 0 {
+		r.maxString = DefaultMaxString
+	}
+	if r.maxArray < 0 {
+		r.maxArray = 0
+	}
+	if r.maxEntry == 0 {
+		r.maxEntry = DefaultMaxEntry
+	}
+	if r.maxSkipped == 0 {
+		r.maxSkipped = DefaultMaxSkipped
+	}
+	return r
 }
 
 // New returns a Validator with the given options.
-func New(opts Options) *Validator { return &Validator{opts: opts} }
+func New(opts Options) *Validator {
+	v := &Validator{opts: opts, lim: resolve(opts.Limits), intern: map[string]string{}}
+	v.r.MaxToken = v.lim.maxString
+	v.sk = scan.Skipper{R: &v.r, Keys: &v.keys, MaxDepth: v.lim.maxDepth, MaxArray: v.lim.maxArray}
+	v.soft = v.softError
+	v.sk.Soft = v.soft
+	v.sk2 = scan.Skipper{R: &v.r2, Keys: &v.k2, MaxDepth: 1 << 30}
+	return v
+}
 
 // Options returns the options the Validator was made with.
 func (v *Validator) Options() Options { return v.opts }
 
+func (v *Validator) begin(msg Message, yield func(*Point) error) {
+	v.msg = msg
+	v.yield = yield
+	v.res = Result{Skipped: v.res.Skipped[:0]}
+	v.format = Error{}
+	v.stop = false
+	v.yieldErr = nil
+	v.methodSeen, v.versionSeen, v.paramsSeen = false, false, false
+	v.methodBad = Error{}
+	v.allow, v.skip = flag{}, flag{}
+	v.hard, v.offline, v.model = entryErr{}, entryErr{}, entryErr{}
+	v.keys.Reset()
+	v.sk.Path = v.sk.Path[:0]
+	v.idBuf = v.idBuf[:0]
+	if len(v.intern) > 4096 {
+		clear(v.intern)
+	}
+}
+
+// preflight decides what is decided before parsing (SPEC §4.2 step 1): 1009, then
+// 1008 when the size is known.
+func (v *Validator) preflight(size int64) bool {
+	t, err := protocol.ParseTopic(v.msg.Topic)
+	if err != nil {
+		v.res.Code = codes.NoWritePermission
+		v.res.Err = &Error{Code: codes.NoWritePermission, Offset: -1, Detail: err.(*protocol.TopicError).Reason, Err: err}
+		v.res.Err.Detail = "topic " + quoteString(v.msg.Topic) + " " + err.(*protocol.TopicError).Reason
+		return false
+	}
+	v.res.Topic = t
+	if size >= 0 && v.lim.maxBytes > 0 && size > v.lim.maxBytes {
+		v.tooLarge()
+		return false
+	}
+	return true
+}
+
+func (v *Validator) tooLarge() {
+	v.res.Code = codes.MsgTooLarge
+	v.res.Err = &Error{Code: codes.MsgTooLarge, Offset: -1,
+		Detail: "payload is larger than the limit of " + itoa(v.lim.maxBytes) + " bytes"}
+	v.res.ID = nil
+}
+
 // Validate validates one message held in memory. See ValidateReader.
 func (v *Validator) Validate(msg Message, payload []byte, yield func(*Point) error) (Result, error) {
-	return Result{}, errors.New("validate: not implemented")
+	v.begin(msg, yield)
+	if !v.preflight(int64(len(payload))) {
+		return v.result()
+	}
+	v.r.ResetBytes(payload, 0)
+	return v.run()
 }
 
 // ValidateReader validates one message whose payload is read from r, without
-// holding the whole payload in memory.
+// holding the whole payload in memory: one entry's "measurepoints" at most.
 //
 // The accepted points are passed to yield in document order as soon as each entry
 // is complete; they are final only if the verdict is codes.OK, so a caller that
@@ -35,5 +186,706 @@ func (v *Validator) Validate(msg Message, payload []byte, yield func(*Point) err
 // Result.Err) when it is rejected; or, unchanged, an error returned by r (other
 // than io.EOF) or by yield, in which case the Result is incomplete.
 func (v *Validator) ValidateReader(msg Message, r io.Reader, yield func(*Point) error) (Result, error) {
-	return Result{}, errors.New("validate: not implemented")
+	v.begin(msg, yield)
+	if !v.preflight(-1) {
+		return v.result()
+	}
+	limit := v.lim.maxBytes
+	if limit < 0 {
+		limit = -1
+	}
+	v.r.ResetReader(r, limit)
+	return v.run()
+}
+
+func (v *Validator) result() (Result, error) {
+	if v.res.Err != nil {
+		return v.res, v.res.Err
+	}
+	return v.res, nil
+}
+
+func (v *Validator) run() (Result, error) {
+	r := &v.r
+	if _, ok := r.Peek(); !ok {
+		if err := r.ReadErr(); err != nil {
+			return v.res, err
+		}
+		if r.Over() {
+			v.tooLarge()
+			return v.result()
+		}
+		v.res.Code = codes.PayloadEmpty
+		v.res.Err = &Error{Code: codes.PayloadEmpty, Offset: -1, Detail: "payload is empty or only white space"}
+		return v.result()
+	}
+	v.envelope()
+	if !v.stop {
+		if c, ok := r.Peek(); ok {
+			r.Skip1()
+			e := scan.Error{Kind: scan.ErrTrailing, Offset: r.Offset() - 1, Byte: c}
+			v.sk.Path = v.sk.Path[:0]
+			v.scanError(&e)
+		}
+	}
+	if v.yieldErr != nil {
+		return v.res, v.yieldErr
+	}
+	// 1008 outranks every parsing error: read to the limit to know the size.
+	r.Drain()
+	if err := r.ReadErr(); err != nil {
+		return v.res, err
+	}
+	if r.Over() {
+		v.tooLarge()
+		return v.result()
+	}
+	v.verdict()
+	return v.result()
+}
+
+// verdict picks the first error of SPEC §4.2 among those recorded.
+func (v *Validator) verdict() {
+	set := func(e Error) {
+		v.res.Code = e.Code
+		v.res.Err = new(Error)
+		*v.res.Err = e
+	}
+	switch {
+	case v.format.Code != 0:
+		set(v.format)
+		return
+	case v.methodBad.Code != 0:
+		set(v.methodBad)
+		return
+	}
+	var best *entryErr
+	consider := func(e *entryErr) {
+		if e.set && (best == nil || e.entry < best.entry) {
+			best = e
+		}
+	}
+	consider(&v.hard)
+	if !v.allow.val {
+		consider(&v.offline)
+	}
+	if !v.skip.val {
+		consider(&v.model)
+	}
+	if best != nil {
+		set(best.err)
+		return
+	}
+	v.res.Code = codes.OK
+	if !v.skip.val {
+		v.res.Skipped = v.res.Skipped[:0]
+		v.res.SkippedTotal = 0
+	}
+}
+
+// decided reports whether the verdict can no longer depend on later entries, so
+// that they need only be checked for well-formedness.
+func (v *Validator) decided() bool {
+	return v.format.Code != 0 || v.hard.set ||
+		(v.offline.set && v.allow.early && !v.allow.val) ||
+		(v.model.set && v.skip.early && !v.skip.val)
+}
+
+// formatError records a 1206 at the current path; the earliest in the payload wins.
+func (v *Validator) formatError(off int64, detail string) {
+	if v.format.Code != 0 && v.format.Offset <= off {
+		return
+	}
+	v.format = Error{Code: codes.FormatError, Pointer: pointer(v.sk.Path), Offset: off, Detail: detail}
+}
+
+// scanError records a scanning error; a fatal one stops the reading.
+func (v *Validator) scanError(e *scan.Error) {
+	if e.Kind.Fatal() {
+		v.stop = true
+	}
+	if v.format.Code != 0 && v.format.Offset <= e.Offset {
+		return
+	}
+	v.format = Error{Code: codes.FormatError, Pointer: pointer(v.sk.Path), Offset: e.Offset, Detail: e.Detail()}
+}
+
+func (v *Validator) softError(e *scan.Error) { v.scanError(e) }
+
+// skipValue reads a value of any shape at the given depth, with the hygiene checks.
+func (v *Validator) skipValue(depth int) {
+	if err := v.sk.Skip(depth); err != nil {
+		v.scanError(err)
+	}
+}
+
+// nextKey reads the next member's key of an object whose '{' is consumed, pushes
+// it on the path (replacing the previous member's), and consumes the ':'. It
+// returns false at the closing '}' (consumed, path popped) or on a fatal error.
+func (v *Validator) nextKey(obj *scan.Obj, first bool) ([]byte, bool) {
+	r := &v.r
+	c, ok := r.Peek()
+	if first {
+		if ok && c == '}' {
+			r.Skip1()
+			return nil, false
+		}
+	} else {
+		v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
+		if ok && c == '}' {
+			r.Skip1()
+			return nil, false
+		}
+		if !ok || c != ',' {
+			v.scanError(r.Fail(c, ok, "',' or '}'"))
+			return nil, false
+		}
+		r.Skip1()
+		c, ok = r.Peek()
+	}
+	if !ok || c != '"' {
+		v.scanError(r.Fail(c, ok, "string key"))
+		return nil, false
+	}
+	raw, esc, err := r.ReadString()
+	var keyErr scan.Error
+	if err != nil {
+		if err.Kind.Fatal() {
+			v.scanError(err)
+			return nil, false
+		}
+		keyErr = *err
+	}
+	key, dup := v.keys.Add(obj, raw, esc)
+	v.sk.Path = append(v.sk.Path, scan.Frame{Key: key})
+	if c, ok = r.Peek(); !ok || c != ':' {
+		v.scanError(r.Fail(c, ok, "':' after key"))
+		return nil, false
+	}
+	r.Skip1()
+	if keyErr.Kind != 0 || dup {
+		r.Peek()
+		if keyErr.Kind != 0 {
+			keyErr.Offset = r.Offset()
+			v.scanError(&keyErr)
+		}
+		if dup {
+			v.scanError(&scan.Error{Kind: scan.ErrDuplicate, Offset: r.Offset(), Want: scan.QuoteKey(key)})
+		}
+	}
+	return key, true
+}
+
+// open consumes '{' or '[' at depth after checking the depth limit.
+func (v *Validator) open(depth int) bool {
+	if depth > v.lim.maxDepth {
+		v.scanError(v.r.FailAt(scan.ErrDepth, v.r.Offset(), v.lim.maxDepth))
+		return false
+	}
+	v.r.Skip1()
+	return true
+}
+
+func (v *Validator) envelope() {
+	r := &v.r
+	c, _ := r.Peek()
+	off := r.Offset()
+	if c != '{' {
+		v.formatError(off, "payload must be a JSON object, got "+describeStart(c))
+		v.skipValue(1)
+		return
+	}
+	if !v.open(1) {
+		return
+	}
+	obj := v.keys.Open()
+	for key, ok := v.nextKey(&obj, true); ok && !v.stop; key, ok = v.nextKey(&obj, false) {
+		switch string(key) {
+		case "id":
+			v.readID()
+		case "version":
+			v.readVersion()
+		case "method":
+			v.readMethod()
+		case "allowOfflineSubDevice":
+			v.readFlag(&v.allow, "allowOfflineSubDevice")
+		case "skipInvalidMeasurepoints":
+			v.readFlag(&v.skip, "skipInvalidMeasurepoints")
+		case "params":
+			v.paramsSeen = true
+			v.readParams()
+		default:
+			v.skipValue(2)
+		}
+	}
+	v.keys.Close(&obj)
+	if v.stop {
+		return
+	}
+	switch {
+	case !v.versionSeen:
+		v.formatError(off, `the request has no "version"`)
+	case !v.methodSeen:
+		v.formatError(off, `the request has no "method"`)
+	case !v.paramsSeen:
+		v.formatError(off, `the request has no "params"`)
+	}
+}
+
+// readString reads a string value and returns its decoded bytes (valid until the
+// next read), or reports false after recording a 1206 saying that field must be a
+// string.
+func (v *Validator) readString(field string) ([]byte, bool) {
+	r := &v.r
+	c, ok := r.Peek()
+	if !ok || c != '"' {
+		v.formatError(r.Offset(), field+" must be a string, got "+describeStart(c))
+		v.skipValue(len(v.sk.Path) + 1)
+		return nil, false
+	}
+	raw, esc, err := r.ReadString()
+	if err != nil {
+		v.scanError(err)
+		if err.Kind.Fatal() {
+			return nil, false
+		}
+	}
+	if esc {
+		v.text = scan.AppendUnescaped(v.text[:0], raw)
+		return v.text, true
+	}
+	return raw, true
+}
+
+func (v *Validator) readID() {
+	r := &v.r
+	c, _ := r.Peek()
+	off := r.Offset()
+	switch {
+	case c == '"':
+		raw, _, err := r.ReadString()
+		if err != nil {
+			v.scanError(err)
+			if err.Kind.Fatal() {
+				return
+			}
+		}
+		v.idBuf = append(append(append(v.idBuf[:0], '"'), raw...), '"')
+	case c == '-' || (c >= '0' && c <= '9'):
+		raw, err := r.ReadNumber()
+		if err != nil {
+			v.scanError(err)
+			return
+		}
+		if !scan.IsIntegerLiteral(raw) {
+			v.formatError(off, "id must be a string or an integer, got number "+clip(raw))
+			return
+		}
+		v.idBuf = append(v.idBuf[:0], raw...)
+	default:
+		v.formatError(off, "id must be a string or an integer, got "+describeStart(c))
+		v.skipValue(2)
+		return
+	}
+	v.res.ID = protocol.ID(v.idBuf)
+}
+
+func (v *Validator) readVersion() {
+	v.versionSeen = true
+	off := v.r.Offset()
+	s, ok := v.readString("version")
+	if ok && string(s) != "1.0" && string(s) != "1.1" {
+		v.r.Peek()
+		v.formatError(off, `version must be "1.0" or "1.1", got `+quoteBytes(s))
+	}
+}
+
+func (v *Validator) readMethod() {
+	v.methodSeen = true
+	v.r.Peek()
+	off := v.r.Offset()
+	s, ok := v.readString("method")
+	if ok && string(s) != string(v.res.Topic.Method) {
+		v.methodBad = Error{Code: codes.MethodMismatch, Pointer: pointer(v.sk.Path), Offset: off,
+			Detail: "method " + quoteBytes(s) + " does not match the topic's " + quoteString(string(v.res.Topic.Method))}
+	}
+}
+
+func (v *Validator) readFlag(f *flag, name string) {
+	r := &v.r
+	c, _ := r.Peek()
+	off := r.Offset()
+	f.set = true
+	f.early = !v.paramsSeen
+	switch c {
+	case 't', 'f', 'n':
+		lit, err := r.ReadLiteral()
+		if err != nil {
+			v.scanError(err)
+			return
+		}
+		if lit == 'n' {
+			v.formatError(off, name+" must be a boolean, got null")
+			return
+		}
+		f.val = lit == 't'
+		return
+	case '"':
+		s, ok := v.readString(name)
+		if ok && len(s) == 0 && v.opts.Profile == Compat {
+			f.val = false
+			return
+		}
+		if ok {
+			v.formatError(off, name+" must be a boolean, got string "+quoteBytes(s))
+		}
+		return
+	}
+	v.formatError(off, name+" must be a boolean, got "+describeStart(c))
+	v.skipValue(2)
+}
+
+func (v *Validator) readParams() {
+	r := &v.r
+	c, _ := r.Peek()
+	off := r.Offset()
+	if !v.res.Topic.Method.Batch() {
+		if c != '{' {
+			v.formatError(off, "params must be an object for "+string(v.res.Topic.Method)+", got "+describeStart(c))
+			v.skipValue(2)
+			return
+		}
+		v.entry(0, 2)
+		return
+	}
+	if c != '[' {
+		v.formatError(off, "params must be an array for "+string(v.res.Topic.Method)+", got "+describeStart(c))
+		v.skipValue(2)
+		return
+	}
+	if !v.open(2) {
+		return
+	}
+	v.sk.Path = append(v.sk.Path, scan.Frame{IsIndex: true})
+	if c, ok := r.Peek(); ok && c == ']' {
+		r.Skip1()
+		v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
+		return
+	}
+	for i := 0; ; i++ {
+		if v.lim.maxArray > 0 && i >= v.lim.maxArray {
+			r.Peek()
+			v.scanError(r.FailAt(scan.ErrArrayLength, r.Offset(), v.lim.maxArray))
+			return
+		}
+		v.sk.Path[len(v.sk.Path)-1].Index = i
+		v.entry(i, 3)
+		if v.stop || v.yieldErr != nil {
+			v.stop = true
+			return
+		}
+		c, ok := r.Peek()
+		if ok && c == ',' {
+			r.Skip1()
+			continue
+		}
+		if ok && c == ']' {
+			r.Skip1()
+			v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
+			return
+		}
+		v.scanError(r.Fail(c, ok, "',' or ']'"))
+		return
+	}
+}
+
+// entry reads one entry at the given depth (SPEC §2): its keys, time and
+// measurepoints (captured for the second pass), then checks it.
+func (v *Validator) entry(index, depth int) {
+	r := &v.r
+	c, _ := r.Peek()
+	e := &v.ent
+	*e = entry{index: index, off: r.Offset(), pk: e.pk[:0], dk: e.dk[:0]}
+	if c != '{' {
+		v.formatError(e.off, "an entry must be an object, got "+describeStart(c))
+		v.skipValue(depth)
+		return
+	}
+	if !v.open(depth) {
+		return
+	}
+	formatBefore := v.format
+	obj := v.keys.Open()
+	for key, ok := v.nextKey(&obj, true); ok && !v.stop; key, ok = v.nextKey(&obj, false) {
+		switch string(key) {
+		case "productKey":
+			r.Peek()
+			e.pkOff = r.Offset()
+			if s, ok := v.readString("productKey"); ok {
+				e.pk = append(e.pk[:0], s...)
+				e.pkSet = true
+			}
+		case "deviceKey":
+			r.Peek()
+			e.dkOff = r.Offset()
+			if s, ok := v.readString("deviceKey"); ok {
+				e.dk = append(e.dk[:0], s...)
+				e.dkSet = true
+			}
+		case "measurepoints":
+			c, _ := r.Peek()
+			e.mpOff = r.Offset()
+			if c != '{' {
+				v.formatError(e.mpOff, "measurepoints must be an object, got "+describeStart(c))
+				v.skipValue(depth + 1)
+				continue
+			}
+			r.StartCapture(v.lim.maxEntry)
+			v.skipValue(depth + 1)
+			mp, _, ok := r.EndCapture()
+			if !ok && !v.stop {
+				v.scanError(r.FailAt(scan.ErrCapture, e.mpOff, v.lim.maxEntry))
+			}
+			e.mp, e.mpSet = mp, ok
+		case "time":
+			v.readTime(e)
+		default:
+			v.skipValue(depth + 1)
+		}
+	}
+	v.keys.Close(&obj)
+	if v.stop {
+		return
+	}
+	if v.format != formatBefore {
+		return // the entry is malformed; the verdict is 1206 already
+	}
+	v.finishEntry(e)
+}
+
+func (v *Validator) readTime(e *entry) {
+	r := &v.r
+	c, _ := r.Peek()
+	off := r.Offset()
+	if c != '-' && (c < '0' || c > '9') {
+		v.formatError(off, "time must be an integer number of milliseconds, got "+describeStart(c))
+		v.skipValue(len(v.sk.Path) + 1)
+		return
+	}
+	raw, err := r.ReadNumber()
+	if err != nil {
+		v.scanError(err)
+		return
+	}
+	n, st := scan.ParseInt(raw)
+	switch {
+	case !scan.IsIntegerLiteral(raw):
+		v.formatError(off, "time must be an integer, got "+clip(raw))
+	case st != scan.IntOK || n < 0:
+		v.formatError(off, "time must be in [0, 2^63-1], got "+clip(raw))
+	default:
+		e.time, e.timeSet = n, true
+	}
+}
+
+// finishEntry applies the entry rules of SPEC §4.3, §4.6, §4.4 and checks the
+// points (§3.1, §4.5).
+func (v *Validator) finishEntry(e *entry) {
+	v.sk.Path = append(v.sk.Path, scan.Frame{})
+	defer func() { v.sk.Path = v.sk.Path[:len(v.sk.Path)-1] }()
+	setFrame := func(key string) { v.sk.Path[len(v.sk.Path)-1] = scan.Frame{Key: []byte(key)} }
+	strict := v.opts.Profile == Strict
+	if !e.mpSet {
+		v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
+		v.formatError(e.off, `the entry has no "measurepoints"`)
+		v.sk.Path = append(v.sk.Path, scan.Frame{})
+		return
+	}
+	pkSet, dkSet := e.pkSet, e.dkSet
+	if strict {
+		if pkSet && len(e.pk) == 0 {
+			setFrame("productKey")
+			v.formatError(e.pkOff, "productKey must not be empty in the strict profile")
+			return
+		}
+		if dkSet && len(e.dk) == 0 {
+			setFrame("deviceKey")
+			v.formatError(e.dkOff, "deviceKey must not be empty in the strict profile")
+			return
+		}
+	} else {
+		pkSet = pkSet && len(e.pk) > 0
+		dkSet = dkSet && len(e.dk) > 0
+	}
+	if pkSet != dkSet {
+		if pkSet {
+			setFrame("productKey")
+			v.formatError(e.pkOff, "productKey is given without deviceKey")
+		} else {
+			setFrame("deviceKey")
+			v.formatError(e.dkOff, "deviceKey is given without productKey")
+		}
+		return
+	}
+	if strict && !e.timeSet && v.res.Topic.Method.Resume() {
+		v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
+		v.formatError(e.off, "an entry of "+string(v.res.Topic.Method)+" must have a time in the strict profile")
+		v.sk.Path = append(v.sk.Path, scan.Frame{})
+		return
+	}
+	if v.decided() {
+		return
+	}
+	topic := &v.res.Topic
+	pkS, dkS := topic.ProductKey, topic.DeviceKey
+	if pkSet && (string(e.pk) != pkS || string(e.dk) != dkS) {
+		pkS, dkS = v.internBytes(e.pk), v.internBytes(e.dk)
+		if dir := v.opts.Directory; dir != nil {
+			v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
+			bad := func(dst *entryErr, detail string) {
+				if !dst.set {
+					*dst = entryErr{set: true, entry: e.index, err: Error{Code: codes.NoSubDevicePerm,
+						Pointer: pointer(v.sk.Path), Offset: e.off, Detail: detail}}
+				}
+			}
+			dev, ok := dir.Device(pkS, dkS)
+			name := quoteString(pkS + "/" + dkS)
+			switch {
+			case !ok:
+				bad(&v.hard, "device "+name+" is unknown")
+			case dev.GatewayProductKey != topic.ProductKey || dev.GatewayDeviceKey != topic.DeviceKey:
+				bad(&v.hard, "device "+name+" is not a sub-device of gateway "+
+					quoteString(topic.ProductKey+"/"+topic.DeviceKey))
+			case !dev.Online:
+				bad(&v.offline, "sub-device "+name+" is offline and allowOfflineSubDevice is not true")
+			}
+			v.sk.Path = append(v.sk.Path, scan.Frame{})
+			if v.hard.set && v.hard.entry == e.index {
+				return
+			}
+		}
+	}
+	t := e.time
+	if !e.timeSet {
+		t = v.msg.Now
+	}
+	setFrame("measurepoints")
+	v.points(e, pkS, dkS, t)
+}
+
+// points is the second pass over one entry's captured measurepoints.
+func (v *Validator) points(e *entry, pk, dk string, t int64) {
+	model := v.opts.Models.Model(pk) // nil-safe: no catalog, no models
+	r := &v.r2
+	r.ResetBytes(e.mp, e.mpOff)
+	r.Peek()
+	r.Skip1() // '{': well-formed, checked by the first pass
+	v.sk.Path = append(v.sk.Path, scan.Frame{})
+	defer func() { v.sk.Path = v.sk.Path[:len(v.sk.Path)-1] }()
+	n := 0
+	for first := true; ; first = false {
+		c, _ := r.Peek()
+		if c == '}' {
+			break
+		}
+		if !first {
+			r.Skip1()
+			r.Peek()
+		}
+		raw, esc, _ := r.ReadString()
+		key := raw
+		if esc {
+			v.keyBuf = scan.AppendUnescaped(v.keyBuf[:0], raw)
+			key = v.keyBuf
+		}
+		v.sk.Path[len(v.sk.Path)-1] = scan.Frame{Key: key}
+		r.Peek()
+		r.Skip1() // ':'
+		r.Peek()
+		off := r.Offset()
+		n++
+		v.pointErr = Error{}
+		var mp *thingmodel.Measurepoint
+		switch {
+		case model == nil:
+			v.bad(off, "product "+quoteString(pk)+" has no model")
+			v.skip2()
+		default:
+			mp = model.MeasurepointBytes(key)
+			if mp == nil {
+				v.bad(off, "measurepoint "+quoteBytes(key)+" is not defined in model "+quoteString(model.ID()))
+				v.skip2()
+			}
+		}
+		if mp != nil {
+			v.resetScratch()
+			var val Value
+			quality := -1
+			if mp.HasQuality() {
+				val, quality = v.checkQuality(mp.Type())
+			} else {
+				val = v.checkValue(mp.Type())
+			}
+			if v.pointErr.Code == 0 {
+				v.res.Accepted++
+				if v.yield != nil {
+					v.point = Point{Entry: e.index, ProductKey: pk, DeviceKey: dk, Time: t,
+						Measurepoint: mp, Value: val, Quality: quality, Offset: off}
+					if err := v.yield(&v.point); err != nil {
+						v.yieldErr = err
+						return
+					}
+				}
+				continue
+			}
+		}
+		v.rejectPoint(e)
+	}
+	if n == 0 && model == nil {
+		v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
+		v.pointErr = Error{}
+		v.bad(e.mpOff, "product "+quoteString(pk)+" has no model")
+		v.sk.Path = append(v.sk.Path, scan.Frame{})
+		if !v.model.set {
+			v.model = entryErr{set: true, entry: e.index, err: v.pointErr}
+		}
+	}
+}
+
+// rejectPoint records the current point's error as the first 1204 and as skipped.
+func (v *Validator) rejectPoint(e *entry) {
+	if !v.model.set {
+		v.model = entryErr{set: true, entry: e.index, err: v.pointErr}
+	}
+	v.res.SkippedTotal++
+	if v.lim.maxSkipped > 0 && len(v.res.Skipped) < v.lim.maxSkipped {
+		v.res.Skipped = append(v.res.Skipped, v.pointErr)
+	}
+}
+
+// bad records a 1204 at the current path unless the point already has one.
+func (v *Validator) bad(off int64, detail string) {
+	if v.pointErr.Code != 0 {
+		return
+	}
+	v.pointErr = Error{Code: codes.ModelInvalid, Pointer: pointer(v.sk.Path), Offset: off, Detail: detail}
+}
+
+// skip2 skips one value in the second pass.
+func (v *Validator) skip2() { v.sk2.Path = v.sk2.Path[:0]; v.sk2.Skip(1) }
+
+func (v *Validator) internBytes(b []byte) string {
+	if s, ok := v.intern[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	v.intern[s] = s
+	return s
+}
+
+func (v *Validator) resetScratch() {
+	v.text = v.text[:0]
+	v.items = v.items[:0]
+	v.fields = v.fields[:0]
+	v.names = v.names[:0]
 }

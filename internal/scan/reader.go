@@ -1,0 +1,477 @@
+package scan
+
+import (
+	"io"
+	"unicode/utf8"
+)
+
+// DefaultWindow is the initial size of the window of a streaming Reader.
+const DefaultWindow = 64 << 10
+
+// Reader reads JSON tokens from a byte slice or a stream. The zero value is not
+// ready; call ResetBytes or ResetReader. A Reader may be reused.
+type Reader struct {
+	buf  []byte
+	pos  int   // next byte to read in buf
+	end  int   // buf[:end] holds input
+	base int64 // offset of buf[0] in the input
+
+	src   io.Reader
+	eof   bool  // no more input (always true for ResetBytes)
+	rerr  error // error from src other than io.EOF
+	limit int64 // read at most limit+1 bytes from src; negative: no limit
+	total int64 // bytes read from src
+	over  bool  // src had more than limit bytes
+	own   []byte
+
+	// MaxToken bounds the raw length of a string (between its quotes) or a number.
+	// Zero or negative means no limit.
+	MaxToken int
+
+	capOn    bool
+	capStart int
+	capOff   int64
+	capBuf   []byte
+	capMax   int
+	capOver  bool
+
+	err Error // the last error, returned by pointer to avoid allocating
+}
+
+// ResetBytes makes r read b. Nothing is copied.
+func (r *Reader) ResetBytes(b []byte, base int64) {
+	*r = Reader{buf: b, end: len(b), base: base, eof: true, limit: -1,
+		MaxToken: r.MaxToken, own: r.own, capBuf: r.capBuf[:0]}
+}
+
+// ResetReader makes r read src through its window. It reads at most limit+1 bytes
+// from src (Over reports whether there were more than limit); a negative limit
+// reads to the end.
+func (r *Reader) ResetReader(src io.Reader, limit int64) {
+	if r.own == nil {
+		r.own = make([]byte, DefaultWindow)
+	}
+	*r = Reader{buf: r.own, src: src, limit: limit, MaxToken: r.MaxToken, own: r.own, capBuf: r.capBuf[:0]}
+}
+
+// Offset returns the input offset of the next unread byte.
+func (r *Reader) Offset() int64 { return r.base + int64(r.pos) }
+
+// Over reports whether the input turned out longer than the limit of ResetReader.
+func (r *Reader) Over() bool { return r.over }
+
+// ReadErr returns the error of the underlying reader, if any (never io.EOF).
+func (r *Reader) ReadErr() error { return r.rerr }
+
+// AtEOF reports whether all input has been consumed.
+func (r *Reader) AtEOF() bool {
+	if r.pos < r.end {
+		return false
+	}
+	return !r.refill(r.pos)
+}
+
+// refill reads more input, keeping buf[keep:] (keep <= pos). It returns false when
+// there is no more input. Positions before keep are discarded, after flushing them
+// to the capture buffer if a capture is on.
+func (r *Reader) refill(keep int) bool {
+	if r.eof {
+		return false
+	}
+	if r.capOn {
+		r.capBuf = append(r.capBuf, r.buf[r.capStart:keep]...)
+		if r.capMax > 0 && len(r.capBuf) > r.capMax {
+			r.capOver = true
+			r.capBuf = r.capBuf[:0] // drop: the capture has failed already
+		}
+		r.capStart = 0
+	}
+	if keep > 0 {
+		n := copy(r.buf, r.buf[keep:r.end])
+		r.base += int64(keep)
+		r.pos -= keep
+		r.end = n
+	}
+	if r.end == len(r.buf) {
+		nb := make([]byte, 2*len(r.buf))
+		copy(nb, r.buf[:r.end])
+		r.buf, r.own = nb, nb
+	}
+	for tries := 0; tries < 100; tries++ {
+		want := len(r.buf) - r.end
+		if r.limit >= 0 && int64(want) > r.limit+1-r.total {
+			want = int(r.limit + 1 - r.total)
+		}
+		if want <= 0 {
+			r.over = true
+			r.eof = true
+			return false
+		}
+		n, err := r.src.Read(r.buf[r.end : r.end+want])
+		if n < 0 || n > want {
+			n = 0
+			err = io.ErrNoProgress
+		}
+		r.end += n
+		r.total += int64(n)
+		if r.limit >= 0 && r.total > r.limit {
+			r.over = true
+			r.eof = true
+			return false
+		}
+		if err != nil {
+			r.eof = true
+			if err != io.EOF {
+				r.rerr = err
+			}
+			return n > 0
+		}
+		if n > 0 {
+			return true
+		}
+	}
+	r.eof = true
+	r.rerr = io.ErrNoProgress
+	return false
+}
+
+// Drain reads and discards the rest of the input, up to the limit of ResetReader.
+func (r *Reader) Drain() {
+	r.capOn = false
+	r.pos = r.end
+	for r.refill(r.pos) {
+		r.pos = r.end
+	}
+}
+
+// Peek skips white space and returns the next byte without consuming it; ok is
+// false at the end of the input.
+func (r *Reader) Peek() (c byte, ok bool) {
+	for {
+		for r.pos < r.end {
+			c = r.buf[r.pos]
+			if c > ' ' || !isSpace[c] {
+				return c, true
+			}
+			r.pos++
+		}
+		if !r.refill(r.pos) {
+			return 0, false
+		}
+	}
+}
+
+// Skip1 consumes one byte; call it after Peek.
+func (r *Reader) Skip1() { r.pos++ }
+
+var isSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
+
+func (r *Reader) fail(k Kind, off int64) *Error {
+	r.err = Error{Kind: k, Offset: off}
+	return &r.err
+}
+
+// Fail returns an Error of kind ErrChar for byte c at offset off wanting want,
+// or ErrEOF when ok is false (c is then ignored). Callers use it when Peek gave a
+// byte they cannot accept.
+func (r *Reader) Fail(c byte, ok bool, want string) *Error {
+	if !ok {
+		r.err = Error{Kind: ErrEOF, Offset: r.Offset(), Want: want}
+	} else {
+		r.err = Error{Kind: ErrChar, Offset: r.Offset(), Byte: c, Want: want}
+	}
+	return &r.err
+}
+
+// FailAt returns an error of kind k at offset off, with limit for the limit kinds.
+func (r *Reader) FailAt(k Kind, off int64, limit int) *Error {
+	r.err = Error{Kind: k, Offset: off, Limit: limit}
+	return &r.err
+}
+
+// strSafe marks bytes that need no attention inside a string.
+var strSafe = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = true
+	}
+	t['"'], t['\\'] = false, false
+	return t
+}()
+
+// ReadString reads a string token; the next byte must be '"' (Peek it first). It
+// returns the raw bytes between the quotes, whether they contain escapes, and an
+// error. A non-fatal error (ErrUTF8, ErrSurrogate) comes with the whole string
+// consumed and raw valid; after a fatal one the Reader is unusable.
+func (r *Reader) ReadString() (raw []byte, esc bool, err *Error) {
+	start := r.pos + 1
+	i := start
+	var soft *Error
+	for {
+		for i < r.end && strSafe[r.buf[i]] {
+			i++
+		}
+		if r.MaxToken > 0 && i-start > r.MaxToken {
+			e := r.fail(ErrTokenLength, r.base+int64(start-1))
+			e.Limit = r.MaxToken
+			return nil, esc, e
+		}
+		if i >= r.end {
+			keep := start - 1
+			if !r.refill(keep) {
+				r.err = Error{Kind: ErrEOF, Offset: r.base + int64(r.end), Want: `closing '"' of string`}
+				return nil, esc, &r.err
+			}
+			start -= keep
+			i -= keep
+			continue
+		}
+		c := r.buf[i]
+		switch {
+		case c == '"':
+			r.pos = i + 1
+			if soft != nil {
+				r.err = *soft
+				return r.buf[start:i], esc, &r.err
+			}
+			return r.buf[start:i], esc, nil
+		case c == '\\':
+			esc = true
+			if !r.have(&start, &i, 2) {
+				r.err = Error{Kind: ErrEOF, Offset: r.base + int64(r.end), Want: "escape sequence"}
+				return nil, esc, &r.err
+			}
+			switch r.buf[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if !r.have(&start, &i, 6) {
+					r.err = Error{Kind: ErrEOF, Offset: r.base + int64(r.end), Want: "4 hex digits"}
+					return nil, esc, &r.err
+				}
+				u, ok := hex4(r.buf[i+2 : i+6])
+				if !ok {
+					return nil, esc, r.fail(ErrEscape, r.base+int64(i))
+				}
+				switch {
+				case u >= 0xD800 && u < 0xDC00:
+					// A high surrogate must be followed by an escaped low one.
+					if r.have(&start, &i, 12) && r.buf[i+6] == '\\' && r.buf[i+7] == 'u' {
+						if lo, ok := hex4(r.buf[i+8 : i+12]); ok && lo >= 0xDC00 && lo < 0xE000 {
+							i += 12
+							continue
+						}
+					}
+					if soft == nil {
+						soft = &Error{Kind: ErrSurrogate, Offset: r.base + int64(start-1)}
+					}
+					i += 6
+				case u >= 0xDC00 && u < 0xE000:
+					if soft == nil {
+						soft = &Error{Kind: ErrSurrogate, Offset: r.base + int64(start-1)}
+					}
+					i += 6
+				default:
+					i += 6
+				}
+			default:
+				return nil, esc, r.fail(ErrEscape, r.base+int64(i))
+			}
+		case c < 0x20:
+			e := r.fail(ErrControl, r.base+int64(i))
+			e.Byte = c
+			return nil, esc, e
+		default: // c >= 0x80
+			r.have(&start, &i, utf8.UTFMax) // best effort: fewer at the end of input
+			rn, size := utf8.DecodeRune(r.buf[i:r.end])
+			if rn == utf8.RuneError && size <= 1 {
+				if soft == nil {
+					soft = &Error{Kind: ErrUTF8, Offset: r.base + int64(start-1)}
+				}
+				size = 1
+			}
+			i += size
+		}
+	}
+}
+
+// have makes sure that buf[*i:*i+n] is in the window, refilling and keeping
+// buf[*start-1:] (the opening quote). It reports false when the input ends first.
+func (r *Reader) have(start, i *int, n int) bool {
+	for *i+n > r.end {
+		keep := *start - 1
+		if !r.refill(keep) {
+			return false
+		}
+		*start -= keep
+		*i -= keep
+	}
+	return true
+}
+
+func hex4(b []byte) (rune, bool) {
+	var u rune
+	for _, c := range b {
+		var d byte
+		switch {
+		case c >= '0' && c <= '9':
+			d = c - '0'
+		case c >= 'a' && c <= 'f':
+			d = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			d = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		u = u<<4 | rune(d)
+	}
+	return u, true
+}
+
+var numChar = func() (t [256]bool) {
+	for _, c := range []byte("0123456789+-.eE") {
+		t[c] = true
+	}
+	return t
+}()
+
+// ReadNumber reads a number token; the next byte must be '-' or a digit. It
+// returns the raw bytes of the number.
+func (r *Reader) ReadNumber() ([]byte, *Error) {
+	start := r.pos
+	i := start
+	for {
+		for i < r.end && numChar[r.buf[i]] {
+			i++
+		}
+		if r.MaxToken > 0 && i-start > r.MaxToken {
+			e := r.fail(ErrTokenLength, r.base+int64(start))
+			e.Limit = r.MaxToken
+			return nil, e
+		}
+		if i < r.end || !r.refill(start) {
+			break
+		}
+		i -= start
+		start = 0
+	}
+	num := r.buf[start:i]
+	if bad := numberEnd(num); bad != len(num) {
+		r.err = Error{Kind: ErrNumber, Offset: r.base + int64(start+bad)}
+		if bad < len(num) {
+			r.err.Kind = ErrChar
+			r.err.Byte = num[bad]
+			r.err.Want = "digit"
+		} else {
+			r.err.Kind = ErrNumber
+			r.err.Offset = r.base + int64(i)
+			r.err.Want = "digit"
+		}
+		return nil, &r.err
+	}
+	r.pos = i
+	return num, nil
+}
+
+// numberEnd checks b against the RFC 8259 number grammar. It returns len(b) when
+// b is a number, the index of the first byte that breaks the grammar, or
+// len(b)+1 when b ends too early (a missing digit).
+func numberEnd(b []byte) int {
+	i := 0
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	if i >= len(b) {
+		return len(b) + 1
+	}
+	switch {
+	case b[i] == '0':
+		i++
+	case b[i] >= '1' && b[i] <= '9':
+		for i++; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		}
+	default:
+		return i
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if i >= len(b) {
+			return len(b) + 1
+		}
+		if b[i] < '0' || b[i] > '9' {
+			return i
+		}
+		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if i >= len(b) {
+			return len(b) + 1
+		}
+		if b[i] < '0' || b[i] > '9' {
+			return i
+		}
+		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		}
+	}
+	return i
+}
+
+// ReadLiteral reads true, false or null; the next byte must be 't', 'f' or 'n'.
+// It returns the literal's first byte.
+func (r *Reader) ReadLiteral() (byte, *Error) {
+	c := r.buf[r.pos]
+	var lit string
+	switch c {
+	case 't':
+		lit = "true"
+	case 'f':
+		lit = "false"
+	default:
+		lit = "null"
+	}
+	for k := 0; k < len(lit); k++ {
+		if r.pos >= r.end && !r.refill(r.pos) {
+			r.err = Error{Kind: ErrEOF, Offset: r.Offset(), Want: lit}
+			return 0, &r.err
+		}
+		if r.buf[r.pos] != lit[k] {
+			r.err = Error{Kind: ErrChar, Offset: r.Offset(), Byte: r.buf[r.pos], Want: lit}
+			return 0, &r.err
+		}
+		r.pos++
+	}
+	return c, nil
+}
+
+// StartCapture starts recording the input from the next unread byte (call it
+// after Peek, at the first byte of a value). Captured bytes beyond max (when max
+// is positive) make EndCapture fail.
+func (r *Reader) StartCapture(max int) {
+	r.capOn = true
+	r.capStart = r.pos
+	r.capOff = r.Offset()
+	r.capBuf = r.capBuf[:0]
+	r.capMax = max
+	r.capOver = false
+}
+
+// EndCapture stops recording and returns the bytes read since StartCapture and
+// the offset of the first. The slice is valid until the next StartCapture or
+// Reset. ok is false when the capture exceeded its limit.
+func (r *Reader) EndCapture() (b []byte, off int64, ok bool) {
+	r.capOn = false
+	if r.src == nil {
+		b = r.buf[r.capStart:r.pos]
+	} else {
+		r.capBuf = append(r.capBuf, r.buf[r.capStart:r.pos]...)
+		b = r.capBuf
+	}
+	if r.capOver || (r.capMax > 0 && len(b) > r.capMax) {
+		return nil, r.capOff, false
+	}
+	return b, r.capOff, true
+}

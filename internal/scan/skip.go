@@ -1,0 +1,200 @@
+package scan
+
+// Frame is one step of the path to the value being read: an object member's
+// decoded key, or an array index.
+type Frame struct {
+	Key     []byte
+	Index   int
+	IsIndex bool
+}
+
+// Skipper reads whole values of any shape while enforcing the hygiene rules of
+// SPEC §4.7: nesting depth, duplicate keys, and array length. It keeps the path to
+// the current value in Path so that a caller can name the place of an error.
+type Skipper struct {
+	R        *Reader
+	Keys     *KeySet
+	MaxDepth int // deepest nesting allowed; containers deeper fail with ErrDepth
+	MaxArray int // most items of an array; 0: no limit
+	// Path is the caller's path; Skip appends to it while it reads and, when it
+	// returns nil, leaves it as it was. After a fatal error it holds the path to
+	// the offending value.
+	Path []Frame
+	// Soft is called for each non-fatal error (ErrDuplicate, ErrUTF8,
+	// ErrSurrogate) with Path pointing at the offending value; reading goes on.
+	Soft func(e *Error)
+
+	stack []skipLevel
+}
+
+type skipLevel struct {
+	obj   bool
+	keys  Obj
+	count int
+}
+
+// Skip reads one value whose own depth is depth (the top-level value has depth
+// 1). It returns nil or a fatal error.
+func (s *Skipper) Skip(depth int) *Error {
+	r := s.R
+	base := len(s.stack)
+	for {
+		// A value.
+		c, ok := r.Peek()
+		if !ok {
+			return r.Fail(0, false, "value")
+		}
+		switch {
+		case c == '{' || c == '[':
+			if d := depth + len(s.stack) - base; d > s.MaxDepth {
+				return r.FailAt(ErrDepth, r.Offset(), s.MaxDepth)
+			}
+			r.Skip1()
+			lv := skipLevel{obj: c == '{'}
+			if lv.obj {
+				lv.keys = s.Keys.Open()
+			}
+			s.stack = append(s.stack, lv)
+			close := byte(']')
+			if lv.obj {
+				close = '}'
+			}
+			c, ok = r.Peek()
+			if ok && c == close {
+				r.Skip1()
+				s.pop()
+				break
+			}
+			if lv.obj {
+				if err := s.member(); err != nil {
+					return err
+				}
+			} else {
+				s.Path = append(s.Path, Frame{IsIndex: true})
+			}
+			continue
+		case c == '"':
+			if _, _, err := r.ReadString(); err != nil {
+				if err.Kind.Fatal() {
+					return err
+				}
+				s.soft(err)
+			}
+		case c == '-' || (c >= '0' && c <= '9'):
+			if _, err := r.ReadNumber(); err != nil {
+				return err
+			}
+		case c == 't' || c == 'f' || c == 'n':
+			if _, err := r.ReadLiteral(); err != nil {
+				return err
+			}
+		default:
+			return r.Fail(c, true, "value")
+		}
+		// After a value: close containers or move to the next member or item.
+		for {
+			if len(s.stack) == base {
+				return nil
+			}
+			top := &s.stack[len(s.stack)-1]
+			c, ok := r.Peek()
+			if ok && c == ',' {
+				r.Skip1()
+				if top.obj {
+					s.Path = s.Path[:len(s.Path)-1]
+					if err := s.member(); err != nil {
+						return err
+					}
+				} else {
+					top.count++
+					if s.MaxArray > 0 && top.count >= s.MaxArray {
+						r.Peek() // the offset of the first item over the limit
+						return r.FailAt(ErrArrayLength, r.Offset(), s.MaxArray)
+					}
+					s.Path[len(s.Path)-1].Index = top.count
+				}
+				break
+			}
+			if top.obj && ok && c == '}' || !top.obj && ok && c == ']' {
+				r.Skip1()
+				s.Path = s.Path[:len(s.Path)-1]
+				s.pop()
+				continue
+			}
+			if top.obj {
+				return r.Fail(c, ok, "',' or '}'")
+			}
+			return r.Fail(c, ok, "',' or ']'")
+		}
+	}
+}
+
+func (s *Skipper) pop() {
+	top := &s.stack[len(s.stack)-1]
+	if top.obj {
+		s.Keys.Close(&top.keys)
+	}
+	s.stack = s.stack[:len(s.stack)-1]
+}
+
+// member reads `"key":` in the innermost object and pushes the key on Path.
+func (s *Skipper) member() *Error {
+	r := s.R
+	c, ok := r.Peek()
+	if !ok || c != '"' {
+		return r.Fail(c, ok, "string key")
+	}
+	raw, esc, err := r.ReadString()
+	if err != nil && err.Kind.Fatal() {
+		return err
+	}
+	top := &s.stack[len(s.stack)-1]
+	var keyErr Error
+	if err != nil {
+		keyErr = *err
+	}
+	key, dup := s.Keys.Add(&top.keys, raw, esc)
+	s.Path = append(s.Path, Frame{Key: key})
+	if c, ok = r.Peek(); !ok || c != ':' {
+		return r.Fail(c, ok, "':' after key")
+	}
+	r.Skip1()
+	// Errors about a key are reported at its value, the place a pointer can name.
+	if keyErr.Kind != 0 || dup {
+		r.Peek()
+		if keyErr.Kind != 0 {
+			keyErr.Offset = r.Offset()
+			s.soft(&keyErr)
+		}
+		if dup {
+			e := Error{Kind: ErrDuplicate, Offset: r.Offset(), Want: QuoteKey(key)}
+			s.soft(&e)
+		}
+	}
+	return nil
+}
+
+func (s *Skipper) soft(e *Error) {
+	if s.Soft != nil {
+		cp := *e
+		s.Soft(&cp)
+	}
+}
+
+// QuoteKey quotes a key for a message, shortened and without control characters.
+func QuoteKey(k []byte) string {
+	const max = 64
+	q := make([]byte, 0, len(k)+2)
+	q = append(q, '"')
+	for i, c := range k {
+		if i == max {
+			q = append(q, "..."...)
+			break
+		}
+		if c < 0x20 || c == '"' || c == '\\' {
+			c = '?'
+		}
+		q = append(q, c)
+	}
+	return string(append(q, '"'))
+}
