@@ -1,0 +1,601 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"io"
+	"io/fs"
+	"os"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	json "github.com/goccy/go-json"
+
+	"github.com/pointguard/pointguard/codes"
+	"github.com/pointguard/pointguard/internal/envfile"
+	"github.com/pointguard/pointguard/protocol"
+	"github.com/pointguard/pointguard/validate"
+)
+
+func init() {
+	commands["check"] = command{
+		name:    "check",
+		summary: "validate captured measurepoint messages against an environment (SPEC §7.1)",
+		run:     runCheck,
+	}
+}
+
+// maxCaptureLine bounds one line of a JSON Lines capture. A line holds a whole
+// payload, escaped, so it may be several times larger than the payload limit; a
+// line over the bound is reported as a bad capture line without being held in
+// memory. Payloads larger than this are checked with --topic, which streams them.
+// It is a variable so that tests can lower it.
+var maxCaptureLine = 256 << 20
+
+// clock returns the server time for messages that carry none when --now is not
+// given. It is read once per run.
+var clock = time.Now
+
+// observePoint, when not nil, is given every point the validator yields. It is
+// nil except in tests, which use it to see the time each point gets.
+var observePoint func(*validate.Point)
+
+const checkUsage = `usage: pointguard check [flags] [CAPTURE ...]
+
+Validates captured MQTT measurepoint messages (SPEC §7.1) and writes one verdict
+per message, in input order. With no CAPTURE, or "-", reads standard input.
+Flags come before the CAPTURE files.
+
+A CAPTURE is JSON Lines, one message a line:
+  {"topic": "...", "payload": "<payload text>", "received": MS}
+with "payload_base64" instead of "payload" for bytes that are not UTF-8, and
+"received" (optional) the message's server time in milliseconds.
+
+flags:
+  --env FILE        platform environment (default ` + envfile.DefaultPath + `)
+  --profile NAME    compat or strict (default compat)
+  --now MS          server time for messages without "received" (default: the clock)
+  --format NAME     jsonl or text (default jsonl)
+  --topic TOPIC     each CAPTURE is one raw payload file, sent on TOPIC
+  --max-bytes N     payload size limit in bytes (default 524288; 0: no limit)
+
+Exit status: 0 when every message got 200; 1 when any did not, or a capture
+line was not valid capture JSON; 2 for a usage or I/O error.
+`
+
+// checkRun is the state of one check run.
+type checkRun struct {
+	v      *validate.Validator
+	now    int64
+	text   bool
+	out    *bufio.Writer
+	stderr io.Writer
+	status int    // the exit status so far
+	buf    []byte // output scratch, reused
+	line   []byte // capture line scratch, reused
+	yield  func(*validate.Point) error
+}
+
+func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	flags := flag.NewFlagSet("check", flag.ContinueOnError)
+	flags.SetOutput(io.Discard) // errors and usage are written below
+	flags.Usage = func() {}
+	envPath := flags.String("env", envfile.DefaultPath, "")
+	profileName := flags.String("profile", "compat", "")
+	format := flags.String("format", "jsonl", "")
+	topic := flags.String("topic", "", "")
+	var now, maxBytes int64 = -1, validate.DefaultMaxBytes
+	flags.Func("now", "", func(s string) error { return parseMillis(s, &now) })
+	flags.Func("max-bytes", "", func(s string) error { return parseMillis(s, &maxBytes) })
+
+	if err := flags.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			io.WriteString(stdout, checkUsage)
+			return exitOK
+		}
+		return checkUsageError(stderr, err.Error())
+	}
+	set := map[string]bool{}
+	flags.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	files := flags.Args()
+	for _, f := range files {
+		if len(f) > 1 && f[0] == '-' {
+			return checkUsageError(stderr, "flag "+quote(f)+" after a CAPTURE file: flags come first (write ./"+f+" for a file of that name)")
+		}
+	}
+	profile, ok := validate.ParseProfile(*profileName)
+	if !ok {
+		return checkUsageError(stderr, "--profile must be compat or strict, not "+quote(*profileName))
+	}
+	if *format != "jsonl" && *format != "text" {
+		return checkUsageError(stderr, "--format must be jsonl or text, not "+quote(*format))
+	}
+	if now < 0 {
+		now = clock().UnixMilli()
+	}
+	limit := maxBytes
+	if limit == 0 {
+		limit = -1 // validate.Limits: negative means no limit
+	}
+
+	env, err := envfile.Load(*envPath)
+	if err != nil {
+		if !set["env"] && errors.Is(err, fs.ErrNotExist) && isEnvFileMissing(*envPath) {
+			io.WriteString(stderr, "pointguard check: "+envfile.DefaultPath+" not found: run from the repository root or pass --env\n")
+		} else {
+			io.WriteString(stderr, "pointguard check: "+err.Error()+"\n")
+		}
+		return exitUsage
+	}
+
+	c := &checkRun{
+		v: validate.New(validate.Options{
+			Profile:   profile,
+			Models:    env.Models,
+			Directory: env.Directory,
+			Limits:    validate.Limits{MaxBytes: limit},
+		}),
+		now:    now,
+		text:   *format == "text",
+		out:    bufio.NewWriterSize(stdout, 64<<10),
+		stderr: stderr,
+	}
+	if observePoint != nil {
+		c.yield = func(p *validate.Point) error { observePoint(p); return nil }
+	}
+	if len(files) == 0 {
+		files = []string{"-"}
+	}
+	for i, name := range files {
+		if set["topic"] {
+			c.rawFile(i+1, name, *topic, stdin)
+		} else {
+			c.captureFile(name, stdin)
+		}
+		if c.status == exitUsage && c.out == nil {
+			break // stdout failed
+		}
+	}
+	if c.out != nil {
+		if err := c.out.Flush(); err != nil {
+			c.ioError("writing output: " + err.Error())
+		}
+	}
+	return c.status
+}
+
+// isEnvFileMissing reports whether the environment file itself, rather than a
+// model file it names, does not exist.
+func isEnvFileMissing(path string) bool {
+	_, err := os.Stat(path)
+	return errors.Is(err, fs.ErrNotExist)
+}
+
+// parseMillis parses a non-negative decimal integer, as --now and --max-bytes
+// take. flag's Int64 would also take hex, octal and negative numbers.
+func parseMillis(s string, dst *int64) error {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return errors.New("want a non-negative decimal integer")
+	}
+	*dst = n
+	return nil
+}
+
+func checkUsageError(stderr io.Writer, msg string) int {
+	io.WriteString(stderr, "pointguard check: "+msg+"\n\n"+checkUsage)
+	return exitUsage
+}
+
+// raise lifts the exit status to s if it is higher.
+func (c *checkRun) raise(s int) {
+	if s > c.status {
+		c.status = s
+	}
+}
+
+func (c *checkRun) ioError(msg string) {
+	io.WriteString(c.stderr, "pointguard check: "+msg+"\n")
+	c.raise(exitUsage)
+}
+
+// open opens a CAPTURE argument; "-" is standard input. It returns nil after
+// reporting an error.
+func (c *checkRun) open(name string, stdin io.Reader) (io.Reader, func()) {
+	if name == "-" {
+		return stdin, func() {}
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		c.ioError(err.Error())
+		return nil, nil
+	}
+	return f, func() { f.Close() }
+}
+
+// displayName names a CAPTURE argument in messages.
+func displayName(name string) string {
+	if name == "-" {
+		return "stdin"
+	}
+	return name
+}
+
+// rawFile validates one raw payload file sent on topic (--topic). The file is
+// streamed through the validator, never read whole.
+func (c *checkRun) rawFile(index int, name, topic string, stdin io.Reader) {
+	r, closeFn := c.open(name, stdin)
+	if r == nil {
+		return
+	}
+	defer closeFn()
+	res, err := c.v.ValidateReader(validate.Message{Topic: topic, Now: c.now}, r, c.yield)
+	var verr *validate.Error
+	if err != nil && !errors.As(err, &verr) {
+		// An error from reading the file: there is no verdict to report.
+		c.ioError(displayName(name) + ": " + err.Error())
+		return
+	}
+	c.report(index, topic, &res)
+}
+
+// captureFile validates every message of a JSON Lines capture.
+func (c *checkRun) captureFile(name string, stdin io.Reader) {
+	r, closeFn := c.open(name, stdin)
+	if r == nil {
+		return
+	}
+	defer closeFn()
+	br := bufio.NewReaderSize(r, 64<<10)
+	for n := 1; ; n++ {
+		line, tooLong, err := readLine(br, c.line[:0], maxCaptureLine)
+		c.line = line[:0]
+		if err != nil && err != io.EOF {
+			c.ioError(displayName(name) + ": " + err.Error())
+			return
+		}
+		end := err == io.EOF
+		if end && len(line) == 0 && !tooLong {
+			return
+		}
+		switch {
+		case tooLong:
+			c.badLine(name, n, "line longer than "+strconv.Itoa(maxCaptureLine)+" bytes; use --topic for payloads this large")
+		case len(bytes.TrimSpace(line)) == 0:
+			// Empty lines are skipped; they still count in line numbers.
+		default:
+			cp, msg := parseCapture(line)
+			if msg != "" {
+				c.badLine(name, n, msg)
+				break
+			}
+			now := c.now
+			if cp.received >= 0 {
+				now = cp.received
+			}
+			res, err := c.v.Validate(validate.Message{Topic: cp.topic, Now: now}, cp.payload, c.yield)
+			var verr *validate.Error
+			if err != nil && !errors.As(err, &verr) {
+				c.ioError(displayName(name) + ":" + strconv.Itoa(n) + ": " + err.Error())
+				break
+			}
+			c.report(n, cp.topic, &res)
+		}
+		if end || c.out == nil {
+			return
+		}
+	}
+}
+
+func (c *checkRun) badLine(name string, n int, msg string) {
+	io.WriteString(c.stderr, "pointguard check: "+displayName(name)+":"+strconv.Itoa(n)+": not a capture line: "+msg+"\n")
+	c.raise(exitFail)
+}
+
+// readLine appends the next line of br to dst, without its "\n" or "\r\n". A
+// line longer than max is consumed but not kept: tooLong is set and the line
+// returned is empty. err is io.EOF when the input ended, possibly after a last
+// line without "\n", or the reader's error.
+func readLine(br *bufio.Reader, dst []byte, max int) (line []byte, tooLong bool, err error) {
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if !tooLong {
+			if len(dst)+len(chunk) > max+2 { // +2: the line ending does not count
+				tooLong = true
+				dst = dst[:0]
+			} else {
+				dst = append(dst, chunk...)
+			}
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if len(dst) > 0 && dst[len(dst)-1] == '\n' {
+			dst = dst[:len(dst)-1]
+			if len(dst) > 0 && dst[len(dst)-1] == '\r' {
+				dst = dst[:len(dst)-1]
+			}
+		}
+		if !tooLong && len(dst) > max {
+			tooLong, dst = true, dst[:0]
+		}
+		return dst, tooLong, err
+	}
+}
+
+// capture is one message of a JSON Lines capture.
+type capture struct {
+	topic    string
+	payload  []byte
+	received int64 // -1 when absent
+}
+
+// parseCapture decodes one capture line. It returns a reason, a phrase, when the
+// line is not valid capture JSON: not one JSON object; a duplicate key; "topic"
+// missing or not a string; not exactly one of "payload" (a string) and
+// "payload_base64" (standard base64, padding optional); "received" not an
+// integer in [0, 2^63-1]. Other keys are ignored, so that captures may carry
+// metadata of their own.
+func parseCapture(line []byte) (capture, string) {
+	cp := capture{received: -1}
+	if !json.Valid(line) {
+		return cp, "not JSON"
+	}
+	dec := json.NewDecoder(bytes.NewReader(line))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return cp, "want a JSON object"
+	}
+	var topic, payload, payload64, received json.RawMessage
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return cp, "not JSON"
+		}
+		key, _ := tok.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return cp, "not JSON"
+		}
+		var dst *json.RawMessage
+		switch key {
+		case "topic":
+			dst = &topic
+		case "payload":
+			dst = &payload
+		case "payload_base64":
+			dst = &payload64
+		case "received":
+			dst = &received
+		default:
+			continue
+		}
+		if *dst != nil {
+			return cp, "duplicate key " + strconv.Quote(key)
+		}
+		*dst = raw
+	}
+
+	if topic == nil {
+		return cp, `no "topic"`
+	}
+	if err := json.Unmarshal(topic, &cp.topic); err != nil || topic[0] != '"' {
+		return cp, `"topic" is not a string`
+	}
+	switch {
+	case payload != nil && payload64 != nil:
+		return cp, `both "payload" and "payload_base64"`
+	case payload != nil:
+		var s string
+		if err := json.Unmarshal(payload, &s); err != nil || payload[0] != '"' {
+			return cp, `"payload" is not a string`
+		}
+		cp.payload = []byte(s)
+	case payload64 != nil:
+		var s string
+		if err := json.Unmarshal(payload64, &s); err != nil || payload64[0] != '"' {
+			return cp, `"payload_base64" is not a string`
+		}
+		b, err := base64.StdEncoding.DecodeString(s)
+		if err != nil && len(s)%4 != 0 {
+			b, err = base64.RawStdEncoding.DecodeString(s)
+		}
+		if err != nil {
+			return cp, `"payload_base64" is not base64: ` + err.Error()
+		}
+		cp.payload = b
+	default:
+		return cp, `no "payload" or "payload_base64"`
+	}
+	if received != nil {
+		n, err := strconv.ParseInt(string(received), 10, 64)
+		if err != nil || n < 0 || received[0] == '-' {
+			return cp, `"received" is not an integer in [0, 2^63-1]`
+		}
+		cp.received = n
+	}
+	return cp, ""
+}
+
+// report writes the verdict on one message.
+func (c *checkRun) report(line int, requestTopic string, res *validate.Result) {
+	if res.Code != codes.OK {
+		c.raise(exitFail)
+	}
+	if c.out == nil {
+		return
+	}
+	if c.text {
+		c.buf = appendText(c.buf[:0], line, res)
+	} else {
+		c.buf = appendJSONL(c.buf[:0], line, requestTopic, res)
+	}
+	if _, err := c.out.Write(c.buf); err == nil {
+		err = c.out.Flush() // a script may read the verdicts as they come
+		if err == nil {
+			return
+		}
+	}
+	c.out = nil
+	c.ioError("writing output failed")
+}
+
+// replyTopic returns the topic of the reply. A refused topic (1009) has no reply
+// topic; the request topic + "_reply" is written anyway, since scripts match
+// verdicts to messages by it.
+func replyTopic(requestTopic string, res *validate.Result) string {
+	if res.Topic.Method.Valid() {
+		return res.Topic.ReplyTopic()
+	}
+	return requestTopic + "_reply"
+}
+
+// appendJSONL appends the verdict line of SPEC §7.1:
+//
+//	{"line":1,"topic":"...","reply":{...},"error":{...},"accepted":0,"skipped":[...]}
+func appendJSONL(b []byte, line int, requestTopic string, res *validate.Result) []byte {
+	b = append(b, `{"line":`...)
+	b = strconv.AppendInt(b, int64(line), 10)
+	b = append(b, `,"topic":`...)
+	b = appendString(b, replyTopic(requestTopic, res))
+	b = append(b, `,"reply":`...)
+	b = protocol.AppendReply(b, res.Reply())
+	accepted := 0
+	if res.Code == codes.OK {
+		accepted = res.Accepted
+	} else {
+		e := res.Err
+		if e == nil {
+			e = &validate.Error{Code: res.Code, Offset: -1}
+		}
+		b = append(b, `,"error":{"code":`...)
+		b = strconv.AppendInt(b, int64(e.Code), 10)
+		b = append(b, `,"pointer":`...)
+		b = appendString(b, e.Pointer)
+		b = append(b, `,"offset":`...)
+		b = strconv.AppendInt(b, e.Offset, 10)
+		b = append(b, `,"detail":`...)
+		b = appendString(b, e.Detail)
+		b = append(b, '}')
+	}
+	b = append(b, `,"accepted":`...)
+	b = strconv.AppendInt(b, int64(accepted), 10)
+	b = append(b, `,"skipped":[`...)
+	for i := range res.Skipped {
+		s := &res.Skipped[i]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"pointer":`...)
+		b = appendString(b, s.Pointer)
+		b = append(b, `,"offset":`...)
+		b = strconv.AppendInt(b, s.Offset, 10)
+		b = append(b, `,"detail":`...)
+		b = appendString(b, s.Detail)
+		b = append(b, '}')
+	}
+	return append(b, "]}\n"...)
+}
+
+// appendText appends the readable verdict line:
+//
+//	line 3: 1204 Model validate failed at /params/0/measurepoints/temp (offset 97): want FLOAT, got string "warm"
+//	line 1: 200 accepted 9 points (2 skipped)
+func appendText(b []byte, line int, res *validate.Result) []byte {
+	b = append(b, "line "...)
+	b = strconv.AppendInt(b, int64(line), 10)
+	b = append(b, ": "...)
+	if res.Code == codes.OK {
+		b = append(b, "200 accepted "...)
+		b = strconv.AppendInt(b, int64(res.Accepted), 10)
+		if res.Accepted == 1 {
+			b = append(b, " point"...)
+		} else {
+			b = append(b, " points"...)
+		}
+		if res.SkippedTotal > 0 {
+			b = append(b, " ("...)
+			b = strconv.AppendInt(b, int64(res.SkippedTotal), 10)
+			b = append(b, " skipped)"...)
+		}
+		return append(b, '\n')
+	}
+	b = append(b, res.Code.String()...)
+	if e := res.Err; e != nil {
+		if e.Pointer != "" {
+			b = append(b, " at "...)
+			b = appendPrintable(b, e.Pointer)
+		}
+		if e.Offset >= 0 {
+			b = append(b, " (offset "...)
+			b = strconv.AppendInt(b, e.Offset, 10)
+			b = append(b, ')')
+		}
+		if e.Detail != "" {
+			b = append(b, ": "...)
+			b = appendPrintable(b, e.Detail)
+		}
+	}
+	return append(b, '\n')
+}
+
+// appendPrintable appends s with control characters and invalid UTF-8 escaped,
+// so that one verdict stays on one line of a terminal.
+func appendPrintable(b []byte, s string) []byte {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, `\x`...)
+			b = append(b, hexDigits[s[i]>>4], hexDigits[s[i]&15])
+		case r < 0x20 || r == 0x7f:
+			b = append(b, `\x`...)
+			b = append(b, hexDigits[r>>4], hexDigits[r&15])
+		default:
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return b
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD, so the
+// line stays valid JSON whatever a topic or detail holds.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c == '\n':
+				b = append(b, `\n`...)
+			case c == '\r':
+				b = append(b, `\r`...)
+			case c == '\t':
+				b = append(b, `\t`...)
+			case c < 0x20:
+				b = append(b, `\u00`...)
+				b = append(b, hexDigits[c>>4], hexDigits[c&15])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, `\ufffd`...)
+		} else {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
+}
