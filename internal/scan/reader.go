@@ -245,6 +245,11 @@ func (r *Reader) ReadString() (raw []byte, esc bool, err *Error) {
 				i += 2
 			case 'u':
 				if !r.have(&start, &i, 6) {
+					for k := i + 2; k < r.end; k++ {
+						if _, ok := hex4([]byte{r.buf[k], '0', '0', '0'}); !ok {
+							return nil, esc, r.fail(ErrEscape, r.base+int64(i))
+						}
+					}
 					r.err = Error{Kind: ErrEOF, Offset: r.base + int64(r.end), Want: "4 hex digits"}
 					return nil, esc, &r.err
 				}
