@@ -1,3 +1,99 @@
-// Package validate decides what the platform answers to a measurepoint message
-// (SPEC §2–§4), streaming, and hands over the accepted points.
+// Package validate decides what the platform answers to a measurepoint message,
+// streaming, and hands over the accepted points.
+//
+// # Overview
+//
+// A [Validator] is made once from [Options] (profile, models, device directory,
+// limits) and reused for many messages, one goroutine at a time:
+//
+//	v := validate.New(validate.Options{Models: catalog, Directory: dir})
+//	res, err := v.Validate(validate.Message{Topic: topic, Now: nowMillis}, payload, func(p *validate.Point) error {
+//		// p is valid during the call only; it is final only if res.Code is 200.
+//		return nil
+//	})
+//
+// [Validator.ValidateReader] does the same from an io.Reader without holding the
+// payload: memory is bounded by the longest token and one entry's "measurepoints"
+// (Limits.MaxEntry), whatever the number of entries.
+//
+// # Specification
+//
+// The package implements SPEC §1 (through package protocol), §2 (the envelope and
+// entries), §3.1 (value rules, in the [Compat] and [Strict] profiles), §4 (the
+// verdict: codes, first-error order, sub-devices, skipInvalidMeasurepoints, time,
+// hygiene, accepted points) and the limits of §6. [Validator.CheckValue] exposes
+// the §3.1 rules for one value, for multiSet (§5).
+//
+// # Verdict
+//
+// One message gets one code (SPEC §4.2):
+//
+//  1. 1009 (topic), then 1008 (size), then 1251 (empty): before parsing. A
+//     streaming payload is read up to the size limit to decide 1008, even after
+//     another error.
+//  2. 1206: the earliest in the payload of any syntax error, envelope or entry
+//     rule (§2, §4.3, §4.6) or hygiene rule (§4.7).
+//  3. 1260: "method" differs from the topic's method.
+//  4. Entries in array order; within one entry 1212 before 1204.
+//
+// The diagnostic ([Error]) carries the code, the RFC 6901 pointer of the
+// offending value, the byte offset of its first byte, and a sentence.
+//
+// # Decisions where SPEC is silent
+//
+// These are the rules this package applies where SPEC leaves a choice:
+//
+//  1. The flags may come after "params" (the seeds put "method" last, too). The
+//     validator does not wait for them: it checks every entry, delivers the
+//     points that are valid, and lets the flags decide at the end. Points are only
+//     final on 200, as SPEC §4.8 says.
+//  2. Whether params must be an array or an object is decided by the topic's
+//     method, not the payload's, so a payload whose method differs still gets its
+//     shape checked (1206 outranks 1260).
+//  3. "id": null, a fraction or an exponent is 1206; any integer literal is
+//     echoed as sent, however long (within the token limit).
+//  4. A string that "holds a number" (compat) holds exactly a JSON number: no
+//     white space, no '+', no hexadecimal.
+//  5. BOOL accepts the number literals 0 and 1 only, not 0.0 or 1e0. ENUM of
+//     enumType INT accepts integer literals (and, in compat, a string equal to a
+//     key); the integer is compared with the keys by value, so -0 is key "0".
+//     TIMESTAMP takes integer literals only in both profiles (compat adds
+//     strings holding one). The quality indicator is an integer literal 0 to 9 in
+//     both profiles.
+//  6. DATE years run from 0001 to 9999 on the proleptic Gregorian calendar;
+//     seconds run 00 to 59 (no leap second).
+//  7. The STRING length limit counts the bytes of the decoded string.
+//  8. An error inside a compound value points at the innermost offending value:
+//     "/params/0/measurepoints/branchCurr/1", ".../Power/quality". An ARRAY
+//     longer than 1024 items points at item 1024. A missing required STRUCT item,
+//     or a missing "value" or "quality", points at the object.
+//  9. An entry whose product has no model: each point is 1204 (and skipped under
+//     skipInvalidMeasurepoints); an entry with no points and no model is 1204 at
+//     its "measurepoints", and is simply dropped under skipInvalidMeasurepoints.
+// 10. 1212 points at the entry (/params/N): the entry's device is what is refused.
+// 11. Hygiene (§4.7): a \u escape that leaves a lone UTF-16 surrogate counts as
+//     invalid UTF-8. Errors about a string point at the string's first byte;
+//     errors about a key (duplicate, invalid UTF-8) point at the member's value.
+// 12. After a syntax error or a hard limit (depth, token length, entry size, array
+//     length) nothing more can be read; the verdict is the earliest 1206 found up
+//     to there. After other errors the validator reads on, to be sure no earlier
+//     1206 or a syntax error follows.
+// 13. skipInvalidMeasurepoints false: Result.Skipped is empty, whatever the code.
+// 14. A syntax error's pointer names the deepest member or item the error lies
+//     within, and its offset is the offending byte.
+//
+// # Limits
+//
+// [Limits] bound what a payload can cost: size (1008), depth, token length,
+// array length (1206), the bytes held for one entry, and the skipped points kept.
+// The window of a streaming read grows only to the longest token, which the
+// token limit bounds; no buffer is ever sized from a length the input declares.
+//
+// # Concurrency and memory
+//
+// A Validator is not safe for concurrent use; make one per goroutine (they are
+// cheap) or pool them. Models, catalogs and directories are shared read-only.
+// Slices in a [Result], and everything a [Point] refers to, are owned by the
+// Validator: a Result is valid until the next call, a Point during its callback.
+// After warm-up, validating an accepted request does not allocate.
 package validate
