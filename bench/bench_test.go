@@ -1,0 +1,206 @@
+package bench
+
+import (
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/pointguard/pointguard/bench/gen"
+	"github.com/pointguard/pointguard/validate"
+)
+
+// payload is one benchmark input, with its skipInvalidMeasurepoints variant.
+type payload struct {
+	name     string
+	data     []byte
+	skipData []byte // the same request with the flag set
+	sample   bool   // the documents' sample (its own typed struct and verdicts)
+	points   int    // points in the request
+}
+
+var (
+	largeOnce sync.Once
+	large     payload
+)
+
+func largePayload() payload {
+	largeOnce.Do(func() {
+		large = payload{name: "large", data: gen.Large(false), skipData: gen.Large(true),
+			points: gen.LargeEntries * gen.PointsPerEntry}
+	})
+	return large
+}
+
+func samplePayload() payload {
+	return payload{name: "sample", data: gen.Sample(false), skipData: gen.Sample(true), sample: true, points: 9}
+}
+
+var (
+	sizedMu sync.Mutex
+	sized   = map[int64][]byte{}
+)
+
+// sizedPayload returns a batch of exactly size bytes, made once per process.
+func sizedPayload(tb testing.TB, size int64) payload {
+	sizedMu.Lock()
+	defer sizedMu.Unlock()
+	data, ok := sized[size]
+	if !ok {
+		var err error
+		if data, err = gen.Sized(size, gen.Options{}); err != nil {
+			tb.Fatal(err)
+		}
+		sized[size] = data
+	}
+	return payload{name: sizeName(size), data: data, points: -1}
+}
+
+// sweep is the sizes of BenchmarkSize: 1 KB to 64 MB, each 16 times the last but
+// for the largest, which keeps one run of the suite within minutes.
+var sweep = []int64{1 << 10, 64 << 10, 1 << 20, 16 << 20, 64 << 20}
+
+func sizeName(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + "MB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return strconv.FormatInt(n>>10, 10) + "KB"
+	}
+	return strconv.FormatInt(n, 10) + "B"
+}
+
+// baseline is one way of checking a payload; check returns an error only for
+// an unexpected outcome.
+type baseline struct {
+	name  string
+	check func([]byte) error
+}
+
+// baselines returns the baselines, set up once for the payload (compiled schema,
+// reused decoders).
+func baselines(tb testing.TB, p payload) []baseline {
+	tb.Helper()
+	h, err := newHandChecker()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s, err := compileSchema(false)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	jt := newJSONTextWalker()
+	return []baseline{
+		{"goccy-typed", goccyTyped(p.sample)},
+		{"encoding-json-map+checks", h.check},
+		{"goccy-token-walk", goccyTokens},
+		{"jsontext-token-walk", jt.walk},
+		{"jsonschema-v6", schemaCheck(s)},
+		{"scan-ceiling", scanCheck},
+	}
+}
+
+func run(b *testing.B, name string, data []byte, check func([]byte) error) {
+	b.Run(name, func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := check(data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// runPointguard adds the pointguard rows: compat and strict, each without and
+// with skipInvalidMeasurepoints, on a reused validator.
+func runPointguard(b *testing.B, p payload, withSkip bool) {
+	for _, profile := range []validate.Profile{validate.Compat, validate.Strict} {
+		for _, skip := range []bool{false, true} {
+			if skip && !withSkip {
+				continue
+			}
+			name := "pointguard-" + profile.String()
+			data := p.data
+			if skip {
+				name += "-skip"
+				data = p.skipData
+			}
+			b.Run(name, func(b *testing.B) {
+				check := pointguardCheck(b, newValidator(b, profile), data, expect(p, profile, skip))
+				b.SetBytes(int64(len(data)))
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := check(data); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkLarge runs every row on the 2000-entry batch (about 1.15 MB).
+func BenchmarkLarge(b *testing.B) {
+	p := largePayload()
+	for _, bl := range baselines(b, p) {
+		run(b, bl.name, p.data, bl.check)
+	}
+	runPointguard(b, p, true)
+	b.Run("pointguard-compat-reader", func(b *testing.B) {
+		check := pointguardReaderCheck(b, newValidator(b, validate.Compat), p.data, expect(p, validate.Compat, false))
+		b.SetBytes(int64(len(p.data)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := check(p.data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkSample runs every row on the documents' sample request. Its flag is
+// false in the plain rows and true (as the documents have it) in the -skip rows.
+func BenchmarkSample(b *testing.B) {
+	p := samplePayload()
+	for _, bl := range baselines(b, p) {
+		run(b, bl.name, p.data, bl.check)
+	}
+	runPointguard(b, p, true)
+}
+
+// BenchmarkSize runs pointguard (compat), goccy typed decoding and the scanner on
+// batches from 1 KB to 64 MB: throughput should stay flat and allocations at
+// zero whatever the size.
+func BenchmarkSize(b *testing.B) {
+	for _, size := range sweep {
+		b.Run(sizeName(size), func(b *testing.B) {
+			p := sizedPayload(b, size)
+			run(b, "goccy-typed", p.data, goccyTyped(false))
+			run(b, "scan-ceiling", p.data, scanCheck)
+			b.Run("pointguard-compat", func(b *testing.B) {
+				check := pointguardCheck(b, newValidator(b, validate.Compat), p.data, expectation{code: 200, accepted: countPoints(b, p.data)})
+				b.SetBytes(int64(len(p.data)))
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := check(p.data); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		})
+	}
+}
+
+// countPoints counts the points of a generated batch: every entry has
+// gen.PointsPerEntry, and every entry starts with its productKey.
+func countPoints(tb testing.TB, data []byte) int {
+	tb.Helper()
+	n := 0
+	key := []byte(`{"productKey":`)
+	for i := 0; i+len(key) <= len(data); i++ {
+		if data[i] == '{' && string(data[i:i+len(key)]) == string(key) {
+			n++
+		}
+	}
+	return n * gen.PointsPerEntry
+}

@@ -1,0 +1,220 @@
+package bench
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+
+	"github.com/pointguard/pointguard/bench/gen"
+	"github.com/pointguard/pointguard/codes"
+	"github.com/pointguard/pointguard/thingmodel"
+	"github.com/pointguard/pointguard/validate"
+)
+
+// directory is a map-backed validate.Directory over gen.Devices. A [2]string key
+// makes the lookup allocation-free.
+type directory map[[2]string]validate.Device
+
+func (d directory) Device(productKey, deviceKey string) (validate.Device, bool) {
+	dev, ok := d[[2]string{productKey, deviceKey}]
+	return dev, ok
+}
+
+func newDirectory() directory {
+	d := directory{}
+	for _, g := range gen.Devices() {
+		d[[2]string{g.ProductKey, g.DeviceKey}] = validate.Device{
+			GatewayProductKey: g.GatewayProductKey,
+			GatewayDeviceKey:  g.GatewayDeviceKey,
+			Online:            g.Online,
+		}
+	}
+	return d
+}
+
+func newCatalog() (*thingmodel.Catalog, error) {
+	m, err := thingmodel.ParseModel("gen.Model", gen.Model())
+	if err != nil {
+		return nil, err
+	}
+	return thingmodel.NewCatalog([]*thingmodel.Model{m}, gen.Products())
+}
+
+// newValidator returns a validator over gen's model and topology. The payload
+// limit is off: the large batch is over the platform's 512 KiB.
+func newValidator(tb testing.TB, profile validate.Profile) *validate.Validator {
+	tb.Helper()
+	cat, err := newCatalog()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return validate.New(validate.Options{
+		Profile:   profile,
+		Models:    cat,
+		Directory: newDirectory(),
+		Limits:    validate.Limits{MaxBytes: -1},
+	})
+}
+
+// notImplemented tells apart the validator's placeholder, so that the
+// baselines can run before it exists.
+func notImplemented(err error) bool {
+	var ve *validate.Error
+	return err != nil && !errors.As(err, &ve) && bytes.Contains([]byte(err.Error()), []byte("not implemented"))
+}
+
+// expectation is what a pointguard run on a payload must give: the code, and
+// for an accepted request the numbers of accepted and skipped points (for a
+// rejected one they count what was seen before the verdict, which SPEC leaves
+// open).
+type expectation struct {
+	code              codes.Code
+	accepted, skipped int
+}
+
+// expect returns the verdict SPEC gives for the payload. Every generated batch is
+// valid in both profiles. The sample's branchCurr items are numbers in strings:
+// compat accepts all 9 points; strict rejects the request (1204), or with
+// skipInvalidMeasurepoints skips the 3 branchCurr points and accepts the other 6.
+func expect(p payload, profile validate.Profile, skip bool) expectation {
+	if !p.sample {
+		return expectation{codes.OK, p.points, 0}
+	}
+	switch {
+	case profile == validate.Compat:
+		return expectation{codes.OK, 9, 0}
+	case skip:
+		return expectation{codes.OK, 6, 3}
+	}
+	return expectation{codes.ModelInvalid, 0, 0}
+}
+
+// pointguardCheck returns a check of data with a reused validator. It validates
+// once first and fails tb when the verdict is not the expected one, or skips
+// tb while the validator is not implemented.
+func pointguardCheck(tb testing.TB, v *validate.Validator, data []byte, want expectation) func([]byte) error {
+	tb.Helper()
+	msg := validate.Message{Topic: gen.Topic, Now: gen.BaseTime}
+	points := 0
+	yield := func(*validate.Point) error { points++; return nil }
+	res, err := v.Validate(msg, data, yield)
+	if notImplemented(err) {
+		tb.Skip("validate.Validator.Validate is not implemented yet")
+	}
+	if res.Code != want.code || want.code == codes.OK && (res.Accepted != want.accepted || res.SkippedTotal != want.skipped) {
+		tb.Fatalf("verdict %d, %d accepted, %d skipped (err %v); want %d, %d, %d",
+			res.Code, res.Accepted, res.SkippedTotal, err, want.code, want.accepted, want.skipped)
+	}
+	if want.code == codes.OK && points != want.accepted {
+		tb.Fatalf("yield saw %d points, Result.Accepted says %d", points, res.Accepted)
+	}
+	return func(p []byte) error {
+		res, _ := v.Validate(msg, p, yield)
+		if res.Code != want.code {
+			return errors.New("unexpected verdict " + res.Code.String())
+		}
+		return nil
+	}
+}
+
+// pointguardReaderCheck is pointguardCheck through ValidateReader, the streaming
+// entry point, over a reused bytes.Reader.
+func pointguardReaderCheck(tb testing.TB, v *validate.Validator, data []byte, want expectation) func([]byte) error {
+	tb.Helper()
+	pointguardCheck(tb, v, data, want) // the same verdict, and the skip while not implemented
+	msg := validate.Message{Topic: gen.Topic, Now: gen.BaseTime}
+	var r bytes.Reader
+	return func(p []byte) error {
+		r.Reset(p)
+		res, err := v.ValidateReader(msg, &r, nil)
+		if res.Code != want.code {
+			return errors.New("unexpected verdict " + res.Code.String() + ": " + errString(err))
+		}
+		return nil
+	}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return "<nil>"
+	}
+	return err.Error()
+}
+
+// TestZeroAllocs asserts that a reused validator allocates nothing on an accepted
+// request: the scratch buffers it owns are enough, and the points it yields live
+// in them.
+func TestZeroAllocs(t *testing.T) {
+	if testing.CoverMode() != "" {
+		t.Skip("coverage instrumentation allocates; allocation counts need a run without -cover")
+	}
+	if raceEnabled {
+		t.Skip("the race detector allocates; allocation counts need a run without -race")
+	}
+	tests := []struct {
+		name    string
+		payload payload
+		profile validate.Profile
+		skip    bool
+	}{
+		{"large compat", largePayload(), validate.Compat, false},
+		{"large strict", largePayload(), validate.Strict, false},
+		{"large compat skipInvalidMeasurepoints", largePayload(), validate.Compat, true},
+		{"sample compat", samplePayload(), validate.Compat, false},
+		{"sample compat skipInvalidMeasurepoints", samplePayload(), validate.Compat, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			data := tc.payload.data
+			if tc.skip {
+				data = tc.payload.skipData
+			}
+			v := newValidator(t, tc.profile)
+			check := pointguardCheck(t, v, data, expect(tc.payload, tc.profile, tc.skip))
+			var err error
+			allocs := testing.AllocsPerRun(10, func() { err = check(data) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if allocs != 0 {
+				t.Errorf("Validate allocates %v times per request, want 0", allocs)
+			}
+		})
+	}
+}
+
+// TestBaselinesAgree makes sure that every baseline accepts the payloads it is
+// benchmarked on, so that no row of the table measures an early failure.
+func TestBaselinesAgree(t *testing.T) {
+	for _, p := range []payload{largePayload(), samplePayload()} {
+		for _, b := range baselines(t, p) {
+			if err := b.check(p.data); err != nil {
+				t.Errorf("%s on %s: %v", b.name, p.name, err)
+			}
+		}
+	}
+}
+
+// TestBaselinesReject makes sure that the checking baselines do check: each
+// rejects a payload with one point of the wrong type.
+func TestBaselinesReject(t *testing.T) {
+	bad := largePayload()
+	bad.data = bytes.Replace(bad.data, []byte(`"temp":`), []byte(`"temp":"warm","x":`), 1)
+	h, err := newHandChecker()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.check(bad.data) == nil {
+		t.Error("hand checks accept a FLOAT point holding \"warm\"")
+	}
+	s, err := compileSchema(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if schemaCheck(s)(bad.data) == nil {
+		t.Error("JSON Schema accepts a FLOAT point holding \"warm\"")
+	}
+	if scanCheck(bad.data[:len(bad.data)-1]) == nil {
+		t.Error("the scanner accepts a truncated payload")
+	}
+}
