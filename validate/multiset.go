@@ -1,0 +1,815 @@
+package validate
+
+import (
+	"errors"
+	"strconv"
+	"unicode/utf8"
+
+	json "github.com/goccy/go-json"
+
+	"github.com/pointguard/pointguard/codes"
+	"github.com/pointguard/pointguard/protocol"
+	"github.com/pointguard/pointguard/thingmodel"
+)
+
+// OrgDirectory is the caller's organisation directory for multiSet (SPEC §5.1).
+// It must be safe for concurrent use when validators on several goroutines share
+// it.
+type OrgDirectory interface {
+	// KnowsOrg reports whether orgID is an organisation of the platform.
+	KnowsOrg(orgID string) bool
+}
+
+// AssetDirectory resolves the assetId of a multiSet item to its device. It must
+// be safe for concurrent use when validators on several goroutines share it.
+type AssetDirectory interface {
+	// Asset returns the keys of the device whose asset id is assetID, and false
+	// when no device has it.
+	Asset(assetID string) (productKey, deviceKey string, ok bool)
+}
+
+// MultiSetQuery is the context of one multiSet request: its orgId query
+// parameter and the directories to resolve names against. The zero value is a
+// request without orgId.
+type MultiSetQuery struct {
+	// OrgID is the value of the orgId query parameter. An empty OrgID counts as
+	// a missing parameter (SPEC §7.3).
+	OrgID string
+	// HasOrgID reports that the parameter was present in the query. It only
+	// changes the submsg of a request whose OrgID is empty: "orgId is empty"
+	// rather than "orgId is required".
+	HasOrgID bool
+	// Orgs, when not nil, must know OrgID, else the request gets 400 "orgId does
+	// not exist". With nil, every orgId is known.
+	Orgs OrgDirectory
+	// Assets resolves items that name their device by assetId. With nil, an
+	// assetId cannot be resolved: see the package documentation.
+	Assets AssetDirectory
+}
+
+// Names of the fields of a multiSet item, in the order of the table of SPEC
+// §5.2, which is the order in which they are checked.
+const (
+	msFRequestID = iota
+	msFOrgID
+	msFCallType
+	msFChannelID
+	msFProductKey
+	msFDeviceKey
+	msFAssetID
+	msFMeasurepointID
+	msFInputData
+	msFTimeout
+	msFGmtServiceRequest
+	msFCallbackURL
+	msNumFields
+)
+
+var msFieldNames = [msNumFields]string{
+	msFRequestID:         "requestId",
+	msFOrgID:             "orgId",
+	msFCallType:          "callType",
+	msFChannelID:         "setMeasurepointChannelId",
+	msFProductKey:        "productKey",
+	msFDeviceKey:         "deviceKey",
+	msFAssetID:           "assetId",
+	msFMeasurepointID:    "measurepointId",
+	msFInputData:         "inputData",
+	msFTimeout:           "timeout",
+	msFGmtServiceRequest: "gmtServiceRequest",
+	msFCallbackURL:       "callbackUrl",
+}
+
+func msFieldIndex(name string) int {
+	for i, n := range msFieldNames {
+		if n == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// MultiSet validates one multiSet request body (SPEC §5) sent with the query q,
+// and returns the response the platform gives. now is the server time in
+// milliseconds since the epoch: the gmtServiceReply of every item, and the
+// gmtServiceRequest of items that give none. MultiSet never reads a clock and
+// never fails: every problem is a status in the response, which shares no
+// memory with body. Like every method of a Validator, it must not be called by
+// two goroutines at once.
+//
+// # Whole request
+//
+// These checks come first, in this order; the first that fails gives status 400
+// (codes.InvalidArgument), msg "Invalid Argument <field>", a submsg that says
+// why, and no data:
+//
+//  1. orgId missing or empty: field orgId.
+//  2. body empty, not UTF-8, nested deeper than Limits.MaxDepth (default 64,
+//     checked before anything parses the body), or not one JSON value: field
+//     body.
+//  3. body not an object; "data" absent, null, not an array, given twice, or
+//     empty: field data. Other top-level keys are ignored.
+//  4. q.Orgs does not know orgId: field orgId, submsg "orgId does not exist".
+//     The body is read first because it costs nothing to ask about.
+//
+// Otherwise the status is 0, msg "Success", submsg null, and data holds one
+// reply per item, in request order.
+//
+// # Items
+//
+// Each item is checked on its own: one bad item does not fail the others. The
+// first rule an item breaks gives its status; the rules are checked in this
+// order, which is that of the table of SPEC §5.2. Each 1000 "para error" has a
+// submsg that starts with the name of the field at fault.
+//
+//  1. The item must be a JSON object (submsg "data[i] must be ..."), with no
+//     known key given twice (two parsers would read it differently). Keys that
+//     SPEC does not name, such as the "requestMethod" of the platform's own
+//     replies, are ignored and not echoed.
+//  2. requestId: a non-empty string, not used by an earlier item of the
+//     request. Every item with a usable requestId claims it, even one that
+//     fails for another reason; the later items with the same id get 1000.
+//  3. orgId: a non-empty string equal to the query's orgId.
+//  4. callType: a string or absent; whatever it says, the reply says "ASYNC".
+//  5. setMeasurepointChannelId: "DATASVC.SET." (case-sensitive) followed by
+//     one or more of A-Z a-z 0-9 _ . -, at most 64 bytes in all.
+//  6. productKey, deviceKey, assetId: strings; a non-empty assetId, or both
+//     keys non-empty. An empty string counts as absent.
+//  7. measurepointId: an identifier (SPEC §3: 1 to 128 of A-Z a-z 0-9 _ - .).
+//  8. inputData: an object (or absent), with no key given twice.
+//  9. timeout: a JSON integer literal (no fraction, no exponent, no string) in
+//     [1, 300000]; absent: 30000.
+//  10. gmtServiceRequest: a JSON integer literal in [0, 2^63-1]; absent: now.
+//  11. callbackUrl: a string or absent; its content is ignored.
+//
+// A field given as JSON null counts as absent, for every field. A field of the
+// wrong JSON type is a 1000 that names the field. These field rules do not
+// depend on the Profile: the profile applies to inputData values only.
+//
+// Then the lookups, in this order:
+//
+//  12. Device. When both keys are given they name the device. When q.Assets
+//     is not nil, a given assetId must be known to it (else 1000201 "device
+//     does not exist") and name the same device as any key given with it
+//     (else 1000 naming assetId, or the lone key); an assetId alone then names
+//     the device. When q.Assets is nil, an item named by assetId alone cannot
+//     be placed: if Directory or Models is set, it gets 1000201 with submsg
+//     "assetId ... cannot be resolved: no asset directory"; otherwise nothing
+//     needs its device and it is accepted.
+//  13. With a Directory, the device must be known to it, else 1000201.
+//  14. With Models, the device's product must have a model, else 1000211 "can
+//     not find model", and the model must define measurepointId, else 1000213
+//     "can not find device point". A nil Models turns these checks off; this
+//     differs from MQTT validation, where a nil catalog means that no product
+//     has a model, because a multiSet caller without models wants the field
+//     rules alone.
+//  15. inputData values, in document order: null gives 1000212 "control value
+//     is null" (with or without Models: a null can never be written); with
+//     Models, a value that CheckValue refuses for the point's type gives 1004
+//     "data type error", submsg "inputData.<key>: <detail>".
+//
+// # What inputData means
+//
+// inputData maps argument names to values to write to the one point that
+// measurepointId names; SPEC §5.2 says each value is checked against the
+// point's dataType. The names are not checked (the platform's examples use
+// "arg" and "testArg"). An absent or empty inputData is accepted: there is
+// then no value to check. Values are checked with CheckValue, the code that
+// checks MQTT point values, under the Validator's Profile. A control value is
+// bare: a point with hasQuality takes a plain number, and a {"value", "quality"}
+// object is a 1004, since quality describes measured data, not commands.
+//
+// # Replies
+//
+// An item's reply echoes its fields as sent (strings decoded, inputData
+// compacted), with null for fields that were absent, empty or of the wrong
+// JSON type, and adds status, msg ("Success" or the error's message), submsg
+// (null on success), callType "ASYNC", the effective timeout and
+// gmtServiceRequest (the default when absent or not an integer, the value as
+// sent when it is an integer out of range), and gmtServiceReply = now. When the
+// lookups resolve the device, the reply is completed with what the request
+// left out: productKey and deviceKey from the asset directory, assetId from
+// the Directory; a service dispatching the accepted items can then rely on
+// productKey and deviceKey.
+func (v *Validator) MultiSet(q MultiSetQuery, body []byte, now int64) protocol.MultiSetResponse {
+	if q.OrgID == "" {
+		if q.HasOrgID {
+			return msInvalidArgument("orgId", "orgId is empty")
+		}
+		return msInvalidArgument("orgId", "orgId is required")
+	}
+	if detail := msCheckJSON(body, v.msMaxDepth()); detail != "" {
+		return msInvalidArgument("body", detail)
+	}
+	items, detail := msDataItems(body)
+	if detail != "" {
+		return msInvalidArgument("data", detail)
+	}
+	if q.Orgs != nil && !q.Orgs.KnowsOrg(q.OrgID) {
+		return msInvalidArgument("orgId", "orgId does not exist")
+	}
+	s := msState{v: v, q: &q, now: now, seen: make(map[string]int, len(items))}
+	resp := protocol.MultiSetResponse{
+		Status: codes.Success,
+		Msg:    codes.Success.Message(),
+		Data:   make([]protocol.SetMeasurepointReply, len(items)),
+	}
+	for i, raw := range items {
+		resp.Data[i] = s.item(i, raw)
+	}
+	return resp
+}
+
+func (v *Validator) msMaxDepth() int {
+	if v.opts.Limits.MaxDepth > 0 {
+		return v.opts.Limits.MaxDepth
+	}
+	return DefaultMaxDepth
+}
+
+func msInvalidArgument(field, submsg string) protocol.MultiSetResponse {
+	return protocol.MultiSetResponse{
+		Status: codes.InvalidArgument,
+		Msg:    codes.InvalidArgument.Message() + " " + field,
+		Submsg: submsg,
+	}
+}
+
+// msCheckJSON returns "" when body is one well-formed JSON value in UTF-8, nested
+// at most maxDepth deep, and otherwise why not. The depth is checked before
+// anything parses the body, so that no parser recurses on hostile nesting.
+func msCheckJSON(body []byte, maxDepth int) string {
+	if len(msSkipSpace(body, 0)) == 0 {
+		return "body is empty"
+	}
+	if !utf8.Valid(body) {
+		return "body is not valid UTF-8"
+	}
+	depth, inString, escaped := 0, false, false
+	for i, c := range body {
+		switch {
+		case escaped:
+			escaped = false
+		case inString:
+			switch c {
+			case '\\':
+				escaped = true
+			case '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			depth++
+			if depth > maxDepth {
+				return "body nests deeper than " + strconv.Itoa(maxDepth) + " at offset " + strconv.Itoa(i)
+			}
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	if json.Valid(body) {
+		return ""
+	}
+	var raw json.RawMessage
+	err := json.Unmarshal(body, &raw)
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return "body is not JSON: " + se.Error() + " (offset " + strconv.FormatInt(se.Offset, 10) + ")"
+	}
+	return "body is not JSON"
+}
+
+// msDataItems returns the raw items of the body's "data" array, or why the body
+// has none. body is well-formed JSON.
+func msDataItems(body []byte) ([][]byte, string) {
+	top := msSkipSpace(body, 0)
+	if top[0] != '{' {
+		return nil, "body must be a JSON object with a data array, not " + msKindName(top)
+	}
+	var data []byte
+	twice := false
+	msForEachMember(top, func(key, val []byte) {
+		if msDecodeString(key) != "data" {
+			return
+		}
+		if data != nil {
+			twice = true
+		}
+		data = val
+	})
+	switch {
+	case twice:
+		return nil, "data is given twice"
+	case data == nil || data[0] == 'n':
+		return nil, "data is required"
+	case data[0] != '[':
+		return nil, "data must be an array, not " + msKindName(data)
+	}
+	var items [][]byte
+	msForEachElement(data, func(val []byte) { items = append(items, val) })
+	if len(items) == 0 {
+		return nil, "data is empty"
+	}
+	return items, ""
+}
+
+// msState is the state of one MultiSet call.
+type msState struct {
+	v    *Validator
+	q    *MultiSetQuery
+	now  int64
+	seen map[string]int // requestId -> index of the first item with it
+}
+
+// msItem holds what was read of one item.
+type msItem struct {
+	raw   [msNumFields][]byte // each field's raw value; nil when absent
+	twice string              // the first key given twice, or ""
+	str   [msNumFields]string // decoded string fields
+	reply protocol.SetMeasurepointReply
+}
+
+// fail sets the item's status and returns its reply.
+func (it *msItem) fail(c codes.Code, submsg string) protocol.SetMeasurepointReply {
+	it.reply.Status = c
+	it.reply.Msg = c.Message()
+	it.reply.Submsg = submsg
+	return it.reply
+}
+
+// present reports whether field f was given a value other than null.
+func (it *msItem) present(f int) bool { return it.raw[f] != nil && it.raw[f][0] != 'n' }
+
+// isString reports whether field f is absent, null or a string: anything else
+// is the wrong JSON type.
+func (it *msItem) isString(f int) bool { return !it.present(f) || it.raw[f][0] == '"' }
+
+func (s *msState) item(index int, raw []byte) protocol.SetMeasurepointReply {
+	it := &msItem{}
+	it.reply.CallType = protocol.CallTypeAsync
+	it.reply.Timeout = protocol.DefaultSetTimeout
+	it.reply.GmtServiceRequest = s.now
+	it.reply.GmtServiceReply = s.now
+	if raw[0] != '{' {
+		return it.fail(codes.ParaError, "data["+strconv.Itoa(index)+"] must be an object, not "+msKindName(raw))
+	}
+	msForEachMember(raw, func(key, val []byte) {
+		f := msFieldIndex(msDecodeString(key))
+		if f < 0 {
+			return // other keys are ignored, as the platform's own extras ("requestMethod") are
+		}
+		if it.raw[f] != nil && it.twice == "" {
+			it.twice = msFieldNames[f]
+		}
+		it.raw[f] = val
+	})
+	s.echo(it)
+
+	// Registered before any rule is checked, so that uniqueness does not depend
+	// on whether the first item with the id passes the other rules.
+	duplicateOf := -1
+	if id := it.str[msFRequestID]; id != "" {
+		if first, ok := s.seen[id]; ok {
+			duplicateOf = first
+		} else {
+			s.seen[id] = index
+		}
+	}
+
+	if it.twice != "" {
+		return it.fail(codes.ParaError, it.twice+" is given twice")
+	}
+	if submsg := s.checkFields(it, duplicateOf); submsg != "" {
+		return it.fail(codes.ParaError, submsg)
+	}
+	return s.lookup(it)
+}
+
+// echo fills the reply with the item's fields, as far as they have the right
+// JSON types, and the effective timeout and gmtServiceRequest.
+func (s *msState) echo(it *msItem) {
+	for _, f := range [...]int{msFRequestID, msFOrgID, msFCallType, msFChannelID, msFProductKey, msFDeviceKey, msFAssetID, msFMeasurepointID, msFCallbackURL} {
+		if it.present(f) && it.raw[f][0] == '"' {
+			it.str[f] = msDecodeString(it.raw[f])
+		}
+	}
+	r := &it.reply
+	r.RequestID = it.str[msFRequestID]
+	r.OrgID = it.str[msFOrgID]
+	r.SetMeasurepointChannelID = it.str[msFChannelID]
+	r.ProductKey = it.str[msFProductKey]
+	r.DeviceKey = it.str[msFDeviceKey]
+	r.AssetID = it.str[msFAssetID]
+	r.MeasurepointID = it.str[msFMeasurepointID]
+	r.CallbackURL = it.str[msFCallbackURL]
+	if it.present(msFInputData) {
+		r.InputData = msCompact(it.raw[msFInputData])
+	}
+	if n, ok := msParseInt(it.raw[msFTimeout]); ok {
+		r.Timeout = n
+	}
+	if n, ok := msParseInt(it.raw[msFGmtServiceRequest]); ok {
+		r.GmtServiceRequest = n
+	}
+}
+
+// checkFields applies the rules of SPEC §5.2 in the order of its table and
+// returns the submsg of the first that fails, or "".
+func (s *msState) checkFields(it *msItem, duplicateOf int) string {
+	// requestId
+	if !it.isString(msFRequestID) {
+		return msWrongType(it, msFRequestID, "a string")
+	}
+	if it.str[msFRequestID] == "" {
+		return "requestId is required"
+	}
+	if duplicateOf >= 0 {
+		return "requestId " + msQuote(it.str[msFRequestID]) + " is not unique: item " + strconv.Itoa(duplicateOf) + " has it too"
+	}
+	// orgId
+	if !it.isString(msFOrgID) {
+		return msWrongType(it, msFOrgID, "a string")
+	}
+	if it.str[msFOrgID] == "" {
+		return "orgId is required"
+	}
+	if it.str[msFOrgID] != s.q.OrgID {
+		return "orgId " + msQuote(it.str[msFOrgID]) + " differs from the query's orgId " + msQuote(s.q.OrgID)
+	}
+	// callType: any string; the reply says ASYNC.
+	if !it.isString(msFCallType) {
+		return msWrongType(it, msFCallType, "a string")
+	}
+	// setMeasurepointChannelId
+	if !it.isString(msFChannelID) {
+		return msWrongType(it, msFChannelID, "a string")
+	}
+	if msg := msCheckChannelID(it.str[msFChannelID]); msg != "" {
+		return msg
+	}
+	// assetId, or productKey and deviceKey
+	for _, f := range [...]int{msFProductKey, msFDeviceKey, msFAssetID} {
+		if !it.isString(f) {
+			return msWrongType(it, f, "a string")
+		}
+	}
+	pk, dk, asset := it.str[msFProductKey], it.str[msFDeviceKey], it.str[msFAssetID]
+	if asset == "" {
+		switch {
+		case pk == "" && dk == "":
+			return "assetId, or productKey and deviceKey, are required"
+		case dk == "":
+			return "deviceKey is required with productKey, unless assetId is given"
+		case pk == "":
+			return "productKey is required with deviceKey, unless assetId is given"
+		}
+	}
+	// measurepointId
+	if !it.isString(msFMeasurepointID) {
+		return msWrongType(it, msFMeasurepointID, "a string")
+	}
+	if id := it.str[msFMeasurepointID]; id == "" {
+		return "measurepointId is required"
+	} else if !thingmodel.ValidIdentifier(id) {
+		return "measurepointId " + msQuote(id) + " is not an identifier (1 to 128 of A-Z a-z 0-9 _ - .)"
+	}
+	// inputData
+	if in := it.raw[msFInputData]; it.present(msFInputData) {
+		if in[0] != '{' {
+			return msWrongType(it, msFInputData, "an object")
+		}
+		if key := msDuplicateKey(in); key != "" {
+			return "inputData has the key " + msQuote(key) + " twice"
+		}
+	}
+	// timeout
+	if it.present(msFTimeout) {
+		n, ok := msParseInt(it.raw[msFTimeout])
+		if !ok {
+			return "timeout must be an integer of milliseconds, not " + msDescribe(it.raw[msFTimeout])
+		}
+		if n < protocol.MinSetTimeout || n > protocol.MaxSetTimeout {
+			return "timeout " + strconv.FormatInt(n, 10) + " is outside [1, 300000]"
+		}
+	}
+	// gmtServiceRequest
+	if it.present(msFGmtServiceRequest) {
+		n, ok := msParseInt(it.raw[msFGmtServiceRequest])
+		if !ok {
+			return "gmtServiceRequest must be an integer of milliseconds, not " + msDescribe(it.raw[msFGmtServiceRequest])
+		}
+		if n < 0 {
+			return "gmtServiceRequest " + strconv.FormatInt(n, 10) + " is negative"
+		}
+	}
+	// callbackUrl: any string, ignored.
+	if !it.isString(msFCallbackURL) {
+		return msWrongType(it, msFCallbackURL, "a string")
+	}
+	return ""
+}
+
+// msCheckChannelID applies the setMeasurepointChannelId rule of SPEC §5.2.
+func msCheckChannelID(id string) string {
+	const p = protocol.ChannelPrefix
+	if id == "" {
+		return "setMeasurepointChannelId is required"
+	}
+	if len(id) <= len(p) || id[:len(p)] != p {
+		return "setMeasurepointChannelId " + msQuote(id) + " does not start with " + msQuote(p) + " followed by a name"
+	}
+	for i := len(p); i < len(id); i++ {
+		if c := id[i]; !msChannelChar(c) {
+			return "setMeasurepointChannelId " + msQuote(id) + " has " + msQuote(id[i:i+1]) + " at byte " + strconv.Itoa(i) +
+				"; allowed after the prefix: A-Z a-z 0-9 _ . -"
+		}
+	}
+	if len(id) > protocol.MaxChannelIDLength {
+		return "setMeasurepointChannelId is " + strconv.Itoa(len(id)) + " bytes, more than " + strconv.Itoa(protocol.MaxChannelIDLength)
+	}
+	return ""
+}
+
+func msChannelChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-'
+}
+
+func msWrongType(it *msItem, f int, want string) string {
+	return msFieldNames[f] + " must be " + want + ", not " + msDescribe(it.raw[f])
+}
+
+// lookup applies the checks that need the caller's directories and models
+// (SPEC §5.2, second paragraph), fills in the device the item resolved to, and
+// returns the reply.
+func (s *msState) lookup(it *msItem) protocol.SetMeasurepointReply {
+	r := &it.reply
+	pk, dk, asset := r.ProductKey, r.DeviceKey, r.AssetID
+	resolved := pk != "" && dk != ""
+	if asset != "" && s.q.Assets != nil {
+		apk, adk, ok := s.q.Assets.Asset(asset)
+		if !ok {
+			return it.fail(codes.DeviceNotExist, "assetId "+msQuote(asset)+" does not exist")
+		}
+		switch {
+		case resolved && (apk != pk || adk != dk):
+			return it.fail(codes.ParaError, "assetId "+msQuote(asset)+" is the device "+msQuote(apk+"/"+adk)+
+				", not productKey/deviceKey "+msQuote(pk+"/"+dk))
+		case pk != "" && pk != apk:
+			return it.fail(codes.ParaError, "productKey "+msQuote(pk)+" is not the product of assetId "+msQuote(asset)+", "+msQuote(apk))
+		case dk != "" && dk != adk:
+			return it.fail(codes.ParaError, "deviceKey "+msQuote(dk)+" is not the device key of assetId "+msQuote(asset)+", "+msQuote(adk))
+		}
+		pk, dk, resolved = apk, adk, true
+	}
+	dir, models := s.v.opts.Directory, s.v.opts.Models
+	if !resolved && (dir != nil || models != nil) {
+		return it.fail(codes.DeviceNotExist, "assetId "+msQuote(asset)+" cannot be resolved: no asset directory")
+	}
+	if resolved {
+		r.ProductKey, r.DeviceKey = pk, dk
+	}
+	if dir != nil {
+		dev, ok := dir.Device(pk, dk)
+		if !ok {
+			return it.fail(codes.DeviceNotExist, "device "+msQuote(pk+"/"+dk)+" does not exist")
+		}
+		if r.AssetID == "" {
+			r.AssetID = dev.AssetID
+		}
+	}
+	var point *thingmodel.Measurepoint
+	if models != nil {
+		m := models.Model(pk)
+		if m == nil {
+			return it.fail(codes.ModelNotFound, "product "+msQuote(pk)+" has no model")
+		}
+		point = m.Measurepoint(r.MeasurepointID)
+		if point == nil {
+			return it.fail(codes.PointNotFound, "model "+msQuote(m.ID())+" has no measurepoint "+msQuote(r.MeasurepointID))
+		}
+	}
+	if in := it.raw[msFInputData]; it.present(msFInputData) {
+		var c codes.Code
+		var submsg string
+		msForEachMember(in, func(key, val []byte) {
+			if c != codes.Success {
+				return
+			}
+			name := "inputData." + msDecodeString(key)
+			if val[0] == 'n' {
+				c, submsg = codes.ControlValueNull, name+" is null"
+				return
+			}
+			if point == nil {
+				return
+			}
+			if _, err := s.v.CheckValue(point.Type(), val); err != nil {
+				code, detail := codes.DataTypeError, err.Error()
+				var ve *Error
+				if errors.As(err, &ve) {
+					detail = ve.Detail
+					if ve.Code == codes.FormatError {
+						// The body is well-formed JSON, so this is the hygiene of
+						// SPEC §4.7 (a key twice in a STRUCT value, say): a
+						// malformed field, not a value of the wrong type.
+						code = codes.ParaError
+					}
+				}
+				c, submsg = code, name+": "+detail
+			}
+		})
+		if c != codes.Success {
+			return it.fail(c, submsg)
+		}
+	}
+	return it.fail(codes.Success, "")
+}
+
+// JSON helpers for a body already known to be well-formed. They return
+// sub-slices of their input and never allocate for it.
+
+func msIsSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// msSkipSpace returns b[i:] without leading white space.
+func msSkipSpace(b []byte, i int) []byte {
+	for i < len(b) && msIsSpace(b[i]) {
+		i++
+	}
+	return b[i:]
+}
+
+// msValueLen returns the length of the JSON value at the start of b.
+func msValueLen(b []byte) int {
+	switch b[0] {
+	case '"':
+		return msStringLen(b)
+	case '{', '[':
+		depth := 0
+		for i := 0; i < len(b); i++ {
+			switch b[i] {
+			case '"':
+				i += msStringLen(b[i:]) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return len(b)
+	}
+	i := 0
+	for i < len(b) && !msIsSpace(b[i]) && b[i] != ',' && b[i] != '}' && b[i] != ']' {
+		i++
+	}
+	return i
+}
+
+// msStringLen returns the length of the JSON string at the start of b, quotes
+// included.
+func msStringLen(b []byte) int {
+	for i := 1; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return len(b)
+}
+
+// msForEachMember calls fn with the raw key (quotes included) and raw value of
+// each member of the object at the start of obj, in document order.
+func msForEachMember(obj []byte, fn func(key, val []byte)) {
+	b := msSkipSpace(obj, 1)
+	for len(b) > 0 && b[0] == '"' {
+		n := msStringLen(b)
+		key := b[:n]
+		b = msSkipSpace(b, n)
+		b = msSkipSpace(b, 1) // ':'
+		n = msValueLen(b)
+		fn(key, b[:n])
+		b = msSkipSpace(b, n)
+		if len(b) > 0 && b[0] == ',' {
+			b = msSkipSpace(b, 1)
+		}
+	}
+}
+
+// msForEachElement calls fn with each raw element of the array at the start of arr.
+func msForEachElement(arr []byte, fn func(val []byte)) {
+	b := msSkipSpace(arr, 1)
+	for len(b) > 0 && b[0] != ']' {
+		n := msValueLen(b)
+		fn(b[:n])
+		b = msSkipSpace(b, n)
+		if len(b) > 0 && b[0] == ',' {
+			b = msSkipSpace(b, 1)
+		}
+	}
+}
+
+// msDecodeString returns the text of a raw JSON string.
+func msDecodeString(raw []byte) string {
+	inner := raw[1 : len(raw)-1]
+	for _, c := range inner {
+		if c == '\\' {
+			var s string
+			if json.Unmarshal(raw, &s) != nil {
+				return string(inner)
+			}
+			return s
+		}
+	}
+	return string(inner)
+}
+
+// msDuplicateKey returns the first key of the object that appears twice, or "".
+// A map keeps it linear in the number of keys.
+func msDuplicateKey(obj []byte) string {
+	seen := make(map[string]struct{})
+	dup := ""
+	msForEachMember(obj, func(key, _ []byte) {
+		if dup != "" {
+			return
+		}
+		k := msDecodeString(key)
+		if _, ok := seen[k]; ok {
+			dup = k
+			return
+		}
+		seen[k] = struct{}{}
+	})
+	return dup
+}
+
+// msParseInt parses a JSON integer literal (no fraction, no exponent) that fits
+// an int64.
+func msParseInt(raw []byte) (int64, bool) {
+	if len(raw) == 0 || !(raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9') {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(string(raw), 10, 64)
+	return n, err == nil
+}
+
+// msCompact returns a copy of a well-formed JSON value without insignificant
+// white space.
+func msCompact(raw []byte) []byte {
+	out := make([]byte, 0, len(raw))
+	for i := 0; i < len(raw); i++ {
+		switch c := raw[i]; {
+		case c == '"':
+			n := msStringLen(raw[i:])
+			out = append(out, raw[i:i+n]...)
+			i += n - 1
+		case !msIsSpace(c):
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// msKindName names the JSON type of a raw value.
+func msKindName(raw []byte) string {
+	switch raw[0] {
+	case '"':
+		return "a string"
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
+}
+
+// msDescribe names the JSON type of a raw value, with the value itself when it is
+// short.
+func msDescribe(raw []byte) string {
+	k := msKindName(raw)
+	if len(raw) <= 32 && raw[0] != '{' && raw[0] != '[' {
+		return k + " " + string(raw)
+	}
+	return k
+}
+
+// msQuote returns s in double quotes for a submsg, cut at 64 bytes.
+func msQuote(s string) string {
+	const max = 64
+	if len(s) > max {
+		cut := max
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "..."
+	}
+	return strconv.Quote(s)
+}
