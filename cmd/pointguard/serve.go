@@ -1,0 +1,477 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/mochi-mqtt/server/v2/listeners"
+
+	"github.com/pointguard/pointguard/adapter/mqtt"
+	"github.com/pointguard/pointguard/codes"
+	"github.com/pointguard/pointguard/internal/envfile"
+	"github.com/pointguard/pointguard/validate"
+)
+
+func init() {
+	commands["serve"] = command{
+		name:    "serve",
+		summary: "run a local MQTT broker that validates measurepoint messages and replies like the platform",
+		run:     runServe,
+	}
+}
+
+const serveUsage = `usage: pointguard serve [flags]
+
+Runs a local ingest endpoint: an MQTT broker (3.1.1 and 5) that validates every
+message published on a measurepoint topic of SPEC §1 and publishes the platform's
+reply on the topic followed by "_reply". Accepted messages are delivered to the
+subscribers of their topic; rejected ones are dropped. Other topics are carried
+as on any broker.
+
+The broker accepts every client without credentials: keep it on a loopback
+address or a network you trust.
+
+flags:
+  --env FILE         platform environment (default ` + envfile.DefaultPath + `)
+  --mqtt ADDR        MQTT listen address (default 127.0.0.1:1883)
+  --http ADDR        HTTP listen address for the multiSet API (default
+                     127.0.0.1:8080; "" turns HTTP off)
+  --profile NAME     compat or strict (default compat)
+  --max-bytes N      payload size limit in bytes (default 524288; 0: no limit)
+  --points FILE      write accepted points to FILE as JSON lines ("-": standard
+                     output); FILE is truncated first
+  --log-format NAME  text or json (default text); the log goes to standard error
+
+Stops cleanly on SIGINT (Ctrl-C) or SIGTERM. Exit status: 0 after a clean stop,
+2 for a usage error, an environment that does not load, an address that cannot
+be listened on, or a server that fails while running.
+`
+
+// serveStarted, when not nil, is called once the listeners are open, with their
+// addresses ("" for HTTP when it is off). Tests use it to learn random ports.
+var serveStarted func(mqttAddr, httpAddr string)
+
+// serveShutdownGrace bounds the wait for connections to finish at shutdown.
+const serveShutdownGrace = 5 * time.Second
+
+func runServe(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return serveContext(ctx, args, stdout, stderr)
+}
+
+// serveConfig is the parsed command line of serve.
+type serveConfig struct {
+	envPath, mqttAddr, httpAddr, points string
+	profile                             validate.Profile
+	maxBytes                            int64 // as validate.Limits takes it: negative for no limit
+	jsonLog                             bool
+	envSet                              bool
+}
+
+func parseServeFlags(args []string, stdout, stderr io.Writer) (*serveConfig, int) {
+	flags := flag.NewFlagSet("serve", flag.ContinueOnError)
+	flags.SetOutput(io.Discard)
+	flags.Usage = func() {}
+	cfg := &serveConfig{}
+	flags.StringVar(&cfg.envPath, "env", envfile.DefaultPath, "")
+	flags.StringVar(&cfg.mqttAddr, "mqtt", "127.0.0.1:1883", "")
+	flags.StringVar(&cfg.httpAddr, "http", "127.0.0.1:8080", "")
+	flags.StringVar(&cfg.points, "points", "", "")
+	profileName := flags.String("profile", "compat", "")
+	logFormat := flags.String("log-format", "text", "")
+	maxBytes := int64(validate.DefaultMaxBytes)
+	flags.Func("max-bytes", "", func(s string) error {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 0 {
+			return errors.New("want a non-negative decimal integer")
+		}
+		maxBytes = n
+		return nil
+	})
+	if err := flags.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			io.WriteString(stdout, serveUsage)
+			return nil, exitOK
+		}
+		return nil, serveUsageError(stderr, err.Error())
+	}
+	if flags.NArg() > 0 {
+		return nil, serveUsageError(stderr, "unexpected argument "+quote(flags.Arg(0)))
+	}
+	flags.Visit(func(f *flag.Flag) { cfg.envSet = cfg.envSet || f.Name == "env" })
+	var ok bool
+	if cfg.profile, ok = validate.ParseProfile(*profileName); !ok {
+		return nil, serveUsageError(stderr, "--profile must be compat or strict, not "+quote(*profileName))
+	}
+	switch *logFormat {
+	case "text":
+	case "json":
+		cfg.jsonLog = true
+	default:
+		return nil, serveUsageError(stderr, "--log-format must be text or json, not "+quote(*logFormat))
+	}
+	if cfg.mqttAddr == "" {
+		return nil, serveUsageError(stderr, "--mqtt must be an address such as 127.0.0.1:1883")
+	}
+	cfg.maxBytes = maxBytes
+	if maxBytes == 0 {
+		cfg.maxBytes = -1 // validate.Limits: negative means no limit
+	}
+	return cfg, exitOK
+}
+
+func serveUsageError(stderr io.Writer, msg string) int {
+	io.WriteString(stderr, "pointguard serve: "+msg+"\n\n"+serveUsage)
+	return exitUsage
+}
+
+// serveContext runs serve until ctx is done, then stops cleanly.
+func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, status := parseServeFlags(args, stdout, stderr)
+	if cfg == nil {
+		return status
+	}
+	fail := func(msg string) int {
+		io.WriteString(stderr, "pointguard serve: "+msg+"\n")
+		return exitUsage
+	}
+
+	env, err := envfile.Load(cfg.envPath)
+	if err != nil {
+		if !cfg.envSet && errors.Is(err, fs.ErrNotExist) {
+			return fail(envfile.DefaultPath + " not found: run from the repository root or pass --env")
+		}
+		return fail(err.Error())
+	}
+
+	var log *slog.Logger
+	if cfg.jsonLog {
+		log = slog.New(slog.NewJSONHandler(&lockedWriter{w: stderr}, nil))
+	} else {
+		log = slog.New(slog.NewTextHandler(&lockedWriter{w: stderr}, nil))
+	}
+
+	var sink *pointWriter
+	if cfg.points != "" {
+		w, closeFn := stdout, func() error { return nil }
+		if cfg.points != "-" {
+			f, err := os.Create(cfg.points)
+			if err != nil {
+				return fail(err.Error())
+			}
+			w, closeFn = f, f.Close
+		}
+		sink = &pointWriter{w: w, close: closeFn}
+	}
+
+	opts := mqtt.Options{
+		Validate: validate.Options{
+			Profile:   cfg.profile,
+			Models:    env.Models,
+			Directory: env.Directory,
+			Limits:    validate.Limits{MaxBytes: cfg.maxBytes},
+		},
+		OnVerdict: verdictLogger(log),
+		AllowAll:  true, // documented in the usage: a local endpoint
+		Logger:    slog.New(minLevel{log.Handler(), slog.LevelWarn}).With("component", "broker"),
+	}
+	if sink != nil {
+		opts.Sink = sink
+	}
+	broker, err := mqtt.New(opts)
+	if err != nil {
+		return fail(err.Error())
+	}
+	tcp := listeners.NewTCP(listeners.Config{ID: "mqtt", Address: cfg.mqttAddr})
+	if err := broker.AddListener(tcp); err != nil {
+		sink.Close()
+		return fail("--mqtt " + cfg.mqttAddr + ": " + err.Error())
+	}
+
+	var httpSrv *http.Server
+	var httpLn net.Listener
+	httpErr := make(chan error, 1)
+	if cfg.httpAddr != "" {
+		httpLn, err = net.Listen("tcp", cfg.httpAddr)
+		if err != nil {
+			broker.Close()
+			sink.Close()
+			return fail("--http " + cfg.httpAddr + ": " + err.Error())
+		}
+		httpSrv = &http.Server{
+			Handler:           newHTTPHandler(env, cfg),
+			ReadHeaderTimeout: 10 * time.Second,
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		}
+	}
+
+	if err := broker.Serve(); err != nil {
+		broker.Close()
+		sink.Close()
+		return fail(err.Error())
+	}
+	mqttAddr, httpAddr := tcp.Address(), ""
+	if httpSrv != nil {
+		httpAddr = httpLn.Addr().String()
+		go func() { httpErr <- httpSrv.Serve(httpLn) }()
+	}
+	attrs := []any{"mqtt", mqttAddr, "env", cfg.envPath, "profile", cfg.profile.String()}
+	if httpAddr != "" {
+		attrs = append(attrs, "http", httpAddr)
+	}
+	log.Info("serving", attrs...)
+	if !isLoopback(mqttAddr) {
+		log.Warn("the broker accepts every client without credentials and is listening beyond loopback", "mqtt", mqttAddr)
+	}
+	if serveStarted != nil {
+		serveStarted(mqttAddr, httpAddr)
+	}
+
+	status = exitOK
+	select {
+	case <-ctx.Done():
+		log.Info("stopping", "cause", context.Cause(ctx).Error())
+	case err := <-httpErr:
+		log.Error("HTTP server failed", "error", err.Error())
+		status = exitUsage
+	}
+
+	// Stop accepting, disconnect the clients, and wait (bounded) for the
+	// messages in flight to be answered before the points file is closed.
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), serveShutdownGrace)
+	defer cancel()
+	if httpSrv != nil {
+		if err := httpSrv.Shutdown(shutdownCtx); err != nil {
+			log.Warn("HTTP shutdown", "error", err.Error())
+		}
+	}
+	broker.Close()
+	done := make(chan struct{})
+	go func() { broker.Listeners.ClientsWg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-shutdownCtx.Done():
+		log.Warn("connections still open at shutdown", "grace", serveShutdownGrace.String())
+	}
+	if err := sink.Close(); err != nil {
+		log.Error("closing --points", "error", err.Error())
+		status = exitUsage
+	}
+	log.Info("stopped")
+	return status
+}
+
+// verdictLogger logs each verdict: 200 at info level, a rejection or a refused
+// publication at warn level, an error at error level.
+func verdictLogger(log *slog.Logger) func(*mqtt.Verdict) {
+	return func(v *mqtt.Verdict) {
+		attrs := make([]slog.Attr, 0, 12)
+		attrs = append(attrs,
+			slog.String("client", v.ClientID),
+			slog.String("topic", v.Topic),
+			slog.Int("qos", int(v.QoS)),
+			slog.Int("bytes", v.Bytes))
+		level, msg := slog.LevelInfo, "verdict"
+		if v.Result == nil {
+			attrs = append(attrs, slog.String("refused", v.Refused))
+			log.LogAttrs(context.Background(), slog.LevelWarn, "refused", attrs...)
+			return
+		}
+		r := v.Result
+		attrs = append(attrs, slog.Int("code", int(r.Code)))
+		if r.Code == codes.OK {
+			attrs = append(attrs, slog.Int("accepted", r.Accepted))
+		} else {
+			level = slog.LevelWarn
+			attrs = append(attrs, slog.String("message", r.Code.Message()))
+		}
+		if r.SkippedTotal > 0 {
+			attrs = append(attrs, slog.Int("skipped", r.SkippedTotal))
+		}
+		if e := r.Err; e != nil {
+			attrs = append(attrs, slog.String("pointer", e.Pointer), slog.Int64("offset", e.Offset),
+				slog.String("detail", e.Detail))
+		}
+		if len(r.ID) > 0 {
+			attrs = append(attrs, slog.String("id", r.ID.Text()))
+		}
+		attrs = append(attrs, slog.Duration("elapsed", v.Elapsed))
+		if v.Err != nil {
+			level = slog.LevelError
+			attrs = append(attrs, slog.String("error", v.Err.Error()))
+		}
+		if v.SinkErr != nil {
+			level = slog.LevelError
+			attrs = append(attrs, slog.String("sink_error", v.SinkErr.Error()))
+		}
+		log.LogAttrs(context.Background(), level, msg, attrs...)
+	}
+}
+
+// isLoopback reports whether a listen address is on a loopback interface. An
+// address without a host ("":1883) listens on every interface.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// minLevel is a slog.Handler that passes on records at level min and above.
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevel) WithAttrs(as []slog.Attr) slog.Handler {
+	return minLevel{h.Handler.WithAttrs(as), h.min}
+}
+
+func (h minLevel) WithGroup(name string) slog.Handler {
+	return minLevel{h.Handler.WithGroup(name), h.min}
+}
+
+// lockedWriter serialises writes to a writer that is not safe for concurrent
+// use. slog's handlers write each record with one Write call; the lock makes
+// sure those calls do not interleave when stderr is, say, a bytes.Buffer.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// pointWriter is the --points sink: one JSON line per accepted point,
+//
+//	{"productKey":"product1","deviceKey":"device1","time":123456,"identifier":"Power","value":1,"quality":9}
+//
+// with "quality" only for a point that has one. The lines of one message are
+// written with one Write call, so messages from different clients never mix.
+type pointWriter struct {
+	mu    sync.Mutex
+	w     io.Writer
+	close func() error
+	err   error // the first write error; later batches are not written
+	pool  sync.Pool
+}
+
+// maxPooledPointBuf keeps a huge batch's buffer out of the pool.
+const maxPooledPointBuf = 1 << 20
+
+// Accept writes the batch's points.
+func (pw *pointWriter) Accept(b *mqtt.Batch) error {
+	bufp, _ := pw.pool.Get().(*[]byte)
+	if bufp == nil {
+		bufp = new([]byte)
+	}
+	buf := (*bufp)[:0]
+	for i := range b.Points {
+		buf = appendPoint(buf, &b.Points[i])
+	}
+	pw.mu.Lock()
+	err := pw.err
+	if err == nil {
+		_, err = pw.w.Write(buf)
+		pw.err = err
+	}
+	pw.mu.Unlock()
+	if cap(buf) <= maxPooledPointBuf {
+		*bufp = buf
+		pw.pool.Put(bufp)
+	}
+	return err
+}
+
+// Close closes the file; it is a no-op on a nil writer and for standard output.
+func (pw *pointWriter) Close() error {
+	if pw == nil {
+		return nil
+	}
+	pw.mu.Lock()
+	defer pw.mu.Unlock()
+	if pw.close == nil {
+		return nil
+	}
+	err := pw.close()
+	pw.close = nil
+	pw.err = errors.New("closed")
+	return err
+}
+
+func appendPoint(dst []byte, p *mqtt.Point) []byte {
+	dst = append(dst, `{"productKey":`...)
+	dst = appendJSONString(dst, p.ProductKey)
+	dst = append(dst, `,"deviceKey":`...)
+	dst = appendJSONString(dst, p.DeviceKey)
+	dst = append(dst, `,"time":`...)
+	dst = strconv.AppendInt(dst, p.Time, 10)
+	dst = append(dst, `,"identifier":`...)
+	dst = appendJSONString(dst, p.Identifier)
+	dst = append(dst, `,"value":`...)
+	dst = append(dst, p.Value...)
+	if p.Quality >= 0 {
+		dst = append(dst, `,"quality":`...)
+		dst = strconv.AppendInt(dst, int64(p.Quality), 10)
+	}
+	return append(dst, "}\n"...)
+}
+
+// appendJSONString appends s as a JSON string. Keys reach here from validated
+// payloads and topics, which are valid UTF-8; only quotes, backslashes and
+// control characters need escaping.
+func appendJSONString(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		dst = append(dst, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			dst = append(dst, '\\', c)
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		case '\t':
+			dst = append(dst, '\\', 't')
+		default:
+			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		}
+		start = i + 1
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// newHTTPHandler returns the HTTP API: not yet available.
+func newHTTPHandler(env *envfile.Env, cfg *serveConfig) http.Handler { return http.NotFoundHandler() }
