@@ -246,6 +246,10 @@ func (v *Validator) run() (Result, error) {
 
 // verdict picks the first error of SPEC §4.2 among those recorded.
 func (v *Validator) verdict() {
+	if !v.skip.val {
+		v.res.Skipped = v.res.Skipped[:0]
+		v.res.SkippedTotal = 0
+	}
 	set := func(e Error) {
 		v.res.Code = e.Code
 		v.res.Err = new(Error)
@@ -277,10 +281,6 @@ func (v *Validator) verdict() {
 		return
 	}
 	v.res.Code = codes.OK
-	if !v.skip.val {
-		v.res.Skipped = v.res.Skipped[:0]
-		v.res.SkippedTotal = 0
-	}
 }
 
 // decided reports whether the verdict can no longer depend on later entries, so
