@@ -1,0 +1,416 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	pahov3 "github.com/eclipse/paho.mqtt.golang"
+	json "github.com/goccy/go-json"
+	"github.com/google/go-cmp/cmp"
+)
+
+// serveTimeout bounds every network operation and every wait of these tests.
+const serveTimeout = 10 * time.Second
+
+// sampleEnv is the bundled environment, seen from this package's directory.
+const sampleEnv = "../../testdata/envs/sample.json"
+
+// syncBuffer is a bytes.Buffer safe for concurrent use.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestServeUsageErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		stderr string // expected in the error message
+	}{
+		{"unknown flag", []string{"--frobnicate"}, "flag provided but not defined"},
+		{"bad profile", []string{"--profile", "lenient"}, `--profile must be compat or strict, not "lenient"`},
+		{"bad log format", []string{"--log-format", "xml"}, `--log-format must be text or json, not "xml"`},
+		{"negative max-bytes", []string{"--max-bytes", "-1"}, "non-negative decimal integer"},
+		{"hex max-bytes", []string{"--max-bytes", "0x10"}, "non-negative decimal integer"},
+		{"argument", []string{"extra"}, `unexpected argument "extra"`},
+		{"empty mqtt address", []string{"--mqtt", ""}, "--mqtt must be an address"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if got := runServe(tc.args, nil, &stdout, &stderr); got != exitUsage {
+				t.Errorf("status %d, want %d", got, exitUsage)
+			}
+			if !strings.Contains(stderr.String(), tc.stderr) || !strings.Contains(stderr.String(), "usage: pointguard serve") {
+				t.Errorf("stderr %q, want %q and the usage", stderr.String(), tc.stderr)
+			}
+			if stdout.Len() != 0 {
+				t.Errorf("stdout %q, want nothing", stdout.String())
+			}
+		})
+	}
+}
+
+func TestServeHelp(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if got := runServe([]string{"-h"}, nil, &stdout, &stderr); got != exitOK {
+		t.Errorf("status %d, want 0", got)
+	}
+	if !strings.HasPrefix(stdout.String(), "usage: pointguard serve") {
+		t.Errorf("stdout %q, want the usage", stdout.String())
+	}
+}
+
+// TestServeStartErrors checks that serve reports, with status 2 and without
+// starting, an environment that does not load and addresses it cannot use.
+func TestServeStartErrors(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	tests := []struct {
+		name   string
+		args   []string
+		stderr string
+	}{
+		{"missing env", []string{"--env", filepath.Join(t.TempDir(), "none.json")}, "none.json"},
+		{"default env not here", []string{}, "testdata/envs/sample.json not found: run from the repository root or pass --env"},
+		{"mqtt address in use", []string{"--env", sampleEnv, "--mqtt", busy.Addr().String(), "--http", ""}, "--mqtt " + busy.Addr().String()},
+		{"http address in use", []string{"--env", sampleEnv, "--mqtt", "127.0.0.1:0", "--http", busy.Addr().String()}, "--http " + busy.Addr().String()},
+		{"points file in a missing directory", []string{"--env", sampleEnv, "--mqtt", "127.0.0.1:0", "--http", "", "--points", filepath.Join(t.TempDir(), "no", "points.jsonl")}, "points.jsonl"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			ctx, cancel := context.WithTimeout(context.Background(), serveTimeout)
+			defer cancel()
+			if got := serveContext(ctx, tc.args, &stdout, &stderr); got != exitUsage {
+				t.Errorf("status %d, want %d; stderr %q", got, exitUsage, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), tc.stderr) {
+				t.Errorf("stderr %q, want %q", stderr.String(), tc.stderr)
+			}
+		})
+	}
+}
+
+// startServe runs serve with args (plus --mqtt and --http on random loopback
+// ports) until the returned stop function is called, which returns the exit
+// status.
+func startServe(t *testing.T, args []string, stdout, stderr *syncBuffer) (mqttAddr, httpAddr string, stop func() int) {
+	t.Helper()
+	started := make(chan [2]string, 1)
+	serveStarted = func(m, h string) { started <- [2]string{m, h} }
+	t.Cleanup(func() { serveStarted = nil })
+	ctx, cancel := context.WithCancel(context.Background())
+	status := make(chan int, 1)
+	args = append([]string{"--mqtt", "127.0.0.1:0", "--http", "127.0.0.1:0"}, args...)
+	go func() { status <- serveContext(ctx, args, stdout, stderr) }()
+	select {
+	case a := <-started:
+		mqttAddr, httpAddr = a[0], a[1]
+	case s := <-status:
+		cancel()
+		t.Fatalf("serve exited with %d before serving: %s", s, stderr.String())
+	case <-time.After(serveTimeout):
+		cancel()
+		t.Fatal("serve did not start")
+	}
+	var once sync.Once
+	result := -1
+	stop = func() int {
+		once.Do(func() {
+			cancel()
+			select {
+			case result = <-status:
+			case <-time.After(serveTimeout):
+				t.Error("serve did not stop")
+			}
+		})
+		return result
+	}
+	t.Cleanup(func() { stop() })
+	return mqttAddr, httpAddr, stop
+}
+
+type serveClient struct {
+	c       pahov3.Client
+	replies chan string
+}
+
+func dialServe(t *testing.T, addr, id, replyTopic string) *serveClient {
+	t.Helper()
+	sc := &serveClient{replies: make(chan string, 16)}
+	sc.c = pahov3.NewClient(pahov3.NewClientOptions().
+		AddBroker("tcp://" + addr).
+		SetClientID(id).
+		SetProtocolVersion(4).
+		SetAutoReconnect(false).
+		SetConnectTimeout(serveTimeout).
+		SetWriteTimeout(serveTimeout))
+	if err := waitToken(sc.c.Connect()); err != nil {
+		t.Fatal("connect:", err)
+	}
+	t.Cleanup(func() { sc.c.Disconnect(100) })
+	if err := waitToken(sc.c.Subscribe(replyTopic, 1, func(_ pahov3.Client, m pahov3.Message) {
+		select {
+		case sc.replies <- string(m.Payload()):
+		case <-time.After(serveTimeout):
+		}
+	})); err != nil {
+		t.Fatal("subscribe:", err)
+	}
+	return sc
+}
+
+func waitToken(tok pahov3.Token) error {
+	if !tok.WaitTimeout(serveTimeout) {
+		return errors.New("timed out")
+	}
+	return tok.Error()
+}
+
+// request publishes payload at QoS 1 and returns the reply.
+func (sc *serveClient) request(t *testing.T, topic, payload string) string {
+	t.Helper()
+	if err := waitToken(sc.c.Publish(topic, 1, false, payload)); err != nil {
+		t.Fatal("publish:", err)
+	}
+	select {
+	case r := <-sc.replies:
+		return r
+	case <-time.After(serveTimeout):
+		t.Fatal("no reply")
+	}
+	return ""
+}
+
+// serveSample is the seeds' sample request ("post batch" page, both flags set).
+const serveSample = `{"id":"123","version":"1.0","allowOfflineSubDevice":true,"skipInvalidMeasurepoints":true,
+"params":[
+ {"productKey":"product1","deviceKey":"device1","measurepoints":{"Power":{"value":1,"quality":9},"temp":1.02,"branchCurr":["1.02","2.02","7.93"]},"time":123456},
+ {"productKey":"product1","deviceKey":"device1","measurepoints":{"Power":{"value":2,"quality":9},"temp":2.02,"branchCurr":["2.02","3.02","9.93"]},"time":123567},
+ {"productKey":"product2","deviceKey":"device2","measurepoints":{"Power":{"value":1,"quality":9},"temp":1.02,"branchCurr":["1.02","2.02","7.93"]},"time":123456}],
+"method":"thing.measurepoint.post.batch"}`
+
+// TestServe runs serve against the bundled environment: a gateway gets the
+// platform's replies, the accepted points are written as JSON lines, every
+// verdict is logged, and cancelling stops it with status 0.
+func TestServe(t *testing.T) {
+	points := filepath.Join(t.TempDir(), "points.jsonl")
+	var stdout, stderr syncBuffer
+	addr, _, stop := startServe(t, []string{"--env", sampleEnv, "--points", points, "--log-format", "json"}, &stdout, &stderr)
+
+	const topic = "/sys/gwP/gw1/thing/measurepoint/post/batch"
+	gw := dialServe(t, addr, "gw1", topic+"_reply")
+	replies := []struct{ name, payload, reply string }{
+		{"seeds' sample", serveSample, `{"id":"123","code":200,"data":{}}`},
+		{"not JSON", `{"id":"5",`, ``}, // reply checked for its code only: the id may or may not be reached
+		{"sub-device of gateway gwP/gw9", `{"id":6,"version":"1.0","method":"thing.measurepoint.post.batch",` +
+			`"params":[{"productKey":"product1","deviceKey":"other1","measurepoints":{"temp":1.5}}]}`,
+			`{"id":6,"code":1212,"message":"No sub-device permission","data":{}}`},
+	}
+	for _, r := range replies {
+		got := gw.request(t, topic, r.payload)
+		if r.reply == "" {
+			if !strings.Contains(got, `"code":1206,`) {
+				t.Errorf("%s: reply %s, want code 1206", r.name, got)
+			}
+			continue
+		}
+		if got != r.reply {
+			t.Errorf("%s: reply %s, want %s", r.name, got, r.reply)
+		}
+	}
+	if got := stop(); got != exitOK {
+		t.Errorf("status %d, want 0; stderr:\n%s", got, stderr.String())
+	}
+
+	// The nine points of the sample, in document order (SPEC §4.8), values in
+	// normal form.
+	want := `{"productKey":"product1","deviceKey":"device1","time":123456,"identifier":"Power","value":1,"quality":9}
+{"productKey":"product1","deviceKey":"device1","time":123456,"identifier":"temp","value":1.02}
+{"productKey":"product1","deviceKey":"device1","time":123456,"identifier":"branchCurr","value":[1.02,2.02,7.93]}
+{"productKey":"product1","deviceKey":"device1","time":123567,"identifier":"Power","value":2,"quality":9}
+{"productKey":"product1","deviceKey":"device1","time":123567,"identifier":"temp","value":2.02}
+{"productKey":"product1","deviceKey":"device1","time":123567,"identifier":"branchCurr","value":[2.02,3.02,9.93]}
+{"productKey":"product2","deviceKey":"device2","time":123456,"identifier":"Power","value":1,"quality":9}
+{"productKey":"product2","deviceKey":"device2","time":123456,"identifier":"temp","value":1.02}
+{"productKey":"product2","deviceKey":"device2","time":123456,"identifier":"branchCurr","value":[1.02,2.02,7.93]}
+`
+	got, err := os.ReadFile(points)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, string(got)); diff != "" {
+		t.Errorf("--points (-want +got):\n%s", diff)
+	}
+	if stdout.String() != "" {
+		t.Errorf("stdout %q, want nothing (points go to the file)", stdout.String())
+	}
+
+	// The log: one JSON record a line; the verdicts with their codes and levels.
+	type record struct {
+		Level    string `json:"level"`
+		Msg      string `json:"msg"`
+		Code     int    `json:"code"`
+		Topic    string `json:"topic"`
+		Accepted int    `json:"accepted"`
+	}
+	var verdicts []record
+	var msgs []string
+	for line := range strings.Lines(stderr.String()) {
+		var r record
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		msgs = append(msgs, r.Msg)
+		if r.Msg == "verdict" {
+			verdicts = append(verdicts, r)
+		}
+	}
+	wantVerdicts := []record{
+		{Level: "INFO", Msg: "verdict", Code: 200, Topic: topic, Accepted: 9},
+		{Level: "WARN", Msg: "verdict", Code: 1206, Topic: topic},
+		{Level: "WARN", Msg: "verdict", Code: 1212, Topic: topic},
+	}
+	if diff := cmp.Diff(wantVerdicts, verdicts); diff != "" {
+		t.Errorf("verdicts (-want +got):\n%s", diff)
+	}
+	if len(msgs) < 2 || msgs[0] != "serving" || msgs[len(msgs)-1] != "stopped" {
+		t.Errorf("log messages %q, want serving first and stopped last", msgs)
+	}
+}
+
+// TestServePointsStdout checks --points - and the text log.
+func TestServePointsStdout(t *testing.T) {
+	var stdout, stderr syncBuffer
+	addr, _, stop := startServe(t, []string{"--env", sampleEnv, "--points", "-"}, &stdout, &stderr)
+	const topic = "/sys/gwP/gw1/thing/measurepoint/post"
+	gw := dialServe(t, addr, "gw1", topic+"_reply")
+	// A single post for the gateway itself (model Meter), without time: the
+	// point gets the server time.
+	before := time.Now().UnixMilli()
+	reply := gw.request(t, topic, `{"version":"1.0","method":"thing.measurepoint.post","params":{"measurepoints":{"status":2}}}`)
+	after := time.Now().UnixMilli()
+	if reply != `{"code":200,"data":{}}` {
+		t.Errorf("reply %s, want 200 without id", reply)
+	}
+	if got := stop(); got != exitOK {
+		t.Errorf("status %d, want 0", got)
+	}
+	var p struct {
+		ProductKey, DeviceKey, Identifier string
+		Time                              int64
+		Value                             json.RawMessage
+		Quality                           *int
+	}
+	line := stdout.String()
+	if err := json.Unmarshal([]byte(line), &p); err != nil || strings.Count(line, "\n") != 1 {
+		t.Fatalf("stdout %q: want one JSON line (%v)", line, err)
+	}
+	if p.ProductKey != "gwP" || p.DeviceKey != "gw1" || p.Identifier != "status" || string(p.Value) != "2" || p.Quality != nil {
+		t.Errorf("point %+v, want gwP/gw1 status 2 without quality", p)
+	}
+	if p.Time < before || p.Time > after {
+		t.Errorf("time %d, want the server time in [%d, %d]", p.Time, before, after)
+	}
+	if !strings.Contains(stderr.String(), "level=INFO msg=verdict") || !strings.Contains(stderr.String(), "code=200") {
+		t.Errorf("text log %q, want a verdict record", stderr.String())
+	}
+}
+
+// TestServeSignals checks that SIGINT and SIGTERM stop serve cleanly. The signals
+// are sent to this test process, which serve has registered for them.
+func TestServeSignals(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			started := make(chan struct{}, 1)
+			serveStarted = func(string, string) { started <- struct{}{} }
+			defer func() { serveStarted = nil }()
+			var stdout, stderr syncBuffer
+			status := make(chan int, 1)
+			go func() {
+				status <- runServe([]string{"--env", sampleEnv, "--mqtt", "127.0.0.1:0", "--http", ""}, nil, &stdout, &stderr)
+			}()
+			select {
+			case <-started:
+			case s := <-status:
+				t.Fatalf("serve exited with %d: %s", s, stderr.String())
+			case <-time.After(serveTimeout):
+				t.Fatal("serve did not start")
+			}
+			if err := syscall.Kill(os.Getpid(), sig); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case s := <-status:
+				if s != exitOK {
+					t.Errorf("status %d, want 0", s)
+				}
+			case <-time.After(serveTimeout):
+				t.Fatal("serve did not stop on", sig)
+			}
+			if !strings.Contains(stderr.String(), "msg=stopped") {
+				t.Errorf("log %q, want a stopped record", stderr.String())
+			}
+		})
+	}
+}
+
+func TestIsLoopback(t *testing.T) {
+	tests := []struct {
+		addr string
+		want bool
+	}{
+		{"127.0.0.1:1883", true},
+		{"127.8.9.10:1883", true},
+		{"[::1]:1883", true},
+		{"localhost:1883", true},
+		{":1883", false}, // every interface
+		{"0.0.0.0:1883", false},
+		{"192.0.2.1:1883", false},
+		{"not an address", false},
+	}
+	for _, tc := range tests {
+		if got := isLoopback(tc.addr); got != tc.want {
+			t.Errorf("isLoopback(%q) = %v, want %v", tc.addr, got, tc.want)
+		}
+	}
+}
+
+func TestAppendJSONString(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"device1", `"device1"`},
+		{`a"b\c`, `"a\"b\\c"`},
+		{"tab\there\nnl\r\x01", `"tab\there\nnl\r\u0001"`},
+		{"温度", `"温度"`}, // UTF-8 is written as is
+	}
+	for _, tc := range tests {
+		if got := string(appendJSONString(nil, tc.in)); got != tc.want {
+			t.Errorf("appendJSONString(%q) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+}
