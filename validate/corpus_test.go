@@ -2,6 +2,7 @@ package validate_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"os"
 	"path/filepath"
@@ -316,4 +317,100 @@ type mapDirectory map[[2]string]validate.Device
 func (m mapDirectory) Device(productKey, deviceKey string) (validate.Device, bool) {
 	d, ok := m[[2]string{productKey, deviceKey}]
 	return d, ok
+}
+
+// capture is one line of a JSON Lines capture (SPEC §7.1).
+type capture struct {
+	Topic         string  `json:"topic"`
+	Payload       *string `json:"payload"`
+	PayloadBase64 *string `json:"payload_base64"`
+	Received      *int64  `json:"received"`
+}
+
+// TestCaptures checks the bundled captures against verdicts written by hand from
+// SPEC, in the compat profile with the sample environment. The offsets are the
+// payload corpus's business; here the code, pointer, count and skips suffice.
+func TestCaptures(t *testing.T) {
+	type verdict struct {
+		Code     codes.Code
+		Pointer  string
+		Accepted int
+		Skipped  []string
+	}
+	tests := []struct {
+		file string
+		want []verdict
+	}{
+		{"seed.jsonl", []verdict{
+			{Code: 200, Accepted: 9, Skipped: []string{}}, // seed 002: both flags true, branchCurr strings are compat
+			{Code: 200, Accepted: 9, Skipped: []string{}}, // seed 000, resume/batch
+			{Code: 200, Accepted: 9, Skipped: []string{}}, // seed 003: Power value 1.0 is compat
+		}},
+		{"mixed.jsonl", []verdict{
+			{Code: 200, Accepted: 4, Skipped: []string{}},
+			{Code: 1008}, // 524289 bytes
+			{Code: 1009}, // an event topic
+			{Code: 1251}, // empty
+			{Code: 1251}, // white space only
+			{Code: 1206, Pointer: "/params/0/measurepoints/voltage"}, // a } where the value should be
+			{Code: 1206, Pointer: "/note"},                           // Latin-1 bytes in an ignored key
+			{Code: 1260, Pointer: "/method"},                         // resume method on a post topic
+			{Code: 1212, Pointer: "/params/0"},                       // unknown sub-device
+			{Code: 1204, Pointer: "/params/0/measurepoints/temp"},
+			{Code: 200, Accepted: 1, Skipped: []string{"/params/0/measurepoints/temp"}},
+			{Code: 200, Accepted: 2, Skipped: []string{}}, // single post
+			{Code: 1212, Pointer: "/params/0"},            // offline sub-device, flag absent
+		}},
+	}
+	opts, err := loadEnv("../testdata/envs/sample.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := validate.New(opts)
+	for _, tt := range tests {
+		data, err := os.ReadFile(filepath.Join("../testdata/captures", tt.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+		if len(lines) != len(tt.want) {
+			t.Fatalf("%s: %d lines, want %d", tt.file, len(lines), len(tt.want))
+		}
+		for i, line := range lines {
+			var c capture
+			if err := json.Unmarshal([]byte(line), &c); err != nil {
+				t.Fatalf("%s:%d: %v", tt.file, i+1, err)
+			}
+			var payload []byte
+			switch {
+			case c.Payload != nil && c.PayloadBase64 == nil:
+				payload = []byte(*c.Payload)
+			case c.PayloadBase64 != nil && c.Payload == nil:
+				if payload, err = base64.StdEncoding.DecodeString(*c.PayloadBase64); err != nil {
+					t.Fatalf("%s:%d: %v", tt.file, i+1, err)
+				}
+			default:
+				t.Fatalf("%s:%d: want exactly one of payload and payload_base64", tt.file, i+1)
+			}
+			now := int64(1700000000000)
+			if c.Received != nil {
+				now = *c.Received
+			}
+			res, _ := v.Validate(validate.Message{Topic: c.Topic, Now: now}, payload, nil)
+			got := verdict{Code: res.Code}
+			if res.Err != nil {
+				got.Pointer = res.Err.Pointer
+			}
+			if res.Code == codes.OK {
+				got.Accepted = res.Accepted
+				got.Skipped = []string{}
+				for _, s := range res.Skipped {
+					got.Skipped = append(got.Skipped, s.Pointer)
+				}
+			}
+			if diff := cmp.Diff(tt.want[i], got); diff != "" {
+				t.Errorf("%s:%d: verdict mismatch (-want +got):\n%s", tt.file, i+1, diff)
+			}
+		}
+	}
 }
