@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -75,7 +76,8 @@ func ParseModel(source string, data []byte) (*Model, error) {
 }
 
 func parseModel(source string, data []byte) (*Model, *Error) {
-	top, err := parseObject(data)
+	var l loader
+	top, err := l.object(data)
 	if err != nil {
 		return nil, &Error{Source: source, Detail: err.Error()}
 	}
@@ -95,10 +97,11 @@ func parseModel(source string, data []byte) (*Model, *Error) {
 		}
 	}
 
-	switch k := idVal.Kind(); {
-	case idVal == nil:
+	switch k := idVal.Kind(); k {
+	case jsontext.KindInvalid, jsontext.KindNull:
 		return nil, &Error{Source: source, Field: "modelId", Detail: "required"}
-	case k != jsontext.KindString:
+	case jsontext.KindString:
+	default:
 		return nil, &Error{Source: source, Field: "modelId", Detail: "want a string, got " + kindName(k)}
 	}
 	m.id = unquote(idVal)
@@ -115,12 +118,12 @@ func parseModel(source string, data []byte) (*Model, *Error) {
 	}
 	var points []member
 	if pointsVal != nil {
-		points, _ = parseObject(pointsVal) // valid: it was read from the model
+		points, _ = l.object(pointsVal) // valid: it was read from the model
 	}
 	m.points = make(map[string]*Measurepoint, len(points))
 	m.order = make([]*Measurepoint, 0, len(points))
 	for _, mem := range points {
-		p, e := parsePoint(mem.name, mem.value)
+		p, e := l.parsePoint(mem.name, mem.value)
 		if e != nil {
 			e.Source, e.ModelID, e.Identifier = source, m.id, mem.name
 			return nil, e
@@ -133,14 +136,14 @@ func parseModel(source string, data []byte) (*Model, *Error) {
 
 // parsePoint compiles the measurepoint with the given key. An error names only
 // Field and Detail; the caller adds the rest.
-func parsePoint(key string, v jsontext.Value) (*Measurepoint, *Error) {
+func (l *loader) parsePoint(key string, v jsontext.Value) (*Measurepoint, *Error) {
 	if !ValidIdentifier(key) {
 		return nil, &Error{Detail: "invalid identifier " + quote(key) + ": " + identifierRule}
 	}
 	if k := v.Kind(); k != jsontext.KindBeginObject {
 		return nil, &Error{Detail: "want an object, got " + kindName(k)}
 	}
-	ms, _ := parseObject(v) // valid: it was read from the model
+	ms, _ := l.object(v) // valid: it was read from the model
 	p := &Measurepoint{identifier: key}
 
 	if id := lookup(ms, "identifier"); id != nil {
@@ -152,7 +155,7 @@ func parsePoint(key string, v jsontext.Value) (*Measurepoint, *Error) {
 		}
 	}
 
-	dt, e := parseDataType(lookup(ms, "dataType"), "dataType", false)
+	dt, e := parseDataType(lookup(ms, "dataType"), "dataType")
 	if e != nil {
 		return nil, e
 	}
@@ -170,15 +173,16 @@ func parsePoint(key string, v jsontext.Value) (*Measurepoint, *Error) {
 		}
 	}
 
-	if p.typ, e = compileType(dt, lookup(ms, "dataDefinition"), "dataDefinition"); e != nil {
+	if p.typ, e = l.compileType(dt, lookup(ms, "dataDefinition"), "dataDefinition"); e != nil {
 		return nil, e
 	}
 	return p, nil
 }
 
-// parseDataType reads a dataType or itemType value. It is matched in ASCII
-// letter case only, so that no Unicode case folding ("ſtring") sneaks in.
-func parseDataType(v jsontext.Value, field string, isItemType bool) (DataType, *Error) {
+// parseDataType reads a dataType, itemType or enumType value, which must name
+// one of allowed when any are given. It is matched in ASCII letter case only,
+// so that no Unicode case folding ("ſtring") sneaks in.
+func parseDataType(v jsontext.Value, field string, allowed ...DataType) (DataType, *Error) {
 	if v == nil {
 		return 0, &Error{Field: field, Detail: "required"}
 	}
@@ -193,17 +197,25 @@ func parseDataType(v jsontext.Value, field string, isItemType bool) (DataType, *
 	if !ok {
 		return 0, &Error{Field: field, Detail: "unknown data type " + quote(s)}
 	}
-	if isItemType && dt != Int && dt != Float && dt != Double && dt != String {
-		return 0, &Error{Field: field, Detail: "want INT, FLOAT, DOUBLE or STRING, got " + dt.String()}
+	if len(allowed) > 0 && !slices.Contains(allowed, dt) {
+		want := allowed[0].String()
+		for i, a := range allowed[1:] {
+			if i == len(allowed)-2 {
+				want += " or " + a.String()
+			} else {
+				want += ", " + a.String()
+			}
+		}
+		return 0, &Error{Field: field, Detail: "want " + want + ", got " + dt.String()}
 	}
 	return dt, nil
 }
 
 // compileType compiles a data type with its dataDefinition (def: nil when
 // absent or null). path is the Field of the definition.
-func compileType(dt DataType, def jsontext.Value, path string) (Type, *Error) {
+func (l *loader) compileType(dt DataType, def jsontext.Value, path string) (Type, *Error) {
 	t := Type{dataType: dt}
-	ms, e := definition(def, path)
+	ms, e := l.definition(def, path)
 	if e != nil {
 		return t, e
 	}
@@ -213,32 +225,32 @@ func compileType(dt DataType, def jsontext.Value, path string) (Type, *Error) {
 	case String:
 		t.maxLength, e = maxLength(ms, path)
 	case Enum:
-		t.enumType, t.enumDesc, e = enum(ms, path)
+		t.enumType, t.enumDesc, e = l.enum(ms, path)
 	case Array:
 		var it DataType
-		if it, e = parseDataType(lookup(ms, "itemType"), path+".itemType", true); e == nil {
+		if it, e = parseDataType(lookup(ms, "itemType"), path+".itemType", Int, Float, Double, String); e == nil {
 			t.elem = &Type{dataType: it}
 			if it == String {
 				t.elem.maxLength = MaxStringLength
 			}
 		}
 	case Struct:
-		t.items, t.itemIndex, t.required, e = structItems(ms, path)
+		t.items, t.itemIndex, t.required, e = l.structItems(ms, path)
 	}
 	return t, e
 }
 
 // definition returns the members of a dataDefinition: an object, a string
 // holding an object (as the model API returns it), or nil for null or absent.
-func definition(v jsontext.Value, path string) ([]member, *Error) {
+func (l *loader) definition(v jsontext.Value, path string) ([]member, *Error) {
 	switch k := v.Kind(); k {
 	case jsontext.KindInvalid, jsontext.KindNull:
 		return nil, nil
 	case jsontext.KindBeginObject:
-		ms, _ := parseObject(v) // valid: it was read from the model
+		ms, _ := l.object(v) // valid: it was read from the model
 		return ms, nil
 	case jsontext.KindString:
-		ms, err := parseObject([]byte(unquote(v)))
+		ms, err := l.object([]byte(unquote(v)))
 		if err != nil {
 			return nil, &Error{Field: path, Detail: "the string does not hold a JSON object: " + err.Error()}
 		}
@@ -339,34 +351,21 @@ func maxLength(ms []member, path string) (int, *Error) {
 }
 
 // enum reads an ENUM's enumType and enumDesc.
-func enum(ms []member, path string) (DataType, map[string]string, *Error) {
-	field := path + ".enumType"
-	v := lookup(ms, "enumType")
-	if v == nil {
-		return 0, nil, &Error{Field: field, Detail: "required"}
-	}
-	if k := v.Kind(); k != jsontext.KindString {
-		return 0, nil, &Error{Field: field, Detail: "want a string, got " + kindName(k)}
-	}
-	var et DataType
-	switch s := unquote(v); {
-	case strings.EqualFold(s, "INT") && isASCII(s):
-		et = Int
-	case strings.EqualFold(s, "STRING") && isASCII(s):
-		et = String
-	default:
-		return 0, nil, &Error{Field: field, Detail: "want INT or STRING, got " + quote(s)}
+func (l *loader) enum(ms []member, path string) (DataType, map[string]string, *Error) {
+	et, e := parseDataType(lookup(ms, "enumType"), path+".enumType", Int, String)
+	if e != nil {
+		return 0, nil, e
 	}
 
-	field = path + ".enumDesc"
-	v = lookup(ms, "enumDesc")
+	field := path + ".enumDesc"
+	v := lookup(ms, "enumDesc")
 	if v == nil {
 		return 0, nil, &Error{Field: field, Detail: "required"}
 	}
 	if k := v.Kind(); k != jsontext.KindBeginObject {
 		return 0, nil, &Error{Field: field, Detail: "want an object, got " + kindName(k)}
 	}
-	keys, _ := parseObject(v) // valid: it was read from the model
+	keys, _ := l.object(v) // valid: it was read from the model
 	if len(keys) == 0 {
 		return 0, nil, &Error{Field: field, Detail: "empty: an ENUM needs at least one key"}
 	}
@@ -402,7 +401,7 @@ func int32Key(s string) bool {
 }
 
 // structItems reads a STRUCT's items.
-func structItems(ms []member, path string) ([]*Item, map[string]int, int, *Error) {
+func (l *loader) structItems(ms []member, path string) ([]*Item, map[string]int, int, *Error) {
 	field := path + ".items"
 	v := lookup(ms, "items")
 	if v == nil {
@@ -411,13 +410,13 @@ func structItems(ms []member, path string) ([]*Item, map[string]int, int, *Error
 	if k := v.Kind(); k != jsontext.KindBeginArray {
 		return nil, nil, 0, &Error{Field: field, Detail: "want an array, got " + kindName(k)}
 	}
-	elems, _ := parseArray(v) // valid: it was read from the model
+	elems, _ := l.array(v) // valid: it was read from the model
 	items := make([]*Item, 0, len(elems))
 	index := make(map[string]int, len(elems))
 	required := 0
 	for i, ev := range elems {
 		ipath := field + "[" + strconv.Itoa(i) + "]"
-		it, e := parseItem(ev, ipath)
+		it, e := l.parseItem(ev, ipath)
 		if e != nil {
 			return nil, nil, 0, e
 		}
@@ -435,11 +434,11 @@ func structItems(ms []member, path string) ([]*Item, map[string]int, int, *Error
 
 // parseItem reads one STRUCT item: {identifier, dataType, dataDefinition?,
 // required?}. Other keys are ignored.
-func parseItem(v jsontext.Value, path string) (*Item, *Error) {
+func (l *loader) parseItem(v jsontext.Value, path string) (*Item, *Error) {
 	if k := v.Kind(); k != jsontext.KindBeginObject {
 		return nil, &Error{Field: path, Detail: "want an object, got " + kindName(k)}
 	}
-	ms, _ := parseObject(v) // valid: it was read from the model
+	ms, _ := l.object(v) // valid: it was read from the model
 	it := &Item{}
 
 	field := path + ".identifier"
@@ -454,7 +453,7 @@ func parseItem(v jsontext.Value, path string) (*Item, *Error) {
 		return nil, &Error{Field: field, Detail: "invalid identifier " + quote(it.identifier) + ": " + identifierRule}
 	}
 
-	dt, e := parseDataType(lookup(ms, "dataType"), path+".dataType", false)
+	dt, e := parseDataType(lookup(ms, "dataType"), path+".dataType")
 	if e != nil {
 		return nil, e
 	}
@@ -472,7 +471,7 @@ func parseItem(v jsontext.Value, path string) (*Item, *Error) {
 		}
 	}
 
-	if it.typ, e = compileType(dt, lookup(ms, "dataDefinition"), path+".dataDefinition"); e != nil {
+	if it.typ, e = l.compileType(dt, lookup(ms, "dataDefinition"), path+".dataDefinition"); e != nil {
 		return nil, e
 	}
 	return it, nil
@@ -501,89 +500,111 @@ func lookup(ms []member, name string) jsontext.Value {
 	return nil
 }
 
-// decodeOptions accept duplicate names, which parseObject resolves: the last
-// value wins, as in goccy/go-json's Unmarshal, at the first position.
-var decodeOptions = jsontext.AllowDuplicateNames(true)
-
-// readValue reads data as exactly one JSON value, valid UTF-8 included.
-func readValue(data []byte) (jsontext.Value, *jsontext.Decoder, error) {
-	d := jsontext.NewDecoder(bytes.NewBuffer(data), decodeOptions)
-	v, err := d.ReadValue()
-	if err == io.EOF {
-		return nil, nil, errors.New("no JSON value")
-	}
-	if err != nil {
-		return nil, nil, errors.New("invalid JSON: " + strings.TrimPrefix(err.Error(), "jsontext: "))
-	}
-	end := d.InputOffset()
-	if _, err := d.ReadToken(); err != io.EOF {
-		return nil, nil, errors.New("invalid JSON: data after the value at offset " + strconv.FormatInt(end, 10))
-	}
-	return v, jsontext.NewDecoder(bytes.NewBuffer(v), decodeOptions), nil
+// loader compiles one model. It reuses one decoder for every object and array
+// it walks: a decoder is large, and a model has a few objects per point.
+type loader struct {
+	d jsontext.Decoder
 }
 
-// parseObject reads data as one JSON object and returns its members in
-// document order. A name given twice keeps its first position and its last
-// value.
-func parseObject(data []byte) ([]member, error) {
-	v, d, err := readValue(data)
-	if err != nil {
-		return nil, err
-	}
-	if k := v.Kind(); k != jsontext.KindBeginObject {
-		return nil, errors.New("want an object, got " + kindName(k))
-	}
+// decodeOptions accept duplicate names, which object resolves: the last value
+// wins, as in goccy/go-json's Unmarshal, at the first position.
+var decodeOptions = jsontext.AllowDuplicateNames(true)
+
+// object reads data as exactly one JSON object, valid UTF-8 included, and
+// returns its members in document order. A name given twice keeps its first
+// position and its last value.
+func (l *loader) object(data []byte) ([]member, error) {
 	var ms []member
 	var seen map[string]int
-	_, err = d.ReadToken() // '{'
-	for err == nil && d.PeekKind() == jsontext.KindString {
-		var tok jsontext.Token
-		var val jsontext.Value
-		if tok, err = d.ReadToken(); err != nil {
-			break
+	err := l.walk(data, jsontext.KindBeginObject, func() error {
+		tok, err := l.d.ReadToken()
+		if err != nil {
+			return err
 		}
 		name := tok.String() // before the next read voids tok
-		if val, err = d.ReadValue(); err != nil {
-			break
+		val, err := l.d.ReadValue()
+		if err != nil {
+			return err
 		}
-		mem := member{name: name, value: val.Clone()}
-		if i, dup := seen[mem.name]; dup {
-			ms[i].value = mem.value
-			continue
+		if i, dup := seen[name]; dup {
+			ms[i].value = val.Clone()
+			return nil
 		}
 		if seen == nil {
 			seen = make(map[string]int)
 		}
-		seen[mem.name] = len(ms)
-		ms = append(ms, mem)
-	}
-	if err != nil { // cannot happen: v is valid
-		return nil, errors.New("invalid JSON: " + strings.TrimPrefix(err.Error(), "jsontext: "))
-	}
-	return ms, nil
+		seen[name] = len(ms)
+		ms = append(ms, member{name: name, value: val.Clone()})
+		return nil
+	})
+	return ms, err
 }
 
-// parseArray returns the elements of a JSON array that is known to be valid.
-func parseArray(data []byte) ([]jsontext.Value, error) {
-	v, d, err := readValue(data)
-	if err != nil {
-		return nil, err
-	}
-	if k := v.Kind(); k != jsontext.KindBeginArray {
-		return nil, errors.New("want an array, got " + kindName(k))
-	}
+// array reads data as exactly one JSON array and returns its elements.
+func (l *loader) array(data []byte) ([]jsontext.Value, error) {
 	var elems []jsontext.Value
-	_, err = d.ReadToken() // '['
-	for err == nil && d.PeekKind() != jsontext.KindEndArray {
-		var val jsontext.Value
-		if val, err = d.ReadValue(); err == nil {
+	err := l.walk(data, jsontext.KindBeginArray, func() error {
+		val, err := l.d.ReadValue()
+		if err == nil {
 			elems = append(elems, val.Clone())
 		}
+		return err
+	})
+	return elems, err
+}
+
+// walk reads data as exactly one JSON object or array (kind is its begin
+// token), calling next to read each member or element. It reads the input
+// once: the decoder checks the syntax as it goes.
+func (l *loader) walk(data []byte, kind jsontext.Kind, next func() error) error {
+	l.d.Reset(bytes.NewBuffer(data), decodeOptions)
+	if l.d.PeekKind() != kind {
+		// Not the kind wanted: a syntax error anywhere is reported first.
+		v, err := l.d.ReadValue()
+		if err != nil {
+			return syntaxError(err)
+		}
+		got := v.Kind()
+		if err := l.end(); err != nil {
+			return err
+		}
+		return errors.New("want " + kindName(kind) + ", got " + kindName(got))
 	}
-	if err != nil { // cannot happen: v is valid
-		return nil, errors.New("invalid JSON: " + strings.TrimPrefix(err.Error(), "jsontext: "))
+	_, err := l.d.ReadToken() // '{' or '['
+	for err == nil {
+		if k := l.d.PeekKind(); k == jsontext.KindEndObject || k == jsontext.KindEndArray {
+			break
+		}
+		err = next()
 	}
-	return elems, nil
+	if err == nil {
+		_, err = l.d.ReadToken() // '}' or ']'
+	}
+	if err != nil {
+		return syntaxError(err)
+	}
+	return l.end()
+}
+
+// end checks that nothing but white space follows the value just read, and
+// turns the decoder's errors into sentences.
+func (l *loader) end() error {
+	end := l.d.InputOffset()
+	_, err := l.d.ReadToken()
+	if err == io.EOF {
+		return nil
+	}
+	if err != nil {
+		return syntaxError(err)
+	}
+	return errors.New("invalid JSON: data after the value at offset " + strconv.FormatInt(end, 10))
+}
+
+func syntaxError(err error) error {
+	if err == io.EOF {
+		return errors.New("no JSON value")
+	}
+	return errors.New("invalid JSON: " + strings.TrimPrefix(err.Error(), "jsontext: "))
 }
 
 // unquote returns the text of a valid JSON string value.

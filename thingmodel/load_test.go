@@ -775,3 +775,33 @@ func TestConcurrentReaders(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestErrorDetails pins a few whole messages, as a person reads them.
+func TestErrorDetails(t *testing.T) {
+	tests := []struct{ src, want string }{
+		{model(`{"dataType": "ARRAY", "dataDefinition": {"itemType": "BOOL"}}`),
+			`thingmodel: m.json: model "M": measurepoint "p": dataDefinition.itemType: want INT, FLOAT, DOUBLE or STRING, got BOOL`},
+		{model(`{"dataType": "ENUM", "dataDefinition": {"enumType": "float", "enumDesc": {"1": "a"}}}`),
+			`thingmodel: m.json: model "M": measurepoint "p": dataDefinition.enumType: want INT or STRING, got FLOAT`},
+		{model(`{"dataType": "ENUM", "dataDefinition": {"enumType": "INT", "enumDesc": {"01": "a"}}}`),
+			`thingmodel: m.json: model "M": measurepoint "p": dataDefinition.enumDesc: key "01" is not a decimal integer in [-2147483648, 2147483647] written canonically`},
+		{model(`{"dataType": "STRING", "hasQuality": true}`),
+			`thingmodel: m.json: model "M": measurepoint "p": hasQuality: only INT, FLOAT and DOUBLE points may have a quality, not STRING`},
+		{model(`{"dataType": "INT", "dataDefinition": {"minimum": 3, "maximum": 3, "exclusiveMaximum": true}}`),
+			`thingmodel: m.json: model "M": measurepoint "p": dataDefinition: empty range: lower bound 3 and upper bound 3 (exclusive) admit no value`},
+		{model(`{"dataType": "INT", "dataDefinition": "[]"}`),
+			`thingmodel: m.json: model "M": measurepoint "p": dataDefinition: the string does not hold a JSON object: want an object, got an array`},
+		{`{"modelId": "M", "measurepoints": {"a b": {}}}`,
+			`thingmodel: m.json: model "M": measurepoint "a b": invalid identifier "a b": want 1 to 128 characters of A-Z a-z 0-9 _ - .`},
+		{`{"modelId": 1}`, `thingmodel: m.json: modelId: want a string, got a number`},
+		{`[]`, `thingmodel: m.json: want an object, got an array`},
+		{``, `thingmodel: m.json: no JSON value`},
+		{`{"modelId": "M"} 1`, `thingmodel: m.json: invalid JSON: data after the value at offset 16`},
+	}
+	for _, tt := range tests {
+		_, err := ParseModel("m.json", []byte(tt.src))
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("ParseModel(%s):\n got %v\nwant %s", tt.src, err, tt.want)
+		}
+	}
+}
