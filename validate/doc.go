@@ -70,16 +70,16 @@
 //  9. An entry whose product has no model: each point is 1204 (and skipped under
 //     skipInvalidMeasurepoints); an entry with no points and no model is 1204 at
 //     its "measurepoints", and is simply dropped under skipInvalidMeasurepoints.
-// 10. 1212 points at the entry (/params/N): the entry's device is what is refused.
-// 11. Hygiene (§4.7): a \u escape that leaves a lone UTF-16 surrogate counts as
+//  10. 1212 points at the entry (/params/N): the entry's device is what is refused.
+//  11. Hygiene (§4.7): a \u escape that leaves a lone UTF-16 surrogate counts as
 //     invalid UTF-8. Errors about a string point at the string's first byte;
 //     errors about a key (duplicate, invalid UTF-8) point at the member's value.
-// 12. After a syntax error or a hard limit (depth, token length, entry size, array
+//  12. After a syntax error or a hard limit (depth, token length, entry size, array
 //     length) nothing more can be read; the verdict is the earliest 1206 found up
 //     to there. After other errors the validator reads on, to be sure no earlier
 //     1206 or a syntax error follows.
-// 13. skipInvalidMeasurepoints false: Result.Skipped is empty, whatever the code.
-// 14. A syntax error's pointer names the deepest member or item the error lies
+//  13. skipInvalidMeasurepoints false: Result.Skipped is empty, whatever the code.
+//  14. A syntax error's pointer names the deepest member or item the error lies
 //     within, and its offset is the offending byte.
 //
 // # Limits

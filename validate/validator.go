@@ -323,6 +323,9 @@ func (v *Validator) skipValue(depth int) {
 // it on the path (replacing the previous member's), and consumes the ':'. It
 // returns false at the closing '}' (consumed, path popped) or on a fatal error.
 func (v *Validator) nextKey(obj *scan.Obj, first bool) ([]byte, bool) {
+	if v.stop {
+		return nil, false // nothing can be read after a fatal error
+	}
 	r := &v.r
 	c, ok := r.Peek()
 	if first {
