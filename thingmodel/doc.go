@@ -84,17 +84,18 @@
 //  2. ENUM keys of enumType INT must be written canonically, as strconv.Itoa
 //     writes them: "-5", "0", "17"; not "+5", "007", "-0", "1e1"; and lie in
 //     [-2^31, 2^31-1]. So each integer has one key, and a value can be looked up
-//     by its canonical text. A description that is not a JSON string is kept as
-//     its JSON text.
+//     by its canonical text. A description that is not a JSON string (a number,
+//     an object, null) is kept as its JSON text.
 //  3. An exclusive bound given both ways on one side (minimum 5 with
 //     exclusiveMinimum 7) keeps the tighter bound. exclusiveMinimum: true without
 //     minimum (likewise for maximum) is an error. Bounds that admit no number
 //     (minimum above maximum, or equal with either exclusive) are an error.
 //     Bounds of an INT are not limited to the int32 range: any finite number is
 //     kept as given.
-//  4. null stands for "not given" in every optional member (identifier,
-//     hasQuality, dataDefinition, maxLength, minimum, required, ...), since API
-//     exports write absent values as null.
+//  4. null stands for "not given" in every member the loader reads (modelId,
+//     measurepoints, identifier, hasQuality, dataDefinition, maxLength,
+//     minimum, required, ...), as exports write absent values as null; a
+//     required member that is null is reported as missing.
 //  5. Duplicate member names in the model JSON are accepted: the last value wins,
 //     as with goccy/go-json's Unmarshal. A measurepoint given twice keeps the
 //     position of its first occurrence in [Model.Measurepoints].
@@ -115,8 +116,13 @@
 //	var e *thingmodel.Error
 //	if errors.As(err, &e) && e.Identifier != "" { ... }
 //
-// Loading stops at the first error, in document order. Values quoted in messages
-// are cut to 128 bytes.
+// Loading stops at the first error: a JSON syntax error anywhere first, then
+// modelId, then measurepoints in document order; within a point its key,
+// identifier, dataType, hasQuality and dataDefinition, in that order. Values
+// quoted in messages are cut to 128 bytes.
+//
+// [NewCatalog] reports, as *Error too, a nil model, two models with one modelId,
+// and a product naming a modelId that no model has.
 //
 // # Immutability and concurrency
 //
