@@ -696,7 +696,7 @@ func (v *Validator) readTime(e *entry) {
 func (v *Validator) finishEntry(e *entry) {
 	v.sk.Path = append(v.sk.Path, scan.Frame{})
 	defer func() { v.sk.Path = v.sk.Path[:len(v.sk.Path)-1] }()
-	setFrame := func(key string) { v.sk.Path[len(v.sk.Path)-1] = scan.Frame{Key: []byte(key)} }
+	setFrame := func(key []byte) { v.sk.Path[len(v.sk.Path)-1] = scan.Frame{Key: key} }
 	strict := v.opts.Profile == Strict
 	if !e.mpSet {
 		v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
@@ -707,12 +707,12 @@ func (v *Validator) finishEntry(e *entry) {
 	pkSet, dkSet := e.pkSet, e.dkSet
 	if strict {
 		if pkSet && len(e.pk) == 0 {
-			setFrame("productKey")
+			setFrame(keyProductKey)
 			v.formatError(e.pkOff, "productKey must not be empty in the strict profile")
 			return
 		}
 		if dkSet && len(e.dk) == 0 {
-			setFrame("deviceKey")
+			setFrame(keyDeviceKey)
 			v.formatError(e.dkOff, "deviceKey must not be empty in the strict profile")
 			return
 		}
@@ -722,10 +722,10 @@ func (v *Validator) finishEntry(e *entry) {
 	}
 	if pkSet != dkSet {
 		if pkSet {
-			setFrame("productKey")
+			setFrame(keyProductKey)
 			v.formatError(e.pkOff, "productKey is given without deviceKey")
 		} else {
-			setFrame("deviceKey")
+			setFrame(keyDeviceKey)
 			v.formatError(e.dkOff, "deviceKey is given without productKey")
 		}
 		return
@@ -744,25 +744,16 @@ func (v *Validator) finishEntry(e *entry) {
 	if pkSet && (string(e.pk) != pkS || string(e.dk) != dkS) {
 		pkS, dkS = v.internBytes(e.pk), v.internBytes(e.dk)
 		if dir := v.opts.Directory; dir != nil {
-			v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
-			bad := func(dst *entryErr, detail string) {
-				if !dst.set {
-					*dst = entryErr{set: true, entry: e.index, err: Error{Code: codes.NoSubDevicePerm,
-						Pointer: pointer(v.sk.Path), Offset: e.off, Detail: detail}}
-				}
-			}
 			dev, ok := dir.Device(pkS, dkS)
-			name := quoteString(pkS + "/" + dkS)
 			switch {
 			case !ok:
-				bad(&v.hard, "device "+name+" is unknown")
+				v.refuse(&v.hard, e, "device "+quoteString(pkS+"/"+dkS)+" is unknown")
 			case dev.GatewayProductKey != topic.ProductKey || dev.GatewayDeviceKey != topic.DeviceKey:
-				bad(&v.hard, "device "+name+" is not a sub-device of gateway "+
+				v.refuse(&v.hard, e, "device "+quoteString(pkS+"/"+dkS)+" is not a sub-device of gateway "+
 					quoteString(topic.ProductKey+"/"+topic.DeviceKey))
 			case !dev.Online:
-				bad(&v.offline, "sub-device "+name+" is offline and allowOfflineSubDevice is not true")
+				v.refuse(&v.offline, e, "sub-device "+quoteString(pkS+"/"+dkS)+" is offline and allowOfflineSubDevice is not true")
 			}
-			v.sk.Path = append(v.sk.Path, scan.Frame{})
 			if v.hard.set && v.hard.entry == e.index {
 				return
 			}
@@ -772,8 +763,25 @@ func (v *Validator) finishEntry(e *entry) {
 	if !e.timeSet {
 		t = v.msg.Now
 	}
-	setFrame("measurepoints")
+	setFrame(keyMeasurepoints)
 	v.points(e, pkS, dkS, t)
+}
+
+// Path keys, allocated once.
+var (
+	keyProductKey    = []byte("productKey")
+	keyDeviceKey     = []byte("deviceKey")
+	keyMeasurepoints = []byte("measurepoints")
+)
+
+// refuse records a 1212 for the entry, pointing at the entry, unless dst has one.
+func (v *Validator) refuse(dst *entryErr, e *entry, detail string) {
+	if dst.set {
+		return
+	}
+	path := v.sk.Path[:len(v.sk.Path)-1] // the entry, not the frame finishEntry pushed
+	*dst = entryErr{set: true, entry: e.index, err: Error{Code: codes.NoSubDevicePerm,
+		Pointer: pointer(path), Offset: e.off, Detail: detail}}
 }
 
 // points is the second pass over one entry's captured measurepoints.
