@@ -805,3 +805,42 @@ func TestErrorDetails(t *testing.T) {
 		}
 	}
 }
+
+// TestLookupsDoNotAllocate: the validator looks points, enum keys, items and
+// products up by byte slices on its hot path.
+func TestLookupsDoNotAllocate(t *testing.T) {
+	m := loadFile(t, "../testdata/models/thingmodel/everything.json")
+	c, err := NewCatalog([]*Model{m}, map[string]string{"product1": "Everything"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pk, point, key, item := []byte("product1"), []byte("mode"), []byte("-1"), []byte("phases")
+	allocs := testing.AllocsPerRun(100, func() {
+		mm := c.ModelBytes(pk)
+		if !mm.MeasurepointBytes(point).Type().EnumKeyBytes(key) {
+			t.Fatal("enum key not found")
+		}
+		if mm.MeasurepointBytes([]byte("fault")).Type().ItemIndexBytes(item) != 2 {
+			t.Fatal("item not found")
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("lookups allocate %v times, want 0", allocs)
+	}
+}
+
+// TestIdentifierLimit: identifiers are 1 to 128 characters (SPEC §3, §6), for
+// points and STRUCT items alike.
+func TestIdentifierLimit(t *testing.T) {
+	for _, n := range []int{1, 127, 128, 129} {
+		id := strings.Repeat("x", n-1) + "."
+		pointSrc := `{"modelId": "M", "measurepoints": {"` + id + `": {"dataType": "INT"}}}`
+		itemSrc := model(`{"dataType": "STRUCT", "dataDefinition": {"items": [{"identifier": "` + id + `", "dataType": "INT"}]}}`)
+		for _, src := range []string{pointSrc, itemSrc} {
+			_, err := ParseModel("t", []byte(src))
+			if ok := err == nil; ok != (n <= MaxIdentifierLength) {
+				t.Errorf("identifier of %d characters: error %v", n, err)
+			}
+		}
+	}
+}
