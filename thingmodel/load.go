@@ -250,7 +250,8 @@ func (l *loader) definition(v jsontext.Value, path string) ([]member, *Error) {
 		ms, _ := l.object(v) // valid: it was read from the model
 		return ms, nil
 	case jsontext.KindString:
-		ms, err := l.object([]byte(unquote(v)))
+		held, _ := jsontext.AppendUnquote(nil, v)
+		ms, err := l.object(held)
 		if err != nil {
 			return nil, &Error{Field: path, Detail: "the string does not hold a JSON object: " + err.Error()}
 		}
@@ -344,8 +345,10 @@ func maxLength(ms []member, path string) (int, *Error) {
 		return 0, &Error{Field: field, Detail: "want a positive integer, got " + quote(s)}
 	}
 	// JSON has no leading zeros: more than four digits is above the cap.
-	if n, err := strconv.Atoi(s); err == nil && len(s) <= 4 && n < MaxStringLength {
-		return n, nil
+	if len(s) <= 4 {
+		if n, err := strconv.Atoi(s); err == nil && n < MaxStringLength {
+			return n, nil
+		}
 	}
 	return MaxStringLength, nil
 }
@@ -387,17 +390,8 @@ func (l *loader) enum(ms []member, path string) (DataType, map[string]string, *E
 // strconv.Itoa writes it: no sign but '-', no leading zeros, no "-0". So each
 // integer has exactly one key, and a validator may compare keys as text.
 func int32Key(s string) bool {
-	digits := strings.TrimPrefix(s, "-")
-	if digits == "" || len(digits) > 10 || (digits[0] == '0' && len(s) > 1) {
-		return false
-	}
-	for i := 0; i < len(digits); i++ {
-		if digits[i] < '0' || digits[i] > '9' {
-			return false
-		}
-	}
-	_, err := strconv.ParseInt(s, 10, 32)
-	return err == nil
+	n, err := strconv.ParseInt(s, 10, 32)
+	return err == nil && strconv.FormatInt(n, 10) == s
 }
 
 // structItems reads a STRUCT's items.
