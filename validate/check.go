@@ -126,27 +126,27 @@ func (v *Validator) checkValue(t *thingmodel.Type) Value {
 
 // numberText returns the digits of a number, or of a string holding one in the
 // compat profile; ok is false after a mismatch was recorded.
-func (v *Validator) numberText(dt thingmodel.DataType, c byte, off int64) (num []byte, quoted, ok bool) {
+func (v *Validator) numberText(dt thingmodel.DataType, c byte, off int64) (num []byte, ok bool) {
 	r := &v.r2
 	switch {
 	case c == '-' || (c >= '0' && c <= '9'):
 		raw, _ := r.ReadNumber()
-		return raw, false, true
+		return raw, true
 	case c == '"' && v.compat():
 		s := v.stringText()
 		if !scan.IsNumber(s) {
 			v.bad(off, "want "+dt.String()+", got string "+quoteBytes(s)+" that does not hold a number")
-			return nil, true, false
+			return nil, false
 		}
-		return s, true, true
+		return s, true
 	}
 	v.mismatch(off, dt.String())
-	return nil, false, false
+	return nil, false
 }
 
 func (v *Validator) checkNumber(t *thingmodel.Type, c byte, off int64) Value {
 	dt := t.DataType()
-	num, quoted, ok := v.numberText(dt, c, off)
+	num, ok := v.numberText(dt, c, off)
 	if !ok {
 		return Value{}
 	}
@@ -182,19 +182,18 @@ func (v *Validator) checkNumber(t *thingmodel.Type, c byte, off int64) Value {
 		val.f = x
 		f = x
 	}
-	_ = quoted
 	if lo := t.Min(); lo.Set && (f < lo.Value || lo.Exclusive && f == lo.Value) {
-		v.bad(off, dt.String()+" "+clip(num)+" is below the minimum "+fmtBound(lo, ">"))
+		v.bad(off, dt.String()+" "+clip(num)+" is below the minimum "+fmtBound(lo))
 		return Value{}
 	}
 	if hi := t.Max(); hi.Set && (f > hi.Value || hi.Exclusive && f == hi.Value) {
-		v.bad(off, dt.String()+" "+clip(num)+" is above the maximum "+fmtBound(hi, "<"))
+		v.bad(off, dt.String()+" "+clip(num)+" is above the maximum "+fmtBound(hi))
 		return Value{}
 	}
 	return val
 }
 
-func fmtBound(b thingmodel.Bound, excl string) string {
+func fmtBound(b thingmodel.Bound) string {
 	s := strconv.FormatFloat(b.Value, 'g', -1, 64)
 	if b.Exclusive {
 		return s + " (exclusive)"
@@ -203,7 +202,7 @@ func fmtBound(b thingmodel.Bound, excl string) string {
 }
 
 func (v *Validator) checkTimestamp(c byte, off int64) Value {
-	num, _, ok := v.numberText(thingmodel.Timestamp, c, off)
+	num, ok := v.numberText(thingmodel.Timestamp, c, off)
 	if !ok {
 		return Value{}
 	}

@@ -71,6 +71,9 @@
 //     skipInvalidMeasurepoints); an entry with no points and no model is 1204 at
 //     its "measurepoints", and is simply dropped under skipInvalidMeasurepoints.
 //  10. 1212 points at the entry (/params/N): the entry's device is what is refused.
+//     productKey without deviceKey (or the reverse) points at the key that is
+//     there; a missing "measurepoints", "version", "method" or "params" points at
+//     the object that lacks it.
 //  11. Hygiene (§4.7): a \u escape that leaves a lone UTF-16 surrogate counts as
 //     invalid UTF-8. Errors about a string point at the string's first byte;
 //     errors about a key (duplicate, invalid UTF-8) point at the member's value.

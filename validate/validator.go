@@ -64,18 +64,16 @@ type entryErr struct {
 }
 
 type entry struct {
-	index            int
-	off              int64
-	pk, dk           []byte
-	pkSet, dkSet     bool
-	pkOff, dkOff     int64
-	time             int64
-	timeSet          bool
-	mp               []byte
-	mpOff            int64
-	mpSet            bool
-	formatBefore     int64 // format.Offset when the entry began (to see if it added one)
-	hadFormatAtStart bool
+	index        int
+	off          int64
+	pk, dk       []byte
+	pkSet, dkSet bool
+	pkOff, dkOff int64
+	time         int64
+	timeSet      bool
+	mp           []byte
+	mpOff        int64
+	mpSet        bool
 }
 
 type limits struct {
