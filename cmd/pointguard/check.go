@@ -187,7 +187,8 @@ func parseMillis(s string, dst *int64) error {
 }
 
 func checkUsageError(stderr io.Writer, msg string) int {
-	io.WriteString(stderr, "pointguard check: "+msg+"\n\n"+checkUsage)
+	io.WriteString(stderr, "pointguard check: "+msg+"\n"+
+		"usage: pointguard check [flags] [CAPTURE ...]; run \"pointguard help check\" for more\n")
 	return exitUsage
 }
 
