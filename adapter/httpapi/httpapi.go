@@ -1,0 +1,156 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/pointguard/pointguard/codes"
+	"github.com/pointguard/pointguard/protocol"
+	"github.com/pointguard/pointguard/validate"
+)
+
+// DefaultMaxBodyBytes is the default limit on a request body: 1 MiB, room for
+// thousands of items.
+const DefaultMaxBodyBytes = 1 << 20
+
+// Dispatcher receives the items that passed validation, to send the writes to
+// the devices. It must be safe for concurrent use.
+type Dispatcher interface {
+	// Dispatch sends one accepted item. The item is the reply the client will
+	// get, with status 0, its productKey and deviceKey filled in when the
+	// validator resolved them; the write result is published later, on the
+	// item's SetMeasurepointChannelID, as a protocol.WriteResult. ctx is the
+	// HTTP request's context. The item must not be kept after Dispatch returns;
+	// copy it. An error turns the item's status into 1000205 "write data error".
+	Dispatch(ctx context.Context, item *protocol.SetMeasurepointReply) error
+}
+
+// Options configure the handler. The zero value validates with the compat
+// profile, no models and no directories (the field rules of SPEC §5.2 only),
+// knows every orgId, dispatches nothing, reads the system clock and limits
+// bodies to DefaultMaxBodyBytes.
+type Options struct {
+	// Validate configures the validator of each request: Profile (for the
+	// inputData values), Models and Directory (the lookups of SPEC §5.2), and
+	// Limits.MaxDepth.
+	Validate validate.Options
+	// Orgs is the organisation directory; nil knows every orgId.
+	Orgs validate.OrgDirectory
+	// Assets resolves assetIds; with nil, an item named by assetId alone is
+	// accepted only when neither Models nor Directory is set (see
+	// validate.Validator.MultiSet).
+	Assets validate.AssetDirectory
+	// Dispatcher receives the accepted items; nil only validates.
+	Dispatcher Dispatcher
+	// Now returns the server time in milliseconds since the epoch; nil reads
+	// time.Now.
+	Now func() int64
+	// MaxBodyBytes limits the request body; 0 means DefaultMaxBodyBytes and a
+	// negative value no limit.
+	MaxBodyBytes int64
+	// OnDispatchError, when not nil, is told of every error the Dispatcher
+	// returns, for logging. It is called on the request's goroutine.
+	OnDispatchError func(item *protocol.SetMeasurepointReply, err error)
+}
+
+// handler is the http.Handler that New returns.
+type handler struct {
+	opts Options
+	max  int64 // body limit; negative: none
+}
+
+// New returns the handler of the multiSet API (SPEC §5) for the given options;
+// see the package documentation for what it answers. The options are copied;
+// the directories and the Dispatcher they refer to are used by every request.
+func New(opts Options) http.Handler {
+	h := &handler{opts: opts, max: opts.MaxBodyBytes}
+	if h.max == 0 {
+		h.max = DefaultMaxBodyBytes
+	}
+	if h.opts.Now == nil {
+		h.opts.Now = func() int64 { return time.Now().UnixMilli() }
+	}
+	return h
+}
+
+// dispatchFailed is the submsg of an item the Dispatcher refused.
+const dispatchFailed = "the write command could not be sent"
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPut {
+		w.Header().Set("Allow", http.MethodPut)
+		writeJSON(w, http.StatusMethodNotAllowed, protocol.MultiSetResponse{
+			Status: http.StatusMethodNotAllowed, Msg: "Method Not Allowed", Submsg: "use PUT",
+		})
+		return
+	}
+	var q validate.MultiSetQuery
+	if vals, ok := r.URL.Query()["orgId"]; ok && len(vals) > 0 {
+		q.OrgID, q.HasOrgID = vals[0], true
+	}
+	q.Orgs, q.Assets = h.opts.Orgs, h.opts.Assets
+
+	body, err := h.readBody(w, r)
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			writeJSON(w, http.StatusRequestEntityTooLarge, protocol.MultiSetResponse{
+				Status: http.StatusRequestEntityTooLarge, Msg: "Payload Too Large",
+				Submsg: "body is larger than " + strconv.FormatInt(tooLarge.Limit, 10) + " bytes",
+			})
+			return
+		}
+		writeJSON(w, http.StatusBadRequest, protocol.MultiSetResponse{
+			Status: codes.InvalidArgument, Msg: codes.InvalidArgument.Message() + " body", Submsg: "body could not be read",
+		})
+		return
+	}
+
+	now := h.opts.Now()
+	resp := validate.New(h.opts.Validate).MultiSet(q, body, now)
+	if d := h.opts.Dispatcher; d != nil && resp.Status == codes.Success {
+		for i := range resp.Data {
+			item := &resp.Data[i]
+			if item.Status != codes.Success {
+				continue
+			}
+			if err := d.Dispatch(r.Context(), item); err != nil {
+				if h.opts.OnDispatchError != nil {
+					h.opts.OnDispatchError(item, err)
+				}
+				*item = item.WithStatus(codes.WriteDataError, dispatchFailed, now)
+			}
+		}
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// readBody reads the whole body, cut off at the limit.
+func (h *handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	var rd io.Reader = r.Body
+	if h.max >= 0 {
+		if r.ContentLength > h.max {
+			// Refused before reading a byte; MaxBytesReader would say the same
+			// after reading max of them.
+			return nil, &http.MaxBytesError{Limit: h.max}
+		}
+		rd = http.MaxBytesReader(w, r.Body, h.max)
+	}
+	return io.ReadAll(rd)
+}
+
+// writeJSON writes resp with the given HTTP status.
+func writeJSON(w http.ResponseWriter, status int, resp protocol.MultiSetResponse) {
+	b, err := resp.MarshalJSON()
+	if err != nil { // cannot happen: the response holds only strings, numbers and validated JSON
+		status, b = http.StatusInternalServerError, []byte(`{"status":500,"msg":"Internal Server Error","submsg":null}`)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)+1))
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}
