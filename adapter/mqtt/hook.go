@@ -67,12 +67,16 @@ func (h *Hook) ID() string { return HookID }
 // Provides reports that the hook handles OnPublish only.
 func (h *Hook) Provides(b byte) bool { return b == mochi.OnPublish }
 
-// Rejection reasons of the PUBACK sent to MQTT 5 clients. The broker writes the
-// reason string into the PUBACK; it carries the platform code.
+// PUBACK reasons for MQTT 5 clients, boxed once as errors so that returning one
+// does not allocate. The broker writes the reason string into the PUBACK.
 var (
-	refusedAck = packets.Code{Code: packets.ErrNotAuthorized.Code, Reason: "topic is reserved for the broker's replies"}
-	otherAck   = packets.Code{Code: packets.ErrNotAuthorized.Code, Reason: "topic is not a measurepoint request topic"}
-	rejectAcks = map[codes.Code]packets.Code{}
+	refusedAck error = packets.Code{Code: packets.ErrNotAuthorized.Code, Reason: "topic is reserved for the broker's replies"}
+	otherAck   error = packets.Code{Code: packets.ErrNotAuthorized.Code, Reason: "topic is not a measurepoint request topic"}
+	noVerdict  error = packets.ErrUnspecifiedError
+	ignore     error = packets.CodeSuccessIgnore
+	// rejectAcks holds the PUBACK of each rejection code: 0x99 (payload format
+	// invalid) with the platform code and message as the reason string.
+	rejectAcks = map[codes.Code]error{}
 )
 
 func init() {
@@ -82,8 +86,8 @@ func init() {
 	}
 }
 
-// rejectAck returns the PUBACK reason of a rejected request: 0x99 with the code.
-func rejectAck(c codes.Code) packets.Code {
+// rejectAck returns the PUBACK reason of a rejected request.
+func rejectAck(c codes.Code) error {
 	if a, ok := rejectAcks[c]; ok {
 		return a
 	}
@@ -95,11 +99,11 @@ func rejectAck(c codes.Code) packets.Code {
 // PUBACK with the reason code of a packets.Code error; for other clients that
 // error would be ignored and the message delivered, so they get
 // CodeSuccessIgnore, which acknowledges normally and delivers nothing.
-func drop(cl *mochi.Client, pk *packets.Packet, reason packets.Code) error {
+func drop(cl *mochi.Client, pk *packets.Packet, reason error) error {
 	if cl.Properties.ProtocolVersion == 5 && pk.FixedHeader.Qos > 0 {
 		return reason
 	}
-	return packets.CodeSuccessIgnore
+	return ignore
 }
 
 // OnPublish validates a publication on a request topic, hands accepted points to
@@ -132,19 +136,18 @@ func (h *Hook) OnPublish(cl *mochi.Client, pk packets.Packet) (packets.Packet, e
 	if h.opts.Now != nil {
 		now = h.opts.Now()
 	}
-	res, err := w.v.Validate(validate.Message{Topic: pk.TopicName, Now: now}, pk.Payload, w.yield)
-	vd := Verdict{
+	w.res, err = w.v.Validate(validate.Message{Topic: pk.TopicName, Now: now}, pk.Payload, w.yield)
+	res := &w.res
+	vd := &w.vd
+	*vd = Verdict{
 		ClientID: cl.ID,
 		Topic:    pk.TopicName,
 		QoS:      pk.FixedHeader.Qos,
 		Bytes:    len(pk.Payload),
-		Result:   &res,
+		Result:   res,
 	}
-	if err != nil {
-		var verr *validate.Error
-		if !errors.As(err, &verr) {
-			vd.Err = err
-		}
+	if err != nil && !errors.As(err, &w.verr) {
+		vd.Err = err
 	}
 	if res.Code == 0 {
 		// No verdict at all: nothing to reply. Drop the message rather than
@@ -152,8 +155,8 @@ func (h *Hook) OnPublish(cl *mochi.Client, pk packets.Packet) (packets.Packet, e
 		if vd.Err == nil {
 			vd.Err = errors.New("mqtt: validator returned no verdict")
 		}
-		h.report(&vd, start)
-		return pk, drop(cl, &pk, packets.ErrUnspecifiedError)
+		h.report(vd, start)
+		return pk, drop(cl, &pk, noVerdict)
 	}
 	if res.Code == codes.OK && len(w.recs) > 0 && h.opts.Sink != nil {
 		vd.SinkErr = h.opts.Sink.Accept(w.batch(cl.ID, topic, res.ID))
@@ -164,7 +167,7 @@ func (h *Hook) OnPublish(cl *mochi.Client, pk packets.Packet) (packets.Packet, e
 	if perr := h.srv.Publish(topic.ReplyTopic(), reply, false, pk.FixedHeader.Qos); perr != nil && vd.Err == nil {
 		vd.Err = perr
 	}
-	h.report(&vd, start)
+	h.report(vd, start)
 	if res.Code != codes.OK {
 		return pk, drop(cl, &pk, rejectAck(res.Code))
 	}
@@ -217,13 +220,15 @@ type worker struct {
 	v     *validate.Validator
 	yield func(*validate.Point) error // w.collect, bound once
 
-	topic  protocol.Topic // keys of the topic device: substrings of the packet's topic
-	lastPK string         // the last entry keys copied, reused while they repeat
-	lastDK string
-	recs   []rec
-	arena  []byte // the points' values, in normal-form JSON
-	out    []Point
-	b      Batch
+	topic protocol.Topic    // keys of the topic device: substrings of the packet's topic
+	keys  map[string]string // copies of entry keys, reused from message to message
+	recs  []rec
+	arena []byte // the points' values, in normal-form JSON
+	out   []Point
+	b     Batch
+	res   validate.Result
+	vd    Verdict
+	verr  *validate.Error
 }
 
 // rec is a point collected during validation; its value is arena[start:end].
@@ -255,17 +260,20 @@ func (w *worker) end() {
 	clear(w.out)
 	w.out = w.out[:0]
 	w.b = Batch{}
+	w.res = validate.Result{}
+	w.vd = Verdict{}
+	w.verr = nil
 }
 
 // collect copies a point out of the validator's callback, where it is valid only
-// during the call. Keys are copied once per run of equal keys; identifiers come
+// during the call. Keys are copied through the worker's cache; identifiers come
 // from the immutable model and need no copy.
 func (w *worker) collect(p *validate.Point) error {
 	start := len(w.arena)
 	w.arena = p.Value.AppendJSON(w.arena)
 	w.recs = append(w.recs, rec{
-		pk:         w.key(p.ProductKey, w.topic.ProductKey, &w.lastPK),
-		dk:         w.key(p.DeviceKey, w.topic.DeviceKey, &w.lastDK),
+		pk:         w.key(p.ProductKey, w.topic.ProductKey),
+		dk:         w.key(p.DeviceKey, w.topic.DeviceKey),
 		time:       p.Time,
 		identifier: p.Identifier(),
 		dataType:   p.Measurepoint.Type().DataType(),
@@ -276,17 +284,30 @@ func (w *worker) collect(p *validate.Point) error {
 	return nil
 }
 
-// key returns a string equal to s that outlives the callback: the topic's key,
-// the last copy made, or a new copy.
-func (w *worker) key(s, topicKey string, last *string) string {
-	switch s {
-	case topicKey:
+// Bounds of a worker's key cache: a gateway reports for the same few devices
+// message after message, but the cache must not grow with hostile input.
+const (
+	maxCachedKeys   = 1024
+	maxCachedKeyLen = 64
+)
+
+// key returns a string equal to s that outlives the callback: the topic's key, a
+// cached copy, or a new copy (cached when small and while the cache has room).
+func (w *worker) key(s, topicKey string) string {
+	if s == topicKey {
 		return topicKey
-	case *last:
-		return *last
 	}
-	*last = strings.Clone(s)
-	return *last
+	if k, ok := w.keys[s]; ok {
+		return k
+	}
+	k := strings.Clone(s)
+	if len(k) <= maxCachedKeyLen && len(w.keys) < maxCachedKeys {
+		if w.keys == nil {
+			w.keys = make(map[string]string)
+		}
+		w.keys[k] = k
+	}
+	return k
 }
 
 // batch returns the collected points as a Batch, valid until the next message.
