@@ -844,3 +844,12 @@ func TestIdentifierLimit(t *testing.T) {
 		}
 	}
 }
+
+func TestParseDataTypeASCII(t *testing.T) {
+	if d, ok := ParseDataType("ſtring"); ok {
+		t.Errorf(`ParseDataType("ſtring") = %v, want refused`, d)
+	}
+	if d, ok := ParseDataType("sTrInG"); !ok || d != String {
+		t.Errorf(`ParseDataType("sTrInG") = %v, %v`, d, ok)
+	}
+}

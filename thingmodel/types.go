@@ -45,9 +45,14 @@ func (d DataType) Valid() bool { return d > 0 && int(d) < len(dataTypeNames) }
 // quality indicator and numeric bounds.
 func (d DataType) Numeric() bool { return d == Int || d == Float || d == Double }
 
-// ParseDataType returns the data type named s, in any letter case ("float",
-// "Float", "FLOAT").
+// ParseDataType returns the data type named s, in any ASCII letter case
+// ("float", "Float", "FLOAT"). Non-ASCII look-alikes ("ſtring") are refused.
 func ParseDataType(s string) (DataType, bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return 0, false // strings.EqualFold would fold U+017F to 's'
+		}
+	}
 	for d := Int; d <= File; d++ {
 		if strings.EqualFold(s, dataTypeNames[d]) {
 			return d, true
