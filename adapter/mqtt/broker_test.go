@@ -1,10 +1,14 @@
 package mqtt_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -451,3 +455,89 @@ func replyID(payload []byte) (int, error) {
 	}
 	return strconv.Atoi(n)
 }
+
+// TestVerdictAndSinkError checks what OnVerdict reports, and that an error from
+// the sink is reported without changing the reply.
+func TestVerdictAndSinkError(t *testing.T) {
+	sinkErr := errors.New("disk full")
+	type seen struct {
+		ClientID, Topic string
+		QoS             byte
+		Bytes           int
+		Code            codes.Code
+		Accepted        int
+		SinkErr         error
+	}
+	got := make(chan seen, 4)
+	opts := sampleOptions(t)
+	opts.Sink = mqtt.SinkFunc(func(*mqtt.Batch) error { return sinkErr })
+	opts.OnVerdict = func(v *mqtt.Verdict) {
+		if v.Elapsed <= 0 || v.Err != nil {
+			t.Errorf("verdict elapsed %v, err %v; want a positive time and no error", v.Elapsed, v.Err)
+		}
+		got <- seen{v.ClientID, v.Topic, v.QoS, v.Bytes, v.Result.Code, v.Result.Accepted, v.SinkErr}
+	}
+	addr := startBroker(t, opts)
+	gw := dialV5(t, addr, "gw1")
+	gw.subscribe(t, gwReplyTopic)
+	gw.publish(t, gwTopic, 1, samplePayload)
+	if r := reply(t, gw.msgs, gwReplyTopic); r.Code != codes.OK {
+		t.Errorf("reply code %d, want 200 despite the sink error", r.Code)
+	}
+	invalid := meterRequest(3, `"high"`)
+	gw.publish(t, gwTopic, 0, invalid)
+	if r := reply(t, gw.msgs, gwReplyTopic); r.Code != codes.ModelInvalid {
+		t.Errorf("reply code %d, want 1204", r.Code)
+	}
+	want := []seen{
+		{"gw1", gwTopic, 1, len(samplePayload), codes.OK, 9, sinkErr},
+		// A rejected message never reaches the sink; its points are not final.
+		{"gw1", gwTopic, 0, len(invalid), codes.ModelInvalid, 0, nil},
+	}
+	for i, w := range want {
+		select {
+		case g := <-got:
+			if diff := cmp.Diff(w, g, cmp.Comparer(func(a, b error) bool { return a == b })); diff != "" {
+				t.Errorf("verdict %d (-want +got):\n%s", i, diff)
+			}
+		case <-time.After(timeout):
+			t.Fatal("no verdict")
+		}
+	}
+}
+
+// TestBrokerLogQuiet checks that a rejection, which makes the broker send a
+// negative PUBACK, is not logged by the broker as an error of its own.
+func TestBrokerLogQuiet(t *testing.T) {
+	h := &levelCounter{}
+	opts := sampleOptions(t)
+	opts.Logger = slog.New(h)
+	addr := startBroker(t, opts)
+	gw := dialV5(t, addr, "gw1")
+	if code, _ := gw.publish(t, gwTopic, 1, "not JSON"); code != 0x99 {
+		t.Fatalf("PUBACK %#x, want 0x99", code)
+	}
+	gw.publish(t, gwTopic, 1, samplePayload) // a round trip after the rejection
+	if n := h.errors.Load(); n != 0 {
+		t.Errorf("%d error records, want none", n)
+	}
+	if h.records.Load() == 0 {
+		t.Error("no broker records at all: is the logger wired?")
+	}
+}
+
+// levelCounter is a slog.Handler that counts records, and error records.
+type levelCounter struct {
+	records, errors atomic.Int64
+}
+
+func (h *levelCounter) Enabled(context.Context, slog.Level) bool { return true }
+func (h *levelCounter) Handle(_ context.Context, r slog.Record) error {
+	h.records.Add(1)
+	if r.Level >= slog.LevelError {
+		h.errors.Add(1)
+	}
+	return nil
+}
+func (h *levelCounter) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *levelCounter) WithGroup(string) slog.Handler      { return h }
