@@ -128,6 +128,7 @@ func parseModel(source string, data []byte) (*Model, *Error) {
 			e.Source, e.ModelID, e.Identifier = source, m.id, mem.name
 			return nil, e
 		}
+		p.index = len(m.order)
 		m.points[p.identifier] = p
 		m.order = append(m.order, p)
 	}

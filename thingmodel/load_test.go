@@ -853,3 +853,18 @@ func TestParseDataTypeASCII(t *testing.T) {
 		t.Errorf(`ParseDataType("sTrInG") = %v, %v`, d, ok)
 	}
 }
+
+func TestMeasurepointIndex(t *testing.T) {
+	m, err := ParseModel("t", []byte(`{"modelId":"M","measurepoints":{"b":{"dataType":"INT"},"a":{"dataType":"INT"},"c":{"dataType":"INT"}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.NumMeasurepoints() != 3 {
+		t.Fatalf("NumMeasurepoints() = %d, want 3", m.NumMeasurepoints())
+	}
+	for i, p := range m.Measurepoints() {
+		if p.Index() != i {
+			t.Errorf("%s: Index() = %d, want %d (model order)", p.Identifier(), p.Index(), i)
+		}
+	}
+}

@@ -26,6 +26,9 @@ func (m *Model) Measurepoint(id string) *Measurepoint { return m.points[id] }
 // allocate.
 func (m *Model) MeasurepointBytes(id []byte) *Measurepoint { return m.points[string(id)] }
 
+// NumMeasurepoints returns the number of the model's points.
+func (m *Model) NumMeasurepoints() int { return len(m.order) }
+
 // Measurepoints returns the model's points in the order of the model file, in a new
 // slice.
 func (m *Model) Measurepoints() []*Measurepoint { return slices.Clone(m.order) }

@@ -201,12 +201,17 @@ func (it *Item) Type() *Type { return &it.typ }
 // concurrent use.
 type Measurepoint struct {
 	identifier string
+	index      int
 	hasQuality bool
 	typ        Type
 }
 
 // Identifier returns the point's identifier, its key in "measurepoints".
 func (p *Measurepoint) Identifier() string { return p.identifier }
+
+// Index returns the point's position in its model, from 0 to
+// Model.NumMeasurepoints()-1: a dense key for per-point state.
+func (p *Measurepoint) Index() int { return p.index }
 
 // HasQuality reports whether values come as {"value": v, "quality": q}.
 func (p *Measurepoint) HasQuality() bool { return p.hasQuality }
