@@ -2,11 +2,14 @@ package main
 
 import (
 	"bufio"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -254,4 +257,36 @@ func TestAppendVerdict(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzParseCapture: a line that parses re-encodes, with the payload in base64,
+// to a line that parses to the same message.
+func FuzzParseCapture(f *testing.F) {
+	f.Add([]byte(`{"topic":"/t","payload":"{\"a\":1}","received":5}`))
+	f.Add([]byte(`{"topic":"/t","payload_base64":"/wA="}`))
+	f.Add([]byte(`{"topic":"/t","payload":"x","topic":"/u"}`))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		cp, reason := parseCapture(line)
+		if reason != "" {
+			return
+		}
+		again := `{"topic":` + string(appendString(nil, cp.topic)) +
+			`,"payload_base64":"` + base64.StdEncoding.EncodeToString(cp.payload) + `"`
+		if cp.received >= 0 {
+			again += `,"received":` + strconv.FormatInt(cp.received, 10)
+		}
+		again += "}"
+		cp2, reason := parseCapture([]byte(again))
+		if reason != "" {
+			t.Fatalf("re-encoded line %s: %s", again, reason)
+		}
+		if string(cp2.payload) != string(cp.payload) || cp2.received != cp.received {
+			t.Fatalf("re-encoded line %s: got %+v, want %+v", again, cp2, cp)
+		}
+		// The topic survives unless it held invalid UTF-8, which appendString
+		// replaces.
+		if utf8.ValidString(cp.topic) && cp2.topic != cp.topic {
+			t.Fatalf("topic %q became %q", cp.topic, cp2.topic)
+		}
+	})
 }
