@@ -18,9 +18,11 @@ import (
 
 	"github.com/mochi-mqtt/server/v2/listeners"
 
+	"github.com/pointguard/pointguard/adapter/httpapi"
 	"github.com/pointguard/pointguard/adapter/mqtt"
 	"github.com/pointguard/pointguard/codes"
 	"github.com/pointguard/pointguard/internal/envfile"
+	"github.com/pointguard/pointguard/protocol"
 	"github.com/pointguard/pointguard/validate"
 )
 
@@ -212,7 +214,7 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return fail("--http " + cfg.httpAddr + ": " + err.Error())
 		}
 		httpSrv = &http.Server{
-			Handler:           newHTTPHandler(env, cfg),
+			Handler:           newHTTPHandler(env, cfg, log),
 			ReadHeaderTimeout: 10 * time.Second,
 			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		}
@@ -473,5 +475,76 @@ func appendJSONString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
-// newHTTPHandler returns the HTTP API: not yet available.
-func newHTTPHandler(env *envfile.Env, cfg *serveConfig) http.Handler { return http.NotFoundHandler() }
+// newHTTPHandler returns the HTTP side: the multiSet API of SPEC §5 at
+// protocol.MultiSetPath, which logs each accepted item (there is no device to
+// write to), behind a log of every request.
+func newHTTPHandler(env *envfile.Env, cfg *serveConfig, log *slog.Logger) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle(protocol.MultiSetPath, httpapi.New(httpapi.Options{
+		Validate: validate.Options{
+			Profile:   cfg.profile,
+			Models:    env.Models,
+			Directory: env.Directory,
+		},
+		Orgs:       env,
+		Assets:     env,
+		Dispatcher: logDispatcher{log},
+	}))
+	return accessLog(mux, log)
+}
+
+// logDispatcher is the multiSet Dispatcher of serve: it logs the accepted items.
+type logDispatcher struct{ log *slog.Logger }
+
+// Dispatch logs the item.
+func (d logDispatcher) Dispatch(ctx context.Context, item *protocol.SetMeasurepointReply) error {
+	d.log.LogAttrs(ctx, slog.LevelInfo, "multiSet item",
+		slog.String("requestId", item.RequestID),
+		slog.String("orgId", item.OrgID),
+		slog.String("productKey", item.ProductKey),
+		slog.String("deviceKey", item.DeviceKey),
+		slog.String("assetId", item.AssetID),
+		slog.String("measurepointId", item.MeasurepointID),
+		slog.String("inputData", string(item.InputData)),
+		slog.String("channel", item.SetMeasurepointChannelID))
+	return nil
+}
+
+// statusRecorder remembers the status code a handler wrote.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(p []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	n, err := r.ResponseWriter.Write(p)
+	r.bytes += n
+	return n, err
+}
+
+// accessLog logs each request: method, path, HTTP status, response size, time.
+func accessLog(next http.Handler, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		log.LogAttrs(r.Context(), slog.LevelInfo, "http",
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.String("remote", r.RemoteAddr),
+			slog.Int("status", rec.status),
+			slog.Int("bytes", rec.bytes),
+			slog.Duration("elapsed", time.Since(start)))
+	})
+}

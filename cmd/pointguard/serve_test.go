@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -221,7 +224,7 @@ const serveSample = `{"id":"123","version":"1.0","allowOfflineSubDevice":true,"s
 func TestServe(t *testing.T) {
 	points := filepath.Join(t.TempDir(), "points.jsonl")
 	var stdout, stderr syncBuffer
-	addr, _, stop := startServe(t, []string{"--env", sampleEnv, "--points", points, "--log-format", "json"}, &stdout, &stderr)
+	addr, httpAddr, stop := startServe(t, []string{"--env", sampleEnv, "--points", points, "--log-format", "json"}, &stdout, &stderr)
 
 	const topic = "/sys/gwP/gw1/thing/measurepoint/post/batch"
 	gw := dialServe(t, addr, "gw1", topic+"_reply")
@@ -244,6 +247,7 @@ func TestServe(t *testing.T) {
 			t.Errorf("%s: reply %s, want %s", r.name, got, r.reply)
 		}
 	}
+	multiSet(t, httpAddr)
 	if got := stop(); got != exitOK {
 		t.Errorf("status %d, want 0; stderr:\n%s", got, stderr.String())
 	}
@@ -278,8 +282,10 @@ func TestServe(t *testing.T) {
 		Code     int    `json:"code"`
 		Topic    string `json:"topic"`
 		Accepted int    `json:"accepted"`
+		Status   int    `json:"status"`
+		Request  string `json:"requestId"`
 	}
-	var verdicts []record
+	var verdicts, httpRecords []record
 	var msgs []string
 	for line := range strings.Lines(stderr.String()) {
 		var r record
@@ -287,8 +293,11 @@ func TestServe(t *testing.T) {
 			t.Fatalf("log line %q: %v", line, err)
 		}
 		msgs = append(msgs, r.Msg)
-		if r.Msg == "verdict" {
+		switch r.Msg {
+		case "verdict":
 			verdicts = append(verdicts, r)
+		case "multiSet item", "http":
+			httpRecords = append(httpRecords, r)
 		}
 	}
 	wantVerdicts := []record{
@@ -299,8 +308,51 @@ func TestServe(t *testing.T) {
 	if diff := cmp.Diff(wantVerdicts, verdicts); diff != "" {
 		t.Errorf("verdicts (-want +got):\n%s", diff)
 	}
+	// The accepted item is logged (serve has no device to write to), then the
+	// request.
+	wantHTTP := []record{
+		{Level: "INFO", Msg: "multiSet item", Request: "r1"},
+		{Level: "INFO", Msg: "http", Status: 200},
+	}
+	if diff := cmp.Diff(wantHTTP, httpRecords); diff != "" {
+		t.Errorf("HTTP log records (-want +got):\n%s", diff)
+	}
 	if len(msgs) < 2 || msgs[0] != "serving" || msgs[len(msgs)-1] != "stopped" {
 		t.Errorf("log messages %q, want serving first and stopped last", msgs)
+	}
+}
+
+// multiSet sends one multiSet request to serve's HTTP address: one item the
+// bundled environment accepts, one whose point its model lacks (SPEC §5.2).
+func multiSet(t *testing.T, addr string) {
+	t.Helper()
+	const item = `{"requestId":"%s","orgId":"o1","setMeasurepointChannelId":"DATASVC.SET.ch1",` +
+		`"productKey":"product1","deviceKey":"device1","measurepointId":"%s","inputData":{"arg":21.5}}`
+	body := `{"data":[` + fmt.Sprintf(item, "r1", "temp") + `,` + fmt.Sprintf(item, "r2", "nope") + `]}`
+	req, err := http.NewRequest(http.MethodPut, "http://"+addr+"/dataService/devices/multiSet?orgId=o1", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := (&http.Client{Timeout: serveTimeout}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got struct {
+		Status int
+		Msg    string
+		Data   []struct {
+			RequestID string
+			Status    int
+			Msg       string
+		}
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&got); err != nil {
+		t.Fatal(err)
+	}
+	want := `{0 Success [{r1 0 Success} {r2 1000213 can not find device point}]}`
+	if s := fmt.Sprint(got); resp.StatusCode != http.StatusOK || s != want {
+		t.Errorf("HTTP %d %s, want 200 %s", resp.StatusCode, s, want)
 	}
 }
 
