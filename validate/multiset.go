@@ -123,9 +123,10 @@ func msFieldIndex(name string) int {
 // submsg that starts with the name of the field at fault.
 //
 //  1. The item must be a JSON object (submsg "data[i] must be ..."), with no
-//     known key given twice (two parsers would read it differently). Keys that
-//     SPEC does not name, such as the "requestMethod" of the platform's own
-//     replies, are ignored and not echoed.
+//     known key given twice (two parsers would read it differently). Keys are
+//     matched exactly, case included, after unescaping. Keys that SPEC does
+//     not name, such as the "requestMethod" of the platform's own replies, are
+//     ignored and not echoed.
 //  2. requestId: a non-empty string, not used by an earlier item of the
 //     request. Every item with a usable requestId claims it, even one that
 //     fails for another reason; the later items with the same id get 1000.

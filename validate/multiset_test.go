@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"bytes"
 	"errors"
 	"strings"
 	"testing"
@@ -24,7 +25,7 @@ const msStructModel = `{"modelId": "S", "measurepoints": {
    "st": {"identifier": "st", "dataType": "STRUCT", "dataDefinition": {"items": [
            {"identifier": "a", "dataType": "INT", "required": true}]}}}}`
 
-func msCatalog(t *testing.T) *thingmodel.Catalog {
+func msCatalog(t testing.TB) *thingmodel.Catalog {
 	t.Helper()
 	m, err := thingmodel.ParseModel("inverter", []byte(msInverter))
 	if err != nil {
@@ -149,6 +150,8 @@ func TestMultiSetWholeRequest(t *testing.T) {
 		{"data absent", msQ("o1"), []byte(`{"items":[]}`), "data", "data is required", ""},
 		{"data null", msQ("o1"), []byte(`{"data":null}`), "data", "data is required", ""},
 		{"data object", msQ("o1"), []byte(`{"data":{}}`), "data", "data must be an array, not an object", ""},
+		{"data in other case", msQ("o1"), []byte(`{"DATA":[` + msItemJSON() + `]}`), "data", "data is required",
+			"keys are case-sensitive"},
 		{"data twice", msQ("o1"), []byte(`{"data":[],"data":[` + msItemJSON() + `]}`), "data", "data is given twice",
 			"two parsers would read different items"},
 		{"data empty", msQ("o1"), []byte(` {"data" : [ ] } `), "data", "data is empty", ""},
@@ -301,6 +304,8 @@ func TestMultiSetItemRules(t *testing.T) {
 
 		{"first rule in table order wins", msItemJSON("requestId", "", "timeout", "0", "orgId", `"o2"`), codes.ParaError,
 			"requestId is required", "rules are checked in the order of the table of SPEC §5.2"},
+		{"key case differs", strings.Replace(msItemJSON(), `"requestId"`, `"RequestId"`, 1), codes.ParaError, "requestId is required",
+			"keys are case-sensitive; RequestId is an unknown key"},
 		{"escaped key", strings.Replace(msItemJSON(), `"requestId"`, `"request\u0049d"`, 1), codes.Success, "",
 			"keys are compared after unescaping"},
 		{"escaped value", msItemJSON("requestId", `"r\u00e9"`), codes.Success, "", ""},
@@ -555,4 +560,60 @@ func TestMultiSetNoAliasing(t *testing.T) {
 	if r.RequestID != "r1" || string(r.InputData) != `{"arg":1.5}` {
 		t.Errorf("reply changed with the body: %q %s", r.RequestID, r.InputData)
 	}
+}
+
+// FuzzMultiSet asserts properties, not only the absence of panics:
+//  1. the response encodes to valid JSON;
+//  2. a status-0 response has one reply per item of data, and a whole-request
+//     error has none;
+//  3. an accepted item has no submsg, a refused one has its code's message and a
+//     submsg;
+//  4. white space does not matter: the compacted body gets the same response.
+func FuzzMultiSet(f *testing.F) {
+	f.Add([]byte(`{"data":[` + msItemJSON() + `]}`))
+	f.Add(msBody(msItemJSON("productKey", "", "deviceKey", "", "assetId", `"asset1"`, "measurepointId", `"Power"`, "inputData", `{"a":1,"b":null}`)))
+	f.Add(msBody(msItemJSON("inputData", `{"a":[1,"2"],"b":{"value":1,"quality":0}}`, "timeout", "0"), `null`, `[]`))
+	f.Add(msBody(msItemJSON("productKey", `"structP"`, "deviceKey", `"s1"`, "measurepointId", `"st"`, "inputData", `{"x":{"a":1,"a":2}}`)))
+	f.Add([]byte(`{"data":[{"requestId":"a","requestId":"b"}],"data":[]}`))
+	f.Add([]byte(`{"data":[{}],"dATA":[]}`)) // found by fuzzing: keys are case-sensitive
+	f.Add([]byte(` { "data" : [ { "requestId" : "r\u0031" , "orgId" : "o1" } ] } `))
+	models := msCatalog(f)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		v := New(Options{Directory: msTestDir, Models: models})
+		query := MultiSetQuery{OrgID: "o1", HasOrgID: true, Assets: msTestAssets}
+		resp := v.MultiSet(query, body, msNow)
+		out, err := resp.MarshalJSON()
+		if err != nil || !json.Valid(out) {
+			t.Fatalf("response does not encode: %v\n%s", err, out)
+		}
+		if resp.Status == codes.Success {
+			// A map, not a struct: struct fields would match "dATA" too, and
+			// keys are case-sensitive.
+			var top map[string]json.RawMessage
+			var items []json.RawMessage
+			if err := json.Unmarshal(body, &top); err != nil {
+				t.Fatalf("status 0 for a body that is not an object: %v", err)
+			}
+			if err := json.Unmarshal(top["data"], &items); err != nil || len(items) != len(resp.Data) {
+				t.Fatalf("%d replies for %d items (%v)", len(resp.Data), len(items), err)
+			}
+		} else if resp.Status != codes.InvalidArgument || resp.Data != nil || resp.Submsg == "" {
+			t.Fatalf("whole-request error %d %q %q with %d items", resp.Status, resp.Msg, resp.Submsg, len(resp.Data))
+		}
+		for i, r := range resp.Data {
+			if (r.Status == codes.Success) != (r.Submsg == "") || r.Msg != r.Status.Message() {
+				t.Fatalf("item %d: %d %q %q", i, r.Status, r.Msg, r.Submsg)
+			}
+		}
+		if resp.Status == codes.Success {
+			var compacted bytes.Buffer
+			if err := json.Compact(&compacted, body); err != nil {
+				t.Fatalf("a body MultiSet read cannot be compacted: %v", err)
+			}
+			again := New(Options{Directory: msTestDir, Models: models}).MultiSet(query, compacted.Bytes(), msNow)
+			if diff := cmp.Diff(resp, again); diff != "" {
+				t.Fatalf("compacting the body changed the response (-before +after):\n%s", diff)
+			}
+		}
+	})
 }
