@@ -5,153 +5,169 @@ import (
 	"strconv"
 
 	"github.com/pointguard/pointguard/codes"
-
 	"github.com/pointguard/pointguard/internal/scan"
 	"github.com/pointguard/pointguard/thingmodel"
 )
 
-// The value rules of SPEC §3.1. Every check reads exactly one value from v.r2,
-// whatever it finds, and records the first problem with v.bad; the caller looks at
-// v.pointErr. The input is well-formed: the first pass checked it.
+// The value rules of SPEC §3.1. Every check reads exactly one value, of any shape,
+// from v.cur, checking its syntax and the hygiene rules as it goes (a 1206 is
+// recorded with scanError); a value that breaks a rule of its data type is
+// recorded with v.bad, and the caller looks at v.pointErr. After a fatal error
+// (v.stop) the checks return at once.
 
 func (v *Validator) compat() bool { return v.opts.Profile == Compat }
 
 // checkQuality reads {"value": v, "quality": q} for a point with hasQuality.
-func (v *Validator) checkQuality(t *thingmodel.Type) (Value, int) {
-	r := &v.r2
+func (v *Validator) checkQuality(t *thingmodel.Type, depth int) (Value, int) {
+	r := v.cur
 	c, _ := r.Peek()
 	off := r.Offset()
 	if c != '{' {
-		v.mismatch(off, `{"value": `+t.DataType().String()+`, "quality": 0-9}`)
+		v.mismatch(off, `{"value": `+t.DataType().String()+`, "quality": 0-9}`, depth)
 		return Value{}, -1
 	}
-	r.Skip1()
+	if !v.open(depth) {
+		return Value{}, -1
+	}
+	obj := v.keys.Open()
 	v.sk.Path = append(v.sk.Path, scan.Frame{})
 	var val Value
 	quality := -1
-	hasValue := false
+	hasValue, hasQuality := false, false
 	for first := true; ; first = false {
-		key, ok := v.key2(first)
+		key, ok := v.member(nil, first)
 		if !ok {
 			break
 		}
-		v.sk.Path[len(v.sk.Path)-1] = scan.Frame{Key: key}
 		r.Peek()
 		voff := r.Offset()
 		switch string(key) {
 		case "value":
+			if hasValue {
+				v.duplicate(voff, key)
+			}
 			hasValue = true
-			val = v.checkValue(t)
+			val = v.checkValue(t, depth+1)
 		case "quality":
+			if hasQuality {
+				v.duplicate(voff, key)
+			}
+			hasQuality = true
 			c, _ := r.Peek()
-			if c == '-' || (c >= '0' && c <= '9') {
-				raw, _ := r.ReadNumber()
-				n, st := scan.ParseInt(raw)
-				if scan.IsIntegerLiteral(raw) && st == scan.IntOK && n >= thingmodel.MinQuality && n <= thingmodel.MaxQuality {
-					quality = int(n)
-					continue
-				}
-				v.bad(voff, "quality must be an integer from 0 to 9, got "+clip(raw))
+			if c != '-' && (c < '0' || c > '9') {
+				v.mismatch(voff, "quality as an integer from 0 to 9", depth+1)
 				continue
 			}
-			v.mismatch(voff, "quality as an integer from 0 to 9")
+			raw, err := r.ReadNumber()
+			if err != nil {
+				v.scanError(err)
+				break
+			}
+			n, st := scan.ParseInt(raw)
+			if scan.IsIntegerLiteral(raw) && st == scan.IntOK && n >= thingmodel.MinQuality && n <= thingmodel.MaxQuality {
+				quality = int(n)
+				continue
+			}
+			v.bad(voff, "quality must be an integer from 0 to 9, got "+clip(raw))
 		default:
+			if _, dup := v.keys.Add(&obj, key, false); dup {
+				v.duplicate(voff, key)
+			}
 			v.bad(voff, "unexpected key "+quoteBytes(key)+` in a value with quality: only "value" and "quality"`)
-			v.skip2()
+			v.skipValue(depth + 1)
 		}
 	}
 	v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
+	v.keys.Close(&obj)
 	switch {
+	case v.stop:
 	case !hasValue:
 		v.bad(off, `the value with quality has no "value"`)
-	case quality < 0:
+	case quality < 0 && !hasQuality:
 		v.bad(off, `the value with quality has no "quality"`)
 	}
 	return val, quality
 }
 
-// key2 reads the next key of an object in the second pass ('{' consumed), and
-// the ':' after it; false at '}' (consumed).
-func (v *Validator) key2(first bool) ([]byte, bool) {
-	r := &v.r2
-	c, _ := r.Peek()
-	if c == '}' {
-		r.Skip1()
-		return nil, false
-	}
-	if !first {
-		r.Skip1() // ','
-		r.Peek()
-	}
-	raw, esc, _ := r.ReadString()
-	r.Peek()
-	r.Skip1() // ':'
-	if esc {
-		return scan.AppendUnescaped(nil, raw), true // rare: escaped item names
-	}
-	return raw, true
+func (v *Validator) duplicate(off int64, key []byte) {
+	v.scanError(&scan.Error{Kind: scan.ErrDuplicate, Offset: off, Want: scan.QuoteKey(key)})
 }
 
-// checkValue reads one value of type t.
-func (v *Validator) checkValue(t *thingmodel.Type) Value {
-	r := &v.r2
+// checkValue reads one value of type t at the given depth.
+func (v *Validator) checkValue(t *thingmodel.Type, depth int) Value {
+	r := v.cur
 	c, _ := r.Peek()
 	off := r.Offset()
 	dt := t.DataType()
 	if c == 'n' {
-		r.ReadLiteral()
+		if _, err := r.ReadLiteral(); err != nil {
+			v.scanError(err)
+			return Value{}
+		}
 		v.bad(off, "want "+dt.String()+", got null")
 		return Value{}
 	}
 	switch dt {
 	case thingmodel.Int, thingmodel.Float, thingmodel.Double:
-		return v.checkNumber(t, c, off)
+		return v.checkNumber(t, c, off, depth)
 	case thingmodel.Timestamp:
-		return v.checkTimestamp(c, off)
+		return v.checkTimestamp(c, off, depth)
 	case thingmodel.Bool:
-		return v.checkBool(c, off)
+		return v.checkBool(c, off, depth)
 	case thingmodel.Enum:
-		return v.checkEnum(t, c, off)
+		return v.checkEnum(t, c, off, depth)
 	case thingmodel.String, thingmodel.Date, thingmodel.File:
-		return v.checkText(t, c, off)
+		return v.checkText(t, c, off, depth)
 	case thingmodel.Array:
-		return v.checkArray(t, c, off)
+		return v.checkArray(t, c, off, depth)
 	case thingmodel.Struct:
-		return v.checkStruct(t, c, off)
+		return v.checkStruct(t, c, off, depth)
 	}
 	v.bad(off, "unsupported data type "+dt.String())
-	v.skip2()
+	v.skipValue(depth)
 	return Value{}
 }
 
-// numberText returns the digits of a number, or of a string holding one in the
-// compat profile; ok is false after a mismatch was recorded.
-func (v *Validator) numberText(dt thingmodel.DataType, c byte, off int64) (num []byte, ok bool) {
-	r := &v.r2
+// number reads a number token; false after recording a syntax error.
+func (v *Validator) number() ([]byte, bool) {
+	raw, err := v.cur.ReadNumber()
+	if err != nil {
+		v.scanError(err)
+		return nil, false
+	}
+	return raw, true
+}
+
+// numberText returns the text of a number, or of a string holding one in the
+// compat profile; ok is false after a problem was recorded.
+func (v *Validator) numberText(dt thingmodel.DataType, c byte, off int64, depth int) (num []byte, ok bool) {
 	switch {
 	case c == '-' || (c >= '0' && c <= '9'):
-		raw, _ := r.ReadNumber()
-		return raw, true
+		return v.number()
 	case c == '"' && v.compat():
-		s := v.stringText()
+		s, ok := v.stringText()
+		if !ok {
+			return nil, false
+		}
 		if !scan.IsNumber(s) {
 			v.bad(off, "want "+dt.String()+", got string "+quoteBytes(s)+" that does not hold a number")
 			return nil, false
 		}
 		return s, true
 	}
-	v.mismatch(off, dt.String())
+	v.mismatch(off, dt.String(), depth)
 	return nil, false
 }
 
-func (v *Validator) checkNumber(t *thingmodel.Type, c byte, off int64) Value {
+func (v *Validator) checkNumber(t *thingmodel.Type, c byte, off int64, depth int) Value {
 	dt := t.DataType()
-	num, ok := v.numberText(dt, c, off)
+	num, ok := v.numberText(dt, c, off, depth)
 	if !ok {
 		return Value{}
 	}
 	val := Value{typ: dt, raw: num}
 	var f float64
+	bounded := t.Min().Set || t.Max().Set
 	switch dt {
 	case thingmodel.Int:
 		if !v.compat() && !scan.IsIntegerLiteral(num) {
@@ -170,17 +186,27 @@ func (v *Validator) checkNumber(t *thingmodel.Type, c byte, off int64) Value {
 		val.i = n
 		f = float64(n)
 	default:
-		x, finite := scan.ParseFloat(num)
-		if !finite {
-			v.bad(off, dt.String()+" "+clip(num)+" is outside the range of DOUBLE")
-			return Value{}
+		// A number without an exponent and with few integer digits is surely in
+		// range; only the others, and bounded types, need the float64 itself.
+		maxDigits := 308
+		if dt == thingmodel.Float {
+			maxDigits = 38
 		}
-		if dt == thingmodel.Float && math.Abs(x) > math.MaxFloat32 {
-			v.bad(off, "FLOAT "+clip(num)+" is outside the range of FLOAT (abs value at most 3.4028234663852886e38)")
-			return Value{}
+		if bounded || !scan.IsIntegerLiteralOrDecimal(num) || scan.IntDigits(num) > maxDigits {
+			x, finite := scan.ParseFloat(num)
+			if !finite {
+				v.bad(off, dt.String()+" "+clip(num)+" is outside the range of DOUBLE")
+				return Value{}
+			}
+			if dt == thingmodel.Float && math.Abs(x) > math.MaxFloat32 {
+				v.bad(off, "FLOAT "+clip(num)+" is outside the range of FLOAT (abs value at most 3.4028234663852886e38)")
+				return Value{}
+			}
+			f = x
 		}
-		val.f = x
-		f = x
+	}
+	if !bounded {
+		return val
 	}
 	if lo := t.Min(); lo.Set && (f < lo.Value || lo.Exclusive && f == lo.Value) {
 		v.bad(off, dt.String()+" "+clip(num)+" is below the minimum "+fmtBound(lo))
@@ -201,8 +227,8 @@ func fmtBound(b thingmodel.Bound) string {
 	return s
 }
 
-func (v *Validator) checkTimestamp(c byte, off int64) Value {
-	num, ok := v.numberText(thingmodel.Timestamp, c, off)
+func (v *Validator) checkTimestamp(c byte, off int64, depth int) Value {
+	num, ok := v.numberText(thingmodel.Timestamp, c, off, depth)
 	if !ok {
 		return Value{}
 	}
@@ -218,24 +244,34 @@ func (v *Validator) checkTimestamp(c byte, off int64) Value {
 	return Value{typ: thingmodel.Timestamp, i: n, raw: num}
 }
 
-func (v *Validator) checkBool(c byte, off int64) Value {
-	r := &v.r2
+func (v *Validator) checkBool(c byte, off int64, depth int) Value {
+	r := v.cur
 	switch {
 	case c == 't' || c == 'f':
-		lit, _ := r.ReadLiteral()
+		lit, err := r.ReadLiteral()
+		if err != nil {
+			v.scanError(err)
+			return Value{}
+		}
 		if lit == 't' {
 			return Value{typ: thingmodel.Bool, i: 1}
 		}
 		return Value{typ: thingmodel.Bool}
 	case c == '-' || (c >= '0' && c <= '9'):
-		raw, _ := r.ReadNumber()
+		raw, ok := v.number()
+		if !ok {
+			return Value{}
+		}
 		if len(raw) == 1 && (raw[0] == '0' || raw[0] == '1') {
 			return Value{typ: thingmodel.Bool, i: int64(raw[0] - '0'), raw: raw}
 		}
 		v.bad(off, "want BOOL (true, false, 0 or 1), got number "+clip(raw))
 		return Value{}
 	case c == '"' && v.compat():
-		s := v.stringText()
+		s, ok := v.stringText()
+		if !ok {
+			return Value{}
+		}
 		switch string(s) {
 		case "true", "1":
 			return Value{typ: thingmodel.Bool, i: 1}
@@ -245,18 +281,20 @@ func (v *Validator) checkBool(c byte, off int64) Value {
 		v.bad(off, `want BOOL ("true", "false", "0" or "1" in a string), got string `+quoteBytes(s))
 		return Value{}
 	}
-	v.mismatch(off, "BOOL")
+	v.mismatch(off, "BOOL", depth)
 	return Value{}
 }
 
-func (v *Validator) checkEnum(t *thingmodel.Type, c byte, off int64) Value {
-	r := &v.r2
+func (v *Validator) checkEnum(t *thingmodel.Type, c byte, off int64, depth int) Value {
 	if t.EnumType() == thingmodel.String {
 		if c != '"' {
-			v.mismatch(off, "ENUM string key")
+			v.mismatch(off, "ENUM string key", depth)
 			return Value{}
 		}
-		s := v.stringText()
+		s, ok := v.stringText()
+		if !ok {
+			return Value{}
+		}
 		if !t.EnumKeyBytes(s) {
 			v.bad(off, "ENUM value "+quoteBytes(s)+" is not a key of enumDesc")
 			return Value{}
@@ -265,7 +303,10 @@ func (v *Validator) checkEnum(t *thingmodel.Type, c byte, off int64) Value {
 	}
 	switch {
 	case c == '-' || (c >= '0' && c <= '9'):
-		raw, _ := r.ReadNumber()
+		raw, ok := v.number()
+		if !ok {
+			return Value{}
+		}
 		n, st := scan.ParseInt(raw)
 		if !scan.IsIntegerLiteral(raw) || st != scan.IntOK {
 			v.bad(off, "want ENUM integer key, got number "+clip(raw))
@@ -277,7 +318,10 @@ func (v *Validator) checkEnum(t *thingmodel.Type, c byte, off int64) Value {
 		}
 		return Value{typ: thingmodel.Enum, i: n, raw: raw}
 	case c == '"' && v.compat():
-		s := v.stringText()
+		s, ok := v.stringText()
+		if !ok {
+			return Value{}
+		}
 		if !t.EnumKeyBytes(s) {
 			v.bad(off, "ENUM value "+quoteBytes(s)+" is not a key of enumDesc")
 			return Value{}
@@ -285,17 +329,20 @@ func (v *Validator) checkEnum(t *thingmodel.Type, c byte, off int64) Value {
 		n, _ := scan.ParseInt(s) // keys of an INT enum are canonical integers
 		return Value{typ: thingmodel.Enum, i: n, raw: s}
 	}
-	v.mismatch(off, "ENUM integer key")
+	v.mismatch(off, "ENUM integer key", depth)
 	return Value{}
 }
 
-func (v *Validator) checkText(t *thingmodel.Type, c byte, off int64) Value {
+func (v *Validator) checkText(t *thingmodel.Type, c byte, off int64, depth int) Value {
 	dt := t.DataType()
 	if c != '"' {
-		v.mismatch(off, dt.String())
+		v.mismatch(off, dt.String(), depth)
 		return Value{}
 	}
-	s := v.stringText()
+	s, ok := v.stringText()
+	if !ok {
+		return Value{}
+	}
 	switch dt {
 	case thingmodel.String:
 		if len(s) > t.MaxLength() {
@@ -311,75 +358,98 @@ func (v *Validator) checkText(t *thingmodel.Type, c byte, off int64) Value {
 	return Value{typ: dt, text: s}
 }
 
-func (v *Validator) checkArray(t *thingmodel.Type, c byte, off int64) Value {
-	r := &v.r2
+func (v *Validator) checkArray(t *thingmodel.Type, c byte, off int64, depth int) Value {
+	r := v.cur
 	if c != '[' {
-		v.mismatch(off, "ARRAY of "+t.Elem().DataType().String())
+		v.mismatch(off, "ARRAY of "+t.Elem().DataType().String(), depth)
 		return Value{}
 	}
-	r.Skip1()
+	if !v.open(depth) {
+		return Value{}
+	}
 	start := len(v.items)
 	v.sk.Path = append(v.sk.Path, scan.Frame{IsIndex: true})
-	n := 0
-	for {
-		c, _ := r.Peek()
-		if c == ']' {
+	for n := 0; !v.stop; n++ {
+		c, ok := r.Peek()
+		if n == 0 && ok && c == ']' {
 			r.Skip1()
 			break
 		}
 		if n > 0 {
-			r.Skip1() // ','
+			if ok && c == ']' {
+				r.Skip1()
+				break
+			}
+			if !ok || c != ',' {
+				v.scanError(r.Fail(c, ok, "',' or ']'"))
+				break
+			}
+			r.Skip1()
 			r.Peek()
 		}
 		v.sk.Path[len(v.sk.Path)-1].Index = n
+		if v.lim.maxArray > 0 && n >= v.lim.maxArray {
+			v.scanError(r.FailAt(scan.ErrArrayLength, r.Offset(), v.lim.maxArray))
+			break
+		}
 		if n >= thingmodel.MaxArrayItems {
 			v.bad(r.Offset(), "ARRAY has more than "+strconv.Itoa(thingmodel.MaxArrayItems)+" items")
-			v.skip2()
-		} else {
-			item := v.checkValue(t.Elem())
-			v.items = append(v.items, item)
+			v.skipValue(depth + 1)
+			continue
 		}
-		n++
+		item := v.checkValue(t.Elem(), depth+1)
+		v.items = append(v.items, item)
 	}
 	v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
-	return Value{typ: thingmodel.Array, elems: v.items[start:len(v.items):len(v.items)]}
+	end := len(v.items)
+	return Value{typ: thingmodel.Array, elems: v.items[start:end:end]}
 }
 
-func (v *Validator) checkStruct(t *thingmodel.Type, c byte, off int64) Value {
-	r := &v.r2
+func (v *Validator) checkStruct(t *thingmodel.Type, c byte, off int64, depth int) Value {
+	r := v.cur
 	if c != '{' {
-		v.mismatch(off, "STRUCT")
+		v.mismatch(off, "STRUCT", depth)
 		return Value{}
 	}
-	r.Skip1()
+	if !v.open(depth) {
+		return Value{}
+	}
 	if cap(v.seen) < t.NumItems() {
 		v.seen = make([]bool, t.NumItems())
 	}
-	seen := v.seen[:t.NumItems()]
+	seen := v.seen[:t.NumItems()] // items are never STRUCT: one struct at a time
 	clear(seen)
 	start := len(v.fields)
+	obj := v.keys.Open()
 	v.sk.Path = append(v.sk.Path, scan.Frame{})
 	for first := true; ; first = false {
-		key, ok := v.key2(first)
+		key, ok := v.member(nil, first)
 		if !ok {
 			break
 		}
-		v.sk.Path[len(v.sk.Path)-1] = scan.Frame{Key: key}
 		r.Peek()
+		voff := r.Offset()
 		i := t.ItemIndexBytes(key)
 		if i < 0 {
-			v.bad(r.Offset(), "STRUCT has no item "+quoteBytes(key))
-			v.skip2()
+			if _, dup := v.keys.Add(&obj, key, false); dup {
+				v.duplicate(voff, key)
+			}
+			v.bad(voff, "STRUCT has no item "+quoteBytes(key))
+			v.skipValue(depth + 1)
 			continue
+		}
+		if seen[i] {
+			v.duplicate(voff, key)
 		}
 		seen[i] = true
 		it := t.Item(i)
-		val := v.checkValue(it.Type())
+		val := v.checkValue(it.Type(), depth+1)
 		v.fields = append(v.fields, val)
 		v.names = append(v.names, it.Identifier())
 	}
 	v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
-	if t.NumRequired() > 0 {
+	v.keys.Close(&obj)
+	if t.NumRequired() > 0 && !v.stop {
 		for i, ok := range seen {
 			if !ok && t.Item(i).Required() {
 				v.bad(off, "STRUCT is missing the required item "+quoteString(t.Item(i).Identifier()))
@@ -391,34 +461,58 @@ func (v *Validator) checkStruct(t *thingmodel.Type, c byte, off int64) Value {
 	return Value{typ: thingmodel.Struct, elems: v.fields[start:end:end], names: v.names[start:end:end]}
 }
 
-// stringText reads a string and returns its decoded bytes, valid until the point
-// has been handed over.
-func (v *Validator) stringText() []byte {
-	raw, esc, _ := v.r2.ReadString()
+// stringText reads a string and returns its decoded bytes, valid until the
+// entry's points have been handed over; false after a fatal error.
+func (v *Validator) stringText() ([]byte, bool) {
+	raw, esc, err := v.cur.ReadString()
+	if err != nil {
+		v.scanError(err)
+		if err.Kind.Fatal() {
+			return nil, false
+		}
+	}
 	if !esc {
-		return raw
+		return raw, true
 	}
 	start := len(v.text)
 	v.text = scan.AppendUnescaped(v.text, raw)
-	return v.text[start:len(v.text):len(v.text)]
+	return v.text[start:len(v.text):len(v.text)], true
 }
 
-// mismatch skips a value of the wrong kind and records "want X, got Y".
-func (v *Validator) mismatch(off int64, want string) {
-	r := &v.r2
-	c, _ := r.Peek()
-	got := describeStart(c)
+// mismatch reads a value of the wrong kind and records "want X, got Y".
+func (v *Validator) mismatch(off int64, want string, depth int) {
+	r := v.cur
+	c, ok := r.Peek()
+	var got string
 	switch {
+	case !ok:
+		v.scanError(r.Fail(c, ok, "value"))
+		return
 	case c == '"':
-		got = "string " + quoteBytes(v.stringText())
+		s, ok := v.stringText()
+		if !ok {
+			return
+		}
+		got = "string " + quoteBytes(s)
 	case c == '-' || (c >= '0' && c <= '9'):
-		raw, _ := r.ReadNumber()
+		raw, ok := v.number()
+		if !ok {
+			return
+		}
 		got = "number " + clip(raw)
 	case c == 't' || c == 'f' || c == 'n':
-		lit, _ := r.ReadLiteral()
+		lit, err := r.ReadLiteral()
+		if err != nil {
+			v.scanError(err)
+			return
+		}
 		got = map[byte]string{'t': "true", 'f': "false", 'n': "null"}[lit]
+	case c == '{' || c == '[':
+		got = describeStart(c)
+		v.skipValue(depth)
 	default:
-		v.skip2()
+		v.scanError(r.Fail(c, true, "value"))
+		return
 	}
 	v.bad(off, "want "+want+", got "+got)
 }
@@ -461,11 +555,14 @@ func (v *Validator) CheckValue(t *thingmodel.Type, raw []byte) (Value, error) {
 	v.sk.Path = v.sk.Path[:0]
 	v.format = Error{}
 	v.stop = false
+	v.cur = &v.r
 	v.r.ResetBytes(raw, 0)
+	v.pointErr = Error{}
+	v.resetEntry()
 	if _, ok := v.r.Peek(); !ok {
 		return Value{}, &Error{Code: codes.FormatError, Offset: 0, Detail: "no value"}
 	}
-	v.skipValue(1)
+	val := v.checkValue(t, 1)
 	if !v.stop {
 		if c, ok := v.r.Peek(); ok {
 			v.scanError(&scan.Error{Kind: scan.ErrTrailing, Offset: v.r.Offset(), Byte: c})
@@ -475,10 +572,6 @@ func (v *Validator) CheckValue(t *thingmodel.Type, raw []byte) (Value, error) {
 		e := v.format
 		return Value{}, &e
 	}
-	v.r2.ResetBytes(raw, 0)
-	v.pointErr = Error{}
-	v.resetScratch()
-	val := v.checkValue(t)
 	if v.pointErr.Code != 0 {
 		e := v.pointErr
 		return Value{}, &e

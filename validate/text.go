@@ -14,6 +14,9 @@ func pointer(path []scan.Frame) string {
 	}
 	var b strings.Builder
 	for _, f := range path {
+		if f.Key == nil && !f.IsIndex {
+			continue // a member whose key is not read yet
+		}
 		b.WriteByte('/')
 		if f.IsIndex {
 			b.WriteString(strconv.Itoa(f.Index))

@@ -255,3 +255,18 @@ func TestTimeFilled(t *testing.T) {
 		t.Errorf("times = %v (err %v), want [7 99]: the entry's time, else Message.Now", times, err)
 	}
 }
+
+// An empty key is a key like any other: its pointer segment is empty, "/params/0/measurepoints/".
+func TestEmptyKeyPointer(t *testing.T) {
+	v := validate.New(validate.Options{Models: catalog(t)})
+	for _, payload := range []string{
+		batch("", entry("device1", `"":1`)),
+		`{"":{"":[1,]},"version":"1.0"}`,
+	} {
+		got := run(t, v, topic, payload, nil)
+		want := map[bool]string{true: "/params/0/measurepoints/", false: "///1"}[strings.Contains(payload, "params")]
+		if got.Pointer != want {
+			t.Errorf("%s: pointer %q, want %q", payload, got.Pointer, want)
+		}
+	}
+}

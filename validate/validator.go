@@ -21,8 +21,6 @@ type Validator struct {
 	r2   scan.Reader // one entry's measurepoints, second pass
 	keys scan.KeySet
 	sk   scan.Skipper // hygiene-checking skipper over r; its Path is the current path
-	sk2  scan.Skipper // plain skipper over r2
-	k2   scan.KeySet
 	soft func(*scan.Error)
 
 	msg   Message
@@ -43,9 +41,13 @@ type Validator struct {
 	model         entryErr // first 1204
 
 	ent      entry
+	cur      *scan.Reader // v.r, or v.r2 in a second pass
+	pending  []pending
+	escKeys  []byte
+	seenGen  []uint32 // per model point: the generation of the object it was seen in
+	gen      uint32
 	pointErr Error // first error inside the point being checked
 	text     []byte
-	keyBuf   []byte
 	items    []Value
 	fields   []Value
 	names    []string
@@ -71,9 +73,14 @@ type entry struct {
 	pkOff, dkOff int64
 	time         int64
 	timeSet      bool
-	mp           []byte
+	mp           []byte // captured, for a second pass
 	mpOff        int64
+	mpDepth      int
 	mpSet        bool
+	fused        bool // points checked while reading
+	devPK        string
+	devDK        string
+	model        *thingmodel.Model
 }
 
 type limits struct {
@@ -81,7 +88,7 @@ type limits struct {
 	maxDepth, maxString, maxArray, maxEntry, maxSkipped int
 }
 
-func resolve(l Limits) limits {
+func resolveLimits(l Limits) limits {
 	r := limits{maxBytes: l.MaxBytes, maxDepth: l.MaxDepth, maxString: l.MaxString,
 		maxArray: l.MaxArray, maxEntry: l.MaxEntry, maxSkipped: l.MaxSkipped}
 	if r.maxBytes == 0 {
@@ -107,12 +114,12 @@ func resolve(l Limits) limits {
 
 // New returns a Validator with the given options.
 func New(opts Options) *Validator {
-	v := &Validator{opts: opts, lim: resolve(opts.Limits), intern: map[string]string{}}
+	v := &Validator{opts: opts, lim: resolveLimits(opts.Limits), intern: map[string]string{}}
 	v.r.MaxToken = v.lim.maxString
 	v.sk = scan.Skipper{R: &v.r, Keys: &v.keys, MaxDepth: v.lim.maxDepth, MaxArray: v.lim.maxArray}
 	v.soft = v.softError
 	v.sk.Soft = v.soft
-	v.sk2 = scan.Skipper{R: &v.r2, Keys: &v.k2, MaxDepth: 1 << 30}
+	v.cur = &v.r
 	return v
 }
 
@@ -317,26 +324,24 @@ func (v *Validator) skipValue(depth int) {
 	}
 }
 
-// nextKey reads the next member's key of an object whose '{' is consumed, pushes
-// it on the path (replacing the previous member's), and consumes the ':'. It
-// returns false at the closing '}' (consumed, path popped) or on a fatal error.
-func (v *Validator) nextKey(obj *scan.Obj, first bool) ([]byte, bool) {
+// member reads the next member's key of an object whose '{' is consumed, from
+// v.cur, sets it as the top frame of the path (the caller pushes a frame for the
+// object and pops it), and consumes the ':'. It returns false at the closing '}'
+// (consumed) or on a fatal error. With obj, the key is checked for duplicates and
+// kept in the key set; without, the caller checks duplicates, and an escaped key is
+// decoded into scratch that lives as long as the entry.
+func (v *Validator) member(obj *scan.Obj, first bool) ([]byte, bool) {
 	if v.stop {
 		return nil, false // nothing can be read after a fatal error
 	}
-	r := &v.r
+	r := v.cur
 	c, ok := r.Peek()
-	if first {
-		if ok && c == '}' {
-			r.Skip1()
-			return nil, false
-		}
-	} else {
-		v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
-		if ok && c == '}' {
-			r.Skip1()
-			return nil, false
-		}
+	if ok && c == '}' {
+		r.Skip1()
+		return nil, false
+	}
+	v.sk.Path[len(v.sk.Path)-1] = scan.Frame{} // until the key is read, errors are the object's
+	if !first {
 		if !ok || c != ',' {
 			v.scanError(r.Fail(c, ok, "',' or '}'"))
 			return nil, false
@@ -357,8 +362,22 @@ func (v *Validator) nextKey(obj *scan.Obj, first bool) ([]byte, bool) {
 		}
 		keyErr = *err
 	}
-	key, dup := v.keys.Add(obj, raw, esc)
-	v.sk.Path = append(v.sk.Path, scan.Frame{Key: key})
+	var key []byte
+	dup := false
+	switch {
+	case obj != nil:
+		key, dup = v.keys.Add(obj, raw, esc)
+	case esc:
+		start := len(v.escKeys)
+		v.escKeys = scan.AppendUnescaped(v.escKeys, raw)
+		key = v.escKeys[start:len(v.escKeys):len(v.escKeys)]
+	default:
+		key = raw
+	}
+	if key == nil {
+		key = emptyKey // a nil Key marks a frame that names nothing
+	}
+	v.sk.Path[len(v.sk.Path)-1] = scan.Frame{Key: key}
 	if c, ok = r.Peek(); !ok || c != ':' {
 		v.scanError(r.Fail(c, ok, "':' after key"))
 		return nil, false
@@ -377,13 +396,14 @@ func (v *Validator) nextKey(obj *scan.Obj, first bool) ([]byte, bool) {
 	return key, true
 }
 
-// open consumes '{' or '[' at depth after checking the depth limit.
+// open consumes the '{' or '[' of a value at depth, from v.cur, after checking the
+// depth limit.
 func (v *Validator) open(depth int) bool {
 	if depth > v.lim.maxDepth {
-		v.scanError(v.r.FailAt(scan.ErrDepth, v.r.Offset(), v.lim.maxDepth))
+		v.scanError(v.cur.FailAt(scan.ErrDepth, v.cur.Offset(), v.lim.maxDepth))
 		return false
 	}
-	v.r.Skip1()
+	v.cur.Skip1()
 	return true
 }
 
@@ -400,7 +420,12 @@ func (v *Validator) envelope() {
 		return
 	}
 	obj := v.keys.Open()
-	for key, ok := v.nextKey(&obj, true); ok && !v.stop; key, ok = v.nextKey(&obj, false) {
+	v.sk.Path = append(v.sk.Path, scan.Frame{})
+	for first := true; ; first = false {
+		key, ok := v.member(&obj, first)
+		if !ok {
+			break
+		}
 		switch string(key) {
 		case "id":
 			v.readID()
@@ -419,6 +444,7 @@ func (v *Validator) envelope() {
 			v.skipValue(2)
 		}
 	}
+	v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
 	v.keys.Close(&obj)
 	if v.stop {
 		return
@@ -601,12 +627,19 @@ func (v *Validator) readParams() {
 }
 
 // entry reads one entry at the given depth (SPEC §2): its keys, time and
-// measurepoints (captured for the second pass), then checks it.
+// measurepoints, then checks it.
+//
+// When the payload is in memory and both keys come before "measurepoints" (the
+// usual order, the seeds' too), the device is known when the points are read, so
+// they are checked as they are read and only handed over at the end of the entry,
+// when its time is known. Otherwise "measurepoints" is captured and checked in a
+// second pass at the end of the entry.
 func (v *Validator) entry(index, depth int) {
 	r := &v.r
 	c, _ := r.Peek()
 	e := &v.ent
 	*e = entry{index: index, off: r.Offset(), pk: e.pk[:0], dk: e.dk[:0]}
+	v.resetEntry()
 	if c != '{' {
 		v.formatError(e.off, "an entry must be an object, got "+describeStart(c))
 		v.skipValue(depth)
@@ -617,7 +650,12 @@ func (v *Validator) entry(index, depth int) {
 	}
 	formatBefore := v.format
 	obj := v.keys.Open()
-	for key, ok := v.nextKey(&obj, true); ok && !v.stop; key, ok = v.nextKey(&obj, false) {
+	v.sk.Path = append(v.sk.Path, scan.Frame{})
+	for first := true; ; first = false {
+		key, ok := v.member(&obj, first)
+		if !ok {
+			break
+		}
 		switch string(key) {
 		case "productKey":
 			r.Peek()
@@ -634,34 +672,55 @@ func (v *Validator) entry(index, depth int) {
 				e.dkSet = true
 			}
 		case "measurepoints":
-			c, _ := r.Peek()
-			e.mpOff = r.Offset()
-			if c != '{' {
-				v.formatError(e.mpOff, "measurepoints must be an object, got "+describeStart(c))
-				v.skipValue(depth + 1)
-				continue
-			}
-			r.StartCapture(v.lim.maxEntry)
-			v.skipValue(depth + 1)
-			mp, _, ok := r.EndCapture()
-			if !ok && !v.stop {
-				v.scanError(r.FailAt(scan.ErrCapture, e.mpOff, v.lim.maxEntry))
-			}
-			e.mp, e.mpSet = mp, ok
+			v.readMeasurepoints(e, depth+1)
 		case "time":
 			v.readTime(e)
 		default:
 			v.skipValue(depth + 1)
 		}
 	}
+	v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
 	v.keys.Close(&obj)
-	if v.stop {
-		return
-	}
-	if v.format != formatBefore {
-		return // the entry is malformed; the verdict is 1206 already
+	if v.stop || v.format != formatBefore {
+		return // nothing more to read, or a malformed entry: the verdict is 1206
 	}
 	v.finishEntry(e)
+}
+
+func (v *Validator) readMeasurepoints(e *entry, depth int) {
+	r := &v.r
+	c, _ := r.Peek()
+	e.mpOff = r.Offset()
+	if c != '{' {
+		v.formatError(e.mpOff, "measurepoints must be an object, got "+describeStart(c))
+		v.skipValue(depth)
+		return
+	}
+	e.mpSet = true
+	if r.InMemory() && e.pkSet && e.dkSet {
+		e.fused = true
+		top := v.sk.Path[len(v.sk.Path)-1]
+		ok := v.resolve(e)
+		v.sk.Path[len(v.sk.Path)-1] = top
+		if ok && !v.decided() && !(v.hard.set && v.hard.entry == e.index) {
+			v.points(e, depth)
+		} else {
+			v.skipValue(depth)
+		}
+		// The same limit as a capture, so that the verdict does not depend on how
+		// the payload is read.
+		if size := r.Offset() - e.mpOff; !v.stop && v.lim.maxEntry > 0 && size > int64(v.lim.maxEntry) {
+			v.scanError(r.FailAt(scan.ErrCapture, e.mpOff, v.lim.maxEntry))
+		}
+		return
+	}
+	r.StartCapture(v.lim.maxEntry)
+	v.skipValue(depth)
+	mp, _, ok := r.EndCapture()
+	if !ok && !v.stop {
+		v.scanError(r.FailAt(scan.ErrCapture, e.mpOff, v.lim.maxEntry))
+	}
+	e.mp, e.mpDepth = mp, depth
 }
 
 func (v *Validator) readTime(e *entry) {
@@ -689,30 +748,71 @@ func (v *Validator) readTime(e *entry) {
 	}
 }
 
-// finishEntry applies the entry rules of SPEC §4.3, §4.6, §4.4 and checks the
-// points (§3.1, §4.5).
+// finishEntry applies the entry rules of SPEC §4.3, §4.6 and §4.4, checks the
+// points of a captured "measurepoints" (§3.1, §4.5), and hands the accepted points
+// over.
 func (v *Validator) finishEntry(e *entry) {
-	v.sk.Path = append(v.sk.Path, scan.Frame{})
-	defer func() { v.sk.Path = v.sk.Path[:len(v.sk.Path)-1] }()
-	setFrame := func(key []byte) { v.sk.Path[len(v.sk.Path)-1] = scan.Frame{Key: key} }
-	strict := v.opts.Profile == Strict
 	if !e.mpSet {
-		v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
 		v.formatError(e.off, `the entry has no "measurepoints"`)
-		v.sk.Path = append(v.sk.Path, scan.Frame{})
 		return
 	}
+	if v.opts.Profile == Strict && !e.timeSet && v.res.Topic.Method.Resume() {
+		v.formatError(e.off, "an entry of "+string(v.res.Topic.Method)+" must have a time in the strict profile")
+		return
+	}
+	if !e.fused {
+		v.sk.Path = append(v.sk.Path, scan.Frame{})
+		ok := v.resolve(e)
+		v.sk.Path[len(v.sk.Path)-1] = scan.Frame{Key: keyMeasurepoints}
+		if ok && !v.decided() && !(v.hard.set && v.hard.entry == e.index) {
+			v.cur = &v.r2
+			v.sk.R = &v.r2
+			v.r2.ResetBytes(e.mp, e.mpOff)
+			v.points(e, e.mpDepth)
+			v.cur = &v.r
+			v.sk.R = &v.r
+		}
+		v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
+		if v.stop {
+			return
+		}
+	}
+	if v.format.Code != 0 || v.yield == nil {
+		return
+	}
+	t := e.time
+	if !e.timeSet {
+		t = v.msg.Now
+	}
+	for i := range v.pending {
+		p := &v.pending[i]
+		v.point = Point{Entry: e.index, ProductKey: e.devPK, DeviceKey: e.devDK, Time: t,
+			Measurepoint: p.mp, Value: p.val, Quality: p.quality, Offset: p.off}
+		if err := v.yield(&v.point); err != nil {
+			v.yieldErr = err
+			v.stop = true
+			return
+		}
+	}
+}
+
+// resolve applies the key rules (SPEC §4.3) and the sub-device rules (§4.4) to
+// an entry, and finds its device and model. It reports false when the keys are
+// malformed (a 1206 is recorded). The top frame of the path is scratch: errors
+// about a key point at it.
+func (v *Validator) resolve(e *entry) bool {
+	setFrame := func(key []byte) { v.sk.Path[len(v.sk.Path)-1] = scan.Frame{Key: key} }
 	pkSet, dkSet := e.pkSet, e.dkSet
-	if strict {
+	if v.opts.Profile == Strict {
 		if pkSet && len(e.pk) == 0 {
 			setFrame(keyProductKey)
 			v.formatError(e.pkOff, "productKey must not be empty in the strict profile")
-			return
+			return false
 		}
 		if dkSet && len(e.dk) == 0 {
 			setFrame(keyDeviceKey)
 			v.formatError(e.dkOff, "deviceKey must not be empty in the strict profile")
-			return
+			return false
 		}
 	} else {
 		pkSet = pkSet && len(e.pk) > 0
@@ -726,43 +826,27 @@ func (v *Validator) finishEntry(e *entry) {
 			setFrame(keyDeviceKey)
 			v.formatError(e.dkOff, "deviceKey is given without productKey")
 		}
-		return
-	}
-	if strict && !e.timeSet && v.res.Topic.Method.Resume() {
-		v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
-		v.formatError(e.off, "an entry of "+string(v.res.Topic.Method)+" must have a time in the strict profile")
-		v.sk.Path = append(v.sk.Path, scan.Frame{})
-		return
-	}
-	if v.decided() {
-		return
+		return false
 	}
 	topic := &v.res.Topic
-	pkS, dkS := topic.ProductKey, topic.DeviceKey
-	if pkSet && (string(e.pk) != pkS || string(e.dk) != dkS) {
-		pkS, dkS = v.internBytes(e.pk), v.internBytes(e.dk)
+	e.devPK, e.devDK = topic.ProductKey, topic.DeviceKey
+	if pkSet && (string(e.pk) != topic.ProductKey || string(e.dk) != topic.DeviceKey) {
+		e.devPK, e.devDK = v.internBytes(e.pk), v.internBytes(e.dk)
 		if dir := v.opts.Directory; dir != nil {
-			dev, ok := dir.Device(pkS, dkS)
+			dev, ok := dir.Device(e.devPK, e.devDK)
 			switch {
 			case !ok:
-				v.refuse(&v.hard, e, "device "+quoteString(pkS+"/"+dkS)+" is unknown")
+				v.refuse(&v.hard, e, "device "+quoteString(e.devPK+"/"+e.devDK)+" is unknown")
 			case dev.GatewayProductKey != topic.ProductKey || dev.GatewayDeviceKey != topic.DeviceKey:
-				v.refuse(&v.hard, e, "device "+quoteString(pkS+"/"+dkS)+" is not a sub-device of gateway "+
+				v.refuse(&v.hard, e, "device "+quoteString(e.devPK+"/"+e.devDK)+" is not a sub-device of gateway "+
 					quoteString(topic.ProductKey+"/"+topic.DeviceKey))
 			case !dev.Online:
-				v.refuse(&v.offline, e, "sub-device "+quoteString(pkS+"/"+dkS)+" is offline and allowOfflineSubDevice is not true")
-			}
-			if v.hard.set && v.hard.entry == e.index {
-				return
+				v.refuse(&v.offline, e, "sub-device "+quoteString(e.devPK+"/"+e.devDK)+" is offline and allowOfflineSubDevice is not true")
 			}
 		}
 	}
-	t := e.time
-	if !e.timeSet {
-		t = v.msg.Now
-	}
-	setFrame(keyMeasurepoints)
-	v.points(e, pkS, dkS, t)
+	e.model = v.opts.Models.Model(e.devPK) // nil-safe: no catalog, no models
+	return true
 }
 
 // Path keys, allocated once.
@@ -770,6 +854,7 @@ var (
 	keyProductKey    = []byte("productKey")
 	keyDeviceKey     = []byte("deviceKey")
 	keyMeasurepoints = []byte("measurepoints")
+	emptyKey         = []byte{}
 )
 
 // refuse records a 1212 for the entry, pointing at the entry, unless dst has one.
@@ -777,84 +862,97 @@ func (v *Validator) refuse(dst *entryErr, e *entry, detail string) {
 	if dst.set {
 		return
 	}
-	path := v.sk.Path[:len(v.sk.Path)-1] // the entry, not the frame finishEntry pushed
+	path := v.sk.Path[:len(v.sk.Path)-1] // the entry: below the scratch frame
 	*dst = entryErr{set: true, entry: e.index, err: Error{Code: codes.NoSubDevicePerm,
 		Pointer: pointer(path), Offset: e.off, Detail: detail}}
 }
 
-// points is the second pass over one entry's captured measurepoints.
-func (v *Validator) points(e *entry, pk, dk string, t int64) {
-	model := v.opts.Models.Model(pk) // nil-safe: no catalog, no models
-	r := &v.r2
-	r.ResetBytes(e.mp, e.mpOff)
-	r.Peek()
-	r.Skip1() // '{': well-formed, checked by the first pass
+// pending is an accepted point waiting for the end of its entry.
+type pending struct {
+	mp      *thingmodel.Measurepoint
+	val     Value
+	quality int
+	off     int64
+}
+
+// points reads an entry's "measurepoints" object from v.cur and checks every
+// point; the accepted ones wait in v.pending. The path's top frame is the entry's
+// "measurepoints" member.
+func (v *Validator) points(e *entry, depth int) {
+	r := v.cur
+	if !v.open(depth) {
+		return
+	}
+	model := e.model
+	if model != nil {
+		v.gen++
+		if n := model.NumMeasurepoints(); len(v.seenGen) < n {
+			v.seenGen = make([]uint32, n)
+		}
+		if v.gen == 0 { // wrapped: forget every mark
+			clear(v.seenGen)
+			v.gen = 1
+		}
+	}
+	obj := v.keys.Open()
 	v.sk.Path = append(v.sk.Path, scan.Frame{})
-	defer func() { v.sk.Path = v.sk.Path[:len(v.sk.Path)-1] }()
 	n := 0
 	for first := true; ; first = false {
-		c, _ := r.Peek()
-		if c == '}' {
+		key, ok := v.member(nil, first)
+		if !ok {
 			break
 		}
-		if !first {
-			r.Skip1()
-			r.Peek()
-		}
-		raw, esc, _ := r.ReadString()
-		key := raw
-		if esc {
-			v.keyBuf = scan.AppendUnescaped(v.keyBuf[:0], raw)
-			key = v.keyBuf
-		}
-		v.sk.Path[len(v.sk.Path)-1] = scan.Frame{Key: key}
-		r.Peek()
-		r.Skip1() // ':'
 		r.Peek()
 		off := r.Offset()
 		n++
 		v.pointErr = Error{}
 		var mp *thingmodel.Measurepoint
-		switch {
-		case model == nil:
-			v.bad(off, "product "+quoteString(pk)+" has no model")
-			v.skip2()
-		default:
+		var dup bool
+		if model != nil {
 			mp = model.MeasurepointBytes(key)
-			if mp == nil {
-				v.bad(off, "measurepoint "+quoteBytes(key)+" is not defined in model "+quoteString(model.ID()))
-				v.skip2()
-			}
 		}
 		if mp != nil {
-			v.resetScratch()
+			dup = v.seenGen[mp.Index()] == v.gen
+			v.seenGen[mp.Index()] = v.gen
+		} else {
+			_, dup = v.keys.Add(&obj, key, false)
+		}
+		if dup {
+			v.scanError(&scan.Error{Kind: scan.ErrDuplicate, Offset: off, Want: scan.QuoteKey(key)})
+		}
+		switch {
+		case model == nil:
+			v.bad(off, "product "+quoteString(e.devPK)+" has no model")
+			v.skipValue(depth + 1)
+		case mp == nil:
+			v.bad(off, "measurepoint "+quoteBytes(key)+" is not defined in model "+quoteString(model.ID()))
+			v.skipValue(depth + 1)
+		default:
 			var val Value
 			quality := -1
 			if mp.HasQuality() {
-				val, quality = v.checkQuality(mp.Type())
+				val, quality = v.checkQuality(mp.Type(), depth+1)
 			} else {
-				val = v.checkValue(mp.Type())
+				val = v.checkValue(mp.Type(), depth+1)
 			}
 			if v.pointErr.Code == 0 {
 				v.res.Accepted++
 				if v.yield != nil {
-					v.point = Point{Entry: e.index, ProductKey: pk, DeviceKey: dk, Time: t,
-						Measurepoint: mp, Value: val, Quality: quality, Offset: off}
-					if err := v.yield(&v.point); err != nil {
-						v.yieldErr = err
-						return
-					}
+					v.pending = append(v.pending, pending{mp: mp, val: val, quality: quality, off: off})
 				}
 				continue
 			}
 		}
+		if v.stop {
+			break
+		}
 		v.rejectPoint(e)
 	}
-	if n == 0 && model == nil {
-		v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
+	v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
+	v.keys.Close(&obj)
+	if n == 0 && model == nil && !v.stop {
 		v.pointErr = Error{}
-		v.bad(e.mpOff, "product "+quoteString(pk)+" has no model")
-		v.sk.Path = append(v.sk.Path, scan.Frame{})
+		v.bad(e.mpOff, "product "+quoteString(e.devPK)+" has no model")
 		if !v.model.set {
 			v.model = entryErr{set: true, entry: e.index, err: v.pointErr}
 		}
@@ -880,9 +978,6 @@ func (v *Validator) bad(off int64, detail string) {
 	v.pointErr = Error{Code: codes.ModelInvalid, Pointer: pointer(v.sk.Path), Offset: off, Detail: detail}
 }
 
-// skip2 skips one value in the second pass.
-func (v *Validator) skip2() { v.sk2.Path = v.sk2.Path[:0]; v.sk2.Skip(1) }
-
 func (v *Validator) internBytes(b []byte) string {
 	if s, ok := v.intern[string(b)]; ok {
 		return s
@@ -892,9 +987,12 @@ func (v *Validator) internBytes(b []byte) string {
 	return s
 }
 
-func (v *Validator) resetScratch() {
+// resetEntry empties the scratch that lives as long as one entry.
+func (v *Validator) resetEntry() {
+	v.pending = v.pending[:0]
 	v.text = v.text[:0]
 	v.items = v.items[:0]
 	v.fields = v.fields[:0]
 	v.names = v.names[:0]
+	v.escKeys = v.escKeys[:0]
 }

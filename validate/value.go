@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/pointguard/pointguard/internal/scan"
 	"github.com/pointguard/pointguard/thingmodel"
 )
 
@@ -26,7 +27,6 @@ type Value struct {
 	typ    thingmodel.DataType
 	isText bool // ENUM of enumType STRING
 	i      int64
-	f      float64
 	text   []byte
 	raw    []byte
 	elems  []Value
@@ -36,19 +36,22 @@ type Value struct {
 // DataType returns the value's data type.
 func (v Value) DataType() thingmodel.DataType { return v.typ }
 
-// Int returns an INT, TIMESTAMP, integer ENUM or BOOL (0 or 1), or an integral
-// FLOAT or DOUBLE truncated.
+// Int returns an INT, TIMESTAMP, integer ENUM or BOOL (0 or 1), or a FLOAT or
+// DOUBLE truncated toward zero.
 func (v Value) Int() int64 {
 	if v.typ == thingmodel.Float || v.typ == thingmodel.Double {
-		return int64(v.f)
+		return int64(v.Float())
 	}
 	return v.i
 }
 
-// Float returns a FLOAT or DOUBLE, or an integer value converted.
+// Float returns a FLOAT or DOUBLE as the nearest float64, or an integer value
+// converted. A FLOAT or DOUBLE is kept as its decimal text and converted on each
+// call: validation only needs its range, which is cheaper to decide.
 func (v Value) Float() float64 {
 	if v.typ == thingmodel.Float || v.typ == thingmodel.Double {
-		return v.f
+		f, _ := scan.ParseFloat(v.raw)
+		return f
 	}
 	return float64(v.i)
 }
@@ -84,7 +87,7 @@ func (v Value) Interface() any {
 	case thingmodel.Int, thingmodel.Timestamp:
 		return v.i
 	case thingmodel.Float, thingmodel.Double:
-		return v.f
+		return v.Float()
 	case thingmodel.Bool:
 		return v.i != 0
 	case thingmodel.Enum:
@@ -122,10 +125,11 @@ func (v Value) AppendJSON(dst []byte) []byte {
 		if v.typ == thingmodel.Float {
 			bits = 32
 		}
-		if math.IsInf(v.f, 0) || math.IsNaN(v.f) { // cannot happen for a validated value
+		f := v.Float()
+		if math.IsInf(f, 0) || math.IsNaN(f) { // cannot happen for a validated value
 			return append(dst, "null"...)
 		}
-		return strconv.AppendFloat(dst, v.f, 'g', -1, bits)
+		return strconv.AppendFloat(dst, f, 'g', -1, bits)
 	case thingmodel.Bool:
 		return strconv.AppendBool(dst, v.i != 0)
 	case thingmodel.Enum:

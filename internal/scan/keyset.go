@@ -70,6 +70,9 @@ func (s *KeySet) Add(o *Obj, raw []byte, esc bool) (key []byte, dup bool) {
 		s.arena = append(s.arena, raw...)
 	}
 	key = s.arena[off:]
+	if key == nil {
+		key = []byte{} // never nil: a nil key marks a path frame that names nothing
+	}
 	n := len(s.ents) - o.ents
 	if !o.hashed && n < smallObject {
 		for i := o.ents; i < len(s.ents); i++ {

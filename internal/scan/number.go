@@ -140,3 +140,29 @@ func ParseFloat(b []byte) (float64, bool) {
 	}
 	return f, true
 }
+
+// IsIntegerLiteralOrDecimal reports whether the JSON number b has no exponent.
+func IsIntegerLiteralOrDecimal(b []byte) bool {
+	for _, c := range b {
+		if c == 'e' || c == 'E' {
+			return false
+		}
+	}
+	return true
+}
+
+// IntDigits returns the number of digits before the decimal point or exponent
+// of the JSON number b.
+func IntDigits(b []byte) int {
+	n := 0
+	for _, c := range b {
+		switch {
+		case c >= '0' && c <= '9':
+			n++
+		case c == '-':
+		default:
+			return n
+		}
+	}
+	return n
+}

@@ -57,6 +57,10 @@ func (r *Reader) ResetReader(src io.Reader, limit int64) {
 // Offset returns the input offset of the next unread byte.
 func (r *Reader) Offset() int64 { return r.base + int64(r.pos) }
 
+// InMemory reports whether r reads a byte slice (ResetBytes): tokens then stay
+// valid until the next Reset.
+func (r *Reader) InMemory() bool { return r.src == nil }
+
 // Over reports whether the input turned out longer than the limit of ResetReader.
 func (r *Reader) Over() bool { return r.over }
 
