@@ -53,7 +53,9 @@
 //     point skipped under skipInvalidMeasurepoints) do not reach the Sink.
 //   - QoS is capped at 1: the broker announces Maximum QoS 1 to MQTT 5 clients
 //     and treats a QoS 2 publication as QoS 1. MQTT 3.1.1 clients, which cannot
-//     be told, should publish at QoS 0 or 1.
+//     be told, should publish at QoS 0 or 1: a QoS 2 publication is validated
+//     and replied to, but acknowledged with a PUBACK, which strict clients
+//     (mosquitto_pub among them) take for a protocol error.
 //   - The broker's maximum packet size is the payload limit
 //     (validate.Limits.MaxBytes, 512 KiB by default) plus [PacketOverhead]
 //     (64 KiB). A payload over the limit by less than that still reaches the

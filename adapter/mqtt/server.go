@@ -127,12 +127,21 @@ func (h *AllowAll) OnConnectAuthenticate(*mochi.Client, packets.Packet) bool { r
 // OnACLCheck allows every publication and subscription.
 func (h *AllowAll) OnACLCheck(*mochi.Client, string, bool) bool { return true }
 
-// quietHandler drops the error record mochi writes each time the validation hook
-// makes it send a negative PUBACK: a rejected message is a verdict, reported
-// through OnVerdict, not a broker error.
+// quietHandler tidies the broker's records. It drops the error record mochi
+// writes each time the validation hook makes it send a negative PUBACK: a
+// rejected message is a verdict, reported through OnVerdict, not a broker error.
+// And it names the records mochi's listener writes without a message when a
+// client connection ends with an error (EOF, packet too large):
+// connectionEnded.
 type quietHandler struct{ slog.Handler }
 
+// connectionEnded is the message given to the broker's records that have none.
+const connectionEnded = "client connection ended"
+
 func (h quietHandler) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message == "" {
+		r.Message = connectionEnded
+	}
 	if r.Level == slog.LevelError && r.Message == "publish packet error" {
 		ours := false
 		r.Attrs(func(a slog.Attr) bool {

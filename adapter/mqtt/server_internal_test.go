@@ -36,7 +36,9 @@ func TestQuietHandler(t *testing.T) {
 	l.Error("something else", "hook", HookID)
 	l.With("listener", "t1").Error("publish packet error", "hook", HookID)
 	l.WithGroup("g").Info("attached listener")
-	want := []string{"publish packet error", "publish packet error", "something else", "attached listener"}
+	l.Warn("", "error", "EOF")
+	want := []string{"publish packet error", "publish packet error", "something else", "attached listener",
+		connectionEnded}
 	if diff := cmp.Diff(want, msgs); diff != "" {
 		t.Errorf("records (-want +got):\n%s", diff)
 	}
