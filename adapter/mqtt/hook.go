@@ -257,6 +257,8 @@ func (w *worker) begin(topic protocol.Topic) {
 // its packet alive.
 func (w *worker) end() {
 	w.topic = protocol.Topic{}
+	clear(w.recs)
+	w.recs = w.recs[:0]
 	clear(w.out)
 	w.out = w.out[:0]
 	w.b = Batch{}
