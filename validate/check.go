@@ -58,13 +58,13 @@ func (v *Validator) checkQuality(t *thingmodel.Type, depth int) (Value, int) {
 				v.mismatch(voff, "quality as an integer from 0 to 9", depth+1)
 				continue
 			}
-			raw, err := r.ReadNumber()
+			raw, num, err := r.ReadNumber()
 			if err != nil {
 				v.scanError(err)
 				break
 			}
 			n, st := scan.ParseInt(raw)
-			if scan.IsIntegerLiteral(raw) && st == scan.IntOK && n >= thingmodel.MinQuality && n <= thingmodel.MaxQuality {
+			if num.Integer() && st == scan.IntOK && n >= thingmodel.MinQuality && n <= thingmodel.MaxQuality {
 				quality = int(n)
 				continue
 			}
@@ -129,39 +129,40 @@ func (v *Validator) checkValue(t *thingmodel.Type, depth int) Value {
 }
 
 // number reads a number token; false after recording a syntax error.
-func (v *Validator) number() ([]byte, bool) {
-	raw, err := v.cur.ReadNumber()
+func (v *Validator) number() ([]byte, scan.Num, bool) {
+	raw, num, err := v.cur.ReadNumber()
 	if err != nil {
 		v.scanError(err)
-		return nil, false
+		return nil, num, false
 	}
-	return raw, true
+	return raw, num, true
 }
 
 // numberText returns the text of a number, or of a string holding one in the
 // compat profile; ok is false after a problem was recorded.
-func (v *Validator) numberText(dt thingmodel.DataType, c byte, off int64, depth int) (num []byte, ok bool) {
+func (v *Validator) numberText(dt thingmodel.DataType, c byte, off int64, depth int) ([]byte, scan.Num, bool) {
 	switch {
 	case c == '-' || (c >= '0' && c <= '9'):
 		return v.number()
 	case c == '"' && v.compat():
 		s, ok := v.stringText()
 		if !ok {
-			return nil, false
+			return nil, scan.Num{}, false
 		}
-		if !scan.IsNumber(s) {
+		num, isNum := scan.IsNumber(s)
+		if !isNum {
 			v.bad(off, "want "+dt.String()+", got string "+quoteBytes(s)+" that does not hold a number")
-			return nil, false
+			return nil, num, false
 		}
-		return s, true
+		return s, num, true
 	}
 	v.mismatch(off, dt.String(), depth)
-	return nil, false
+	return nil, scan.Num{}, false
 }
 
 func (v *Validator) checkNumber(t *thingmodel.Type, c byte, off int64, depth int) Value {
 	dt := t.DataType()
-	num, ok := v.numberText(dt, c, off, depth)
+	num, shape, ok := v.numberText(dt, c, off, depth)
 	if !ok {
 		return Value{}
 	}
@@ -170,7 +171,7 @@ func (v *Validator) checkNumber(t *thingmodel.Type, c byte, off int64, depth int
 	bounded := t.Min().Set || t.Max().Set
 	switch dt {
 	case thingmodel.Int:
-		if !v.compat() && !scan.IsIntegerLiteral(num) {
+		if !v.compat() && !shape.Integer() {
 			v.bad(off, "want INT, got number "+clip(num)+" with a fraction or exponent (strict profile)")
 			return Value{}
 		}
@@ -192,7 +193,7 @@ func (v *Validator) checkNumber(t *thingmodel.Type, c byte, off int64, depth int
 		if dt == thingmodel.Float {
 			maxDigits = 38
 		}
-		if bounded || !scan.IsIntegerLiteralOrDecimal(num) || scan.IntDigits(num) > maxDigits {
+		if bounded || shape.Exp || shape.IntDigits > maxDigits {
 			x, finite := scan.ParseFloat(num)
 			if !finite {
 				v.bad(off, dt.String()+" "+clip(num)+" is outside the range of DOUBLE")
@@ -228,11 +229,11 @@ func fmtBound(b thingmodel.Bound) string {
 }
 
 func (v *Validator) checkTimestamp(c byte, off int64, depth int) Value {
-	num, ok := v.numberText(thingmodel.Timestamp, c, off, depth)
+	num, shape, ok := v.numberText(thingmodel.Timestamp, c, off, depth)
 	if !ok {
 		return Value{}
 	}
-	if !scan.IsIntegerLiteral(num) {
+	if !shape.Integer() {
 		v.bad(off, "want TIMESTAMP as integer milliseconds, got "+clip(num))
 		return Value{}
 	}
@@ -258,7 +259,7 @@ func (v *Validator) checkBool(c byte, off int64, depth int) Value {
 		}
 		return Value{typ: thingmodel.Bool}
 	case c == '-' || (c >= '0' && c <= '9'):
-		raw, ok := v.number()
+		raw, _, ok := v.number()
 		if !ok {
 			return Value{}
 		}
@@ -303,12 +304,12 @@ func (v *Validator) checkEnum(t *thingmodel.Type, c byte, off int64, depth int) 
 	}
 	switch {
 	case c == '-' || (c >= '0' && c <= '9'):
-		raw, ok := v.number()
+		raw, shape, ok := v.number()
 		if !ok {
 			return Value{}
 		}
 		n, st := scan.ParseInt(raw)
-		if !scan.IsIntegerLiteral(raw) || st != scan.IntOK {
+		if !shape.Integer() || st != scan.IntOK {
 			v.bad(off, "want ENUM integer key, got number "+clip(raw))
 			return Value{}
 		}
@@ -429,7 +430,7 @@ func (v *Validator) checkStruct(t *thingmodel.Type, c byte, off int64, depth int
 		}
 		r.Peek()
 		voff := r.Offset()
-		i := t.ItemIndexBytes(key)
+		i := itemIndex(t, key)
 		if i < 0 {
 			if _, dup := v.keys.Add(&obj, key, false); dup {
 				v.duplicate(voff, key)
@@ -459,6 +460,19 @@ func (v *Validator) checkStruct(t *thingmodel.Type, c byte, off int64, depth int
 	}
 	end := len(v.fields)
 	return Value{typ: thingmodel.Struct, elems: v.fields[start:end:end], names: v.names[start:end:end]}
+}
+
+// itemIndex finds a STRUCT item: a few string comparisons cost less than hashing.
+func itemIndex(t *thingmodel.Type, key []byte) int {
+	if n := t.NumItems(); n <= 8 {
+		for i := 0; i < n; i++ {
+			if string(key) == t.Item(i).Identifier() {
+				return i
+			}
+		}
+		return -1
+	}
+	return t.ItemIndexBytes(key)
 }
 
 // stringText reads a string and returns its decoded bytes, valid until the
@@ -495,7 +509,7 @@ func (v *Validator) mismatch(off int64, want string, depth int) {
 		}
 		got = "string " + quoteBytes(s)
 	case c == '-' || (c >= '0' && c <= '9'):
-		raw, ok := v.number()
+		raw, _, ok := v.number()
 		if !ok {
 			return
 		}

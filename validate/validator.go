@@ -46,6 +46,9 @@ type Validator struct {
 	escKeys  []byte
 	seenGen  []uint32 // per model point: the generation of the object it was seen in
 	gen      uint32
+	seq      []*thingmodel.Measurepoint // the points of the last entry, in order
+	nextSeq  []*thingmodel.Measurepoint
+	seqModel *thingmodel.Model
 	pointErr Error // first error inside the point being checked
 	text     []byte
 	items    []Value
@@ -499,12 +502,12 @@ func (v *Validator) readID() {
 		}
 		v.idBuf = append(append(append(v.idBuf[:0], '"'), raw...), '"')
 	case c == '-' || (c >= '0' && c <= '9'):
-		raw, err := r.ReadNumber()
+		raw, num, err := r.ReadNumber()
 		if err != nil {
 			v.scanError(err)
 			return
 		}
-		if !scan.IsIntegerLiteral(raw) {
+		if !num.Integer() {
 			v.formatError(off, "id must be a string or an integer, got number "+clip(raw))
 			return
 		}
@@ -732,14 +735,14 @@ func (v *Validator) readTime(e *entry) {
 		v.skipValue(len(v.sk.Path) + 1)
 		return
 	}
-	raw, err := r.ReadNumber()
+	raw, num, err := r.ReadNumber()
 	if err != nil {
 		v.scanError(err)
 		return
 	}
 	n, st := scan.ParseInt(raw)
 	switch {
-	case !scan.IsIntegerLiteral(raw):
+	case !num.Integer():
 		v.formatError(off, "time must be an integer, got "+clip(raw))
 	case st != scan.IntOK || n < 0:
 		v.formatError(off, "time must be in [0, 2^63-1], got "+clip(raw))
@@ -896,6 +899,7 @@ func (v *Validator) points(e *entry, depth int) {
 	}
 	obj := v.keys.Open()
 	v.sk.Path = append(v.sk.Path, scan.Frame{})
+	v.nextSeq = v.nextSeq[:0]
 	n := 0
 	for first := true; ; first = false {
 		key, ok := v.member(nil, first)
@@ -909,7 +913,16 @@ func (v *Validator) points(e *entry, depth int) {
 		var mp *thingmodel.Measurepoint
 		var dup bool
 		if model != nil {
-			mp = model.MeasurepointBytes(key)
+			// Entries of one product usually list their points in the same order:
+			// try the previous entry's point at this position before hashing.
+			if k := n - 1; model == v.seqModel && k < len(v.seq) && string(key) == v.seq[k].Identifier() {
+				mp = v.seq[k]
+			} else {
+				mp = model.MeasurepointBytes(key)
+			}
+			if mp != nil {
+				v.nextSeq = append(v.nextSeq, mp)
+			}
 		}
 		if mp != nil {
 			dup = v.seenGen[mp.Index()] == v.gen
@@ -950,6 +963,9 @@ func (v *Validator) points(e *entry, depth int) {
 	}
 	v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
 	v.keys.Close(&obj)
+	if model != nil {
+		v.seq, v.nextSeq, v.seqModel = v.nextSeq, v.seq, model
+	}
 	if n == 0 && model == nil && !v.stop {
 		v.pointErr = Error{}
 		v.bad(e.mpOff, "product "+quoteString(e.devPK)+" has no model")

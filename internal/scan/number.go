@@ -5,18 +5,11 @@ import (
 	"unsafe"
 )
 
-// IsNumber reports whether b is exactly a JSON number (RFC 8259), nothing more.
-func IsNumber(b []byte) bool { return len(b) > 0 && numberEnd(b) == len(b) }
-
-// IsIntegerLiteral reports whether the JSON number b is written without a fraction
-// or an exponent.
-func IsIntegerLiteral(b []byte) bool {
-	for _, c := range b {
-		if c == '.' || c == 'e' || c == 'E' {
-			return false
-		}
-	}
-	return true
+// IsNumber reports whether b is exactly a JSON number (RFC 8259), nothing more,
+// and returns its shape.
+func IsNumber(b []byte) (Num, bool) {
+	n, end := numberShape(b)
+	return n, len(b) > 0 && end == len(b)
 }
 
 // IntStatus says why a number is not an int64.
@@ -139,30 +132,4 @@ func ParseFloat(b []byte) (float64, bool) {
 		return f, false
 	}
 	return f, true
-}
-
-// IsIntegerLiteralOrDecimal reports whether the JSON number b has no exponent.
-func IsIntegerLiteralOrDecimal(b []byte) bool {
-	for _, c := range b {
-		if c == 'e' || c == 'E' {
-			return false
-		}
-	}
-	return true
-}
-
-// IntDigits returns the number of digits before the decimal point or exponent
-// of the JSON number b.
-func IntDigits(b []byte) int {
-	n := 0
-	for _, c := range b {
-		switch {
-		case c >= '0' && c <= '9':
-			n++
-		case c == '-':
-		default:
-			return n
-		}
-	}
-	return n
 }

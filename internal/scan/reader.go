@@ -151,6 +151,15 @@ func (r *Reader) Drain() {
 // Peek skips white space and returns the next byte without consuming it; ok is
 // false at the end of the input.
 func (r *Reader) Peek() (c byte, ok bool) {
+	if r.pos < r.end { // fast path, small enough to inline: no white space
+		if c = r.buf[r.pos]; c > ' ' {
+			return c, true
+		}
+	}
+	return r.peekSlow()
+}
+
+func (r *Reader) peekSlow() (c byte, ok bool) {
 	for {
 		for r.pos < r.end {
 			c = r.buf[r.pos]
@@ -343,9 +352,19 @@ var numChar = func() (t [256]bool) {
 	return t
 }()
 
+// Num describes the shape of a number token, found while its grammar is checked.
+type Num struct {
+	IntDigits int  // digits before the fraction or exponent
+	Frac      bool // has a fraction
+	Exp       bool // has an exponent
+}
+
+// Integer reports whether the number is written without fraction or exponent.
+func (n Num) Integer() bool { return !n.Frac && !n.Exp }
+
 // ReadNumber reads a number token; the next byte must be '-' or a digit. It
-// returns the raw bytes of the number.
-func (r *Reader) ReadNumber() ([]byte, *Error) {
+// returns the raw bytes of the number and its shape.
+func (r *Reader) ReadNumber() ([]byte, Num, *Error) {
 	start := r.pos
 	i := start
 	for {
@@ -355,7 +374,7 @@ func (r *Reader) ReadNumber() ([]byte, *Error) {
 		if r.MaxToken > 0 && i-start > r.MaxToken {
 			e := r.fail(ErrTokenLength, r.base+int64(start))
 			e.Limit = r.MaxToken
-			return nil, e
+			return nil, Num{}, e
 		}
 		if i < r.end || !r.refill(start) {
 			break
@@ -364,33 +383,30 @@ func (r *Reader) ReadNumber() ([]byte, *Error) {
 		start = 0
 	}
 	num := r.buf[start:i]
-	if bad := numberEnd(num); bad != len(num) {
-		r.err = Error{Kind: ErrNumber, Offset: r.base + int64(start+bad)}
+	info, bad := numberShape(num)
+	if bad != len(num) {
 		if bad < len(num) {
-			r.err.Kind = ErrChar
-			r.err.Byte = num[bad]
-			r.err.Want = "digit"
+			r.err = Error{Kind: ErrChar, Offset: r.base + int64(start+bad), Byte: num[bad], Want: "digit"}
 		} else {
-			r.err.Kind = ErrNumber
-			r.err.Offset = r.base + int64(i)
-			r.err.Want = "digit"
+			r.err = Error{Kind: ErrNumber, Offset: r.base + int64(i), Want: "digit"}
 		}
-		return nil, &r.err
+		return nil, Num{}, &r.err
 	}
 	r.pos = i
-	return num, nil
+	return num, info, nil
 }
 
-// numberEnd checks b against the RFC 8259 number grammar. It returns len(b) when
-// b is a number, the index of the first byte that breaks the grammar, or
-// len(b)+1 when b ends too early (a missing digit).
-func numberEnd(b []byte) int {
+// numberShape checks b against the RFC 8259 number grammar. It returns the
+// number's shape and len(b) when b is a number, else the index of the first byte
+// that breaks the grammar, or len(b)+1 when b ends too early (a missing digit).
+func numberShape(b []byte) (Num, int) {
+	var n Num
 	i := 0
 	if i < len(b) && b[i] == '-' {
 		i++
 	}
 	if i >= len(b) {
-		return len(b) + 1
+		return n, len(b) + 1
 	}
 	switch {
 	case b[i] == '0':
@@ -399,34 +415,40 @@ func numberEnd(b []byte) int {
 		for i++; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
 		}
 	default:
-		return i
+		return n, i
+	}
+	n.IntDigits = i
+	if b[0] == '-' {
+		n.IntDigits--
 	}
 	if i < len(b) && b[i] == '.' {
+		n.Frac = true
 		i++
 		if i >= len(b) {
-			return len(b) + 1
+			return n, len(b) + 1
 		}
 		if b[i] < '0' || b[i] > '9' {
-			return i
+			return n, i
 		}
 		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
 		}
 	}
 	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		n.Exp = true
 		i++
 		if i < len(b) && (b[i] == '+' || b[i] == '-') {
 			i++
 		}
 		if i >= len(b) {
-			return len(b) + 1
+			return n, len(b) + 1
 		}
 		if b[i] < '0' || b[i] > '9' {
-			return i
+			return n, i
 		}
 		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
 		}
 	}
-	return i
+	return n, i
 }
 
 // ReadLiteral reads true, false or null; the next byte must be 't', 'f' or 'n'.

@@ -48,12 +48,12 @@ func TestParseInt(t *testing.T) {
 
 func TestNumberGrammar(t *testing.T) {
 	for _, s := range []string{"0", "-0", "1.5", "1e5", "1E+5", "-0.0e-0", "123456789"} {
-		if !IsNumber([]byte(s)) {
+		if _, ok := IsNumber([]byte(s)); !ok {
 			t.Errorf("IsNumber(%q) = false", s)
 		}
 	}
 	for _, s := range []string{"", "-", "01", "1.", ".5", "1e", "1e+", "+1", "1.5.3", "--1", "0x10", " 1"} {
-		if IsNumber([]byte(s)) {
+		if _, ok := IsNumber([]byte(s)); ok {
 			t.Errorf("IsNumber(%q) = true", s)
 		}
 	}
@@ -112,7 +112,7 @@ func TestReaderChunking(t *testing.T) {
 				}
 				got = append(got, fmt.Sprint(off, ":", len(raw), string(raw[:min(8, len(raw))])))
 			case c == '-' || c >= '0' && c <= '9':
-				raw, err := r.ReadNumber()
+				raw, _, err := r.ReadNumber()
 				if err != nil {
 					t.Fatal(err.Detail())
 				}
@@ -252,4 +252,23 @@ func pathString(p []Frame) string {
 		}
 	}
 	return strings.Join(parts, "/")
+}
+
+func TestNumberShape(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Num
+	}{
+		{"0", Num{IntDigits: 1}},
+		{"-12", Num{IntDigits: 2}},
+		{"123.5", Num{IntDigits: 3, Frac: true}},
+		{"-1e5", Num{IntDigits: 1, Exp: true}},
+		{"10.0E-3", Num{IntDigits: 2, Frac: true, Exp: true}},
+	}
+	for _, tt := range tests {
+		got, ok := IsNumber([]byte(tt.in))
+		if !ok || got != tt.want {
+			t.Errorf("IsNumber(%q) = %+v, %v; want %+v", tt.in, got, ok, tt.want)
+		}
+	}
 }

@@ -81,7 +81,7 @@ func (s *Skipper) Skip(depth int) *Error {
 				s.soft(err)
 			}
 		case c == '-' || (c >= '0' && c <= '9'):
-			if _, err := r.ReadNumber(); err != nil {
+			if _, _, err := r.ReadNumber(); err != nil {
 				return err
 			}
 		case c == 't' || c == 'f' || c == 'n':
