@@ -18,20 +18,19 @@ import (
 func (v *Validator) compat() bool { return v.opts.Profile == Compat }
 
 // checkQuality reads {"value": v, "quality": q} for a point with hasQuality.
-func (v *Validator) checkQuality(t *thingmodel.Type, depth int) (Value, int) {
+func (v *Validator) checkQuality(t *thingmodel.Type, depth int, dst *Value) int {
 	r := v.cur
 	c, _ := r.Peek()
 	off := r.Offset()
 	if c != '{' {
 		v.mismatch(off, `{"value": `+t.DataType().String()+`, "quality": 0-9}`, depth)
-		return Value{}, -1
+		return -1
 	}
 	if !v.open(depth) {
-		return Value{}, -1
+		return -1
 	}
 	obj := v.keys.Open()
 	v.sk.Path = append(v.sk.Path, scan.Frame{})
-	var val Value
 	quality := -1
 	hasValue, hasQuality := false, false
 	for first := true; ; first = false {
@@ -47,7 +46,7 @@ func (v *Validator) checkQuality(t *thingmodel.Type, depth int) (Value, int) {
 				v.duplicate(voff, key)
 			}
 			hasValue = true
-			val = v.checkValue(t, depth+1)
+			v.checkValue(t, depth+1, dst)
 		case "quality":
 			if hasQuality {
 				v.duplicate(voff, key)
@@ -86,15 +85,17 @@ func (v *Validator) checkQuality(t *thingmodel.Type, depth int) (Value, int) {
 	case quality < 0 && !hasQuality:
 		v.bad(off, `the value with quality has no "quality"`)
 	}
-	return val, quality
+	return quality
 }
 
 func (v *Validator) duplicate(off int64, key []byte) {
 	v.scanError(&scan.Error{Kind: scan.ErrDuplicate, Offset: off, Want: scan.QuoteKey(key)})
 }
 
-// checkValue reads one value of type t at the given depth.
-func (v *Validator) checkValue(t *thingmodel.Type, depth int) Value {
+// checkValue reads one value of type t at the given depth into dst. The checks
+// write their result in place: a Value is large enough that copying it through
+// returns shows in profiles.
+func (v *Validator) checkValue(t *thingmodel.Type, depth int, dst *Value) {
 	r := v.cur
 	c, _ := r.Peek()
 	off := r.Offset()
@@ -102,30 +103,36 @@ func (v *Validator) checkValue(t *thingmodel.Type, depth int) Value {
 	if c == 'n' {
 		if _, err := r.ReadLiteral(); err != nil {
 			v.scanError(err)
-			return Value{}
+			return
 		}
 		v.bad(off, "want "+dt.String()+", got null")
-		return Value{}
+		return
 	}
 	switch dt {
 	case thingmodel.Int, thingmodel.Float, thingmodel.Double:
-		return v.checkNumber(t, c, off, depth)
+		v.checkNumber(t, c, off, depth, dst)
+		return
 	case thingmodel.Timestamp:
-		return v.checkTimestamp(c, off, depth)
+		v.checkTimestamp(c, off, depth, dst)
+		return
 	case thingmodel.Bool:
-		return v.checkBool(c, off, depth)
+		v.checkBool(c, off, depth, dst)
+		return
 	case thingmodel.Enum:
-		return v.checkEnum(t, c, off, depth)
+		v.checkEnum(t, c, off, depth, dst)
+		return
 	case thingmodel.String, thingmodel.Date, thingmodel.File:
-		return v.checkText(t, c, off, depth)
+		v.checkText(t, c, off, depth, dst)
+		return
 	case thingmodel.Array:
-		return v.checkArray(t, c, off, depth)
+		v.checkArray(t, c, off, depth, dst)
+		return
 	case thingmodel.Struct:
-		return v.checkStruct(t, c, off, depth)
+		v.checkStruct(t, c, off, depth, dst)
+		return
 	}
 	v.bad(off, "unsupported data type "+dt.String())
 	v.skipValue(depth)
-	return Value{}
 }
 
 // number reads a number token; false after recording a syntax error.
@@ -160,29 +167,29 @@ func (v *Validator) numberText(dt thingmodel.DataType, c byte, off int64, depth 
 	return nil, scan.Num{}, false
 }
 
-func (v *Validator) checkNumber(t *thingmodel.Type, c byte, off int64, depth int) Value {
+func (v *Validator) checkNumber(t *thingmodel.Type, c byte, off int64, depth int, dst *Value) {
 	dt := t.DataType()
 	num, shape, ok := v.numberText(dt, c, off, depth)
 	if !ok {
-		return Value{}
+		return
 	}
-	val := Value{typ: dt, raw: num}
+	val := Value{typ: dt, text: num} // FLOAT, DOUBLE: the digits, converted on demand
 	var f float64
 	bounded := t.Min().Set || t.Max().Set
 	switch dt {
 	case thingmodel.Int:
 		if !v.compat() && !shape.Integer() {
 			v.bad(off, "want INT, got number "+clip(num)+" with a fraction or exponent (strict profile)")
-			return Value{}
+			return
 		}
 		n, st := scan.ParseInt(num)
 		if st == scan.NotInteger {
 			v.bad(off, "want INT, got number "+clip(num)+" that is not an integer")
-			return Value{}
+			return
 		}
 		if st != scan.IntOK || n < math.MinInt32 || n > math.MaxInt32 {
 			v.bad(off, "INT "+clip(num)+" is outside [-2147483648, 2147483647]")
-			return Value{}
+			return
 		}
 		val.i = n
 		f = float64(n)
@@ -197,27 +204,29 @@ func (v *Validator) checkNumber(t *thingmodel.Type, c byte, off int64, depth int
 			x, finite := scan.ParseFloat(num)
 			if !finite {
 				v.bad(off, dt.String()+" "+clip(num)+" is outside the range of DOUBLE")
-				return Value{}
+				return
 			}
 			if dt == thingmodel.Float && math.Abs(x) > math.MaxFloat32 {
 				v.bad(off, "FLOAT "+clip(num)+" is outside the range of FLOAT (abs value at most 3.4028234663852886e38)")
-				return Value{}
+				return
 			}
 			f = x
 		}
 	}
 	if !bounded {
-		return val
+		*dst = val
+		return
 	}
 	if lo := t.Min(); lo.Set && (f < lo.Value || lo.Exclusive && f == lo.Value) {
 		v.bad(off, dt.String()+" "+clip(num)+" is below the minimum "+fmtBound(lo))
-		return Value{}
+		return
 	}
 	if hi := t.Max(); hi.Set && (f > hi.Value || hi.Exclusive && f == hi.Value) {
 		v.bad(off, dt.String()+" "+clip(num)+" is above the maximum "+fmtBound(hi))
-		return Value{}
+		return
 	}
-	return val
+	*dst = val
+	return
 }
 
 func fmtBound(b thingmodel.Bound) string {
@@ -228,145 +237,155 @@ func fmtBound(b thingmodel.Bound) string {
 	return s
 }
 
-func (v *Validator) checkTimestamp(c byte, off int64, depth int) Value {
+func (v *Validator) checkTimestamp(c byte, off int64, depth int, dst *Value) {
 	num, shape, ok := v.numberText(thingmodel.Timestamp, c, off, depth)
 	if !ok {
-		return Value{}
+		return
 	}
 	if !shape.Integer() {
 		v.bad(off, "want TIMESTAMP as integer milliseconds, got "+clip(num))
-		return Value{}
+		return
 	}
 	n, st := scan.ParseInt(num)
 	if st != scan.IntOK || n < 0 {
 		v.bad(off, "TIMESTAMP "+clip(num)+" is outside [0, 2^63-1]")
-		return Value{}
+		return
 	}
-	return Value{typ: thingmodel.Timestamp, i: n, raw: num}
+	*dst = Value{typ: thingmodel.Timestamp, i: n}
+	return
 }
 
-func (v *Validator) checkBool(c byte, off int64, depth int) Value {
+func (v *Validator) checkBool(c byte, off int64, depth int, dst *Value) {
 	r := v.cur
 	switch {
 	case c == 't' || c == 'f':
 		lit, err := r.ReadLiteral()
 		if err != nil {
 			v.scanError(err)
-			return Value{}
+			return
 		}
 		if lit == 't' {
-			return Value{typ: thingmodel.Bool, i: 1}
+			*dst = Value{typ: thingmodel.Bool, i: 1}
+			return
 		}
-		return Value{typ: thingmodel.Bool}
+		*dst = Value{typ: thingmodel.Bool}
+		return
 	case c == '-' || (c >= '0' && c <= '9'):
 		raw, _, ok := v.number()
 		if !ok {
-			return Value{}
+			return
 		}
 		if len(raw) == 1 && (raw[0] == '0' || raw[0] == '1') {
-			return Value{typ: thingmodel.Bool, i: int64(raw[0] - '0'), raw: raw}
+			*dst = Value{typ: thingmodel.Bool, i: int64(raw[0] - '0')}
+			return
 		}
 		v.bad(off, "want BOOL (true, false, 0 or 1), got number "+clip(raw))
-		return Value{}
+		return
 	case c == '"' && v.compat():
 		s, ok := v.stringText()
 		if !ok {
-			return Value{}
+			return
 		}
 		switch string(s) {
 		case "true", "1":
-			return Value{typ: thingmodel.Bool, i: 1}
+			*dst = Value{typ: thingmodel.Bool, i: 1}
+			return
 		case "false", "0":
-			return Value{typ: thingmodel.Bool}
+			*dst = Value{typ: thingmodel.Bool}
+			return
 		}
 		v.bad(off, `want BOOL ("true", "false", "0" or "1" in a string), got string `+quoteBytes(s))
-		return Value{}
+		return
 	}
 	v.mismatch(off, "BOOL", depth)
-	return Value{}
+	return
 }
 
-func (v *Validator) checkEnum(t *thingmodel.Type, c byte, off int64, depth int) Value {
+func (v *Validator) checkEnum(t *thingmodel.Type, c byte, off int64, depth int, dst *Value) {
 	if t.EnumType() == thingmodel.String {
 		if c != '"' {
 			v.mismatch(off, "ENUM string key", depth)
-			return Value{}
+			return
 		}
 		s, ok := v.stringText()
 		if !ok {
-			return Value{}
+			return
 		}
 		if !t.EnumKeyBytes(s) {
 			v.bad(off, "ENUM value "+quoteBytes(s)+" is not a key of enumDesc")
-			return Value{}
+			return
 		}
-		return Value{typ: thingmodel.Enum, isText: true, text: s}
+		*dst = Value{typ: thingmodel.Enum, isText: true, text: s}
+		return
 	}
 	switch {
 	case c == '-' || (c >= '0' && c <= '9'):
 		raw, shape, ok := v.number()
 		if !ok {
-			return Value{}
+			return
 		}
 		n, st := scan.ParseInt(raw)
 		if !shape.Integer() || st != scan.IntOK {
 			v.bad(off, "want ENUM integer key, got number "+clip(raw))
-			return Value{}
+			return
 		}
 		if !t.EnumKeyBytes(strconv.AppendInt(v.numBuf[:0], n, 10)) {
 			v.bad(off, "ENUM value "+clip(raw)+" is not a key of enumDesc")
-			return Value{}
+			return
 		}
-		return Value{typ: thingmodel.Enum, i: n, raw: raw}
+		*dst = Value{typ: thingmodel.Enum, i: n}
+		return
 	case c == '"' && v.compat():
 		s, ok := v.stringText()
 		if !ok {
-			return Value{}
+			return
 		}
 		if !t.EnumKeyBytes(s) {
 			v.bad(off, "ENUM value "+quoteBytes(s)+" is not a key of enumDesc")
-			return Value{}
+			return
 		}
 		n, _ := scan.ParseInt(s) // keys of an INT enum are canonical integers
-		return Value{typ: thingmodel.Enum, i: n, raw: s}
+		*dst = Value{typ: thingmodel.Enum, i: n}
+		return
 	}
 	v.mismatch(off, "ENUM integer key", depth)
-	return Value{}
+	return
 }
 
-func (v *Validator) checkText(t *thingmodel.Type, c byte, off int64, depth int) Value {
+func (v *Validator) checkText(t *thingmodel.Type, c byte, off int64, depth int, dst *Value) {
 	dt := t.DataType()
 	if c != '"' {
 		v.mismatch(off, dt.String(), depth)
-		return Value{}
+		return
 	}
 	s, ok := v.stringText()
 	if !ok {
-		return Value{}
+		return
 	}
 	switch dt {
 	case thingmodel.String:
 		if len(s) > t.MaxLength() {
 			v.bad(off, "STRING of "+strconv.Itoa(len(s))+" bytes is longer than maxLength "+strconv.Itoa(t.MaxLength()))
-			return Value{}
+			return
 		}
 	case thingmodel.Date:
 		if !validDate(s) {
 			v.bad(off, "want DATE as \"yyyy-MM-dd HH:mm:ss\" on a real calendar day, got "+quoteBytes(s))
-			return Value{}
+			return
 		}
 	}
-	return Value{typ: dt, text: s}
+	*dst = Value{typ: dt, text: s}
+	return
 }
 
-func (v *Validator) checkArray(t *thingmodel.Type, c byte, off int64, depth int) Value {
+func (v *Validator) checkArray(t *thingmodel.Type, c byte, off int64, depth int, dst *Value) {
 	r := v.cur
 	if c != '[' {
 		v.mismatch(off, "ARRAY of "+t.Elem().DataType().String(), depth)
-		return Value{}
+		return
 	}
 	if !v.open(depth) {
-		return Value{}
+		return
 	}
 	start := len(v.items)
 	v.sk.Path = append(v.sk.Path, scan.Frame{IsIndex: true})
@@ -398,22 +417,23 @@ func (v *Validator) checkArray(t *thingmodel.Type, c byte, off int64, depth int)
 			v.skipValue(depth + 1)
 			continue
 		}
-		item := v.checkValue(t.Elem(), depth+1)
-		v.items = append(v.items, item)
+		v.items = append(v.items, Value{})
+		v.checkValue(t.Elem(), depth+1, &v.items[len(v.items)-1]) // items are scalars: no append meanwhile
 	}
 	v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
 	end := len(v.items)
-	return Value{typ: thingmodel.Array, elems: v.items[start:end:end]}
+	*dst = Value{typ: thingmodel.Array, elems: v.items[start:end:end]}
+	return
 }
 
-func (v *Validator) checkStruct(t *thingmodel.Type, c byte, off int64, depth int) Value {
+func (v *Validator) checkStruct(t *thingmodel.Type, c byte, off int64, depth int, dst *Value) {
 	r := v.cur
 	if c != '{' {
 		v.mismatch(off, "STRUCT", depth)
-		return Value{}
+		return
 	}
 	if !v.open(depth) {
-		return Value{}
+		return
 	}
 	if cap(v.seen) < t.NumItems() {
 		v.seen = make([]bool, t.NumItems())
@@ -444,9 +464,9 @@ func (v *Validator) checkStruct(t *thingmodel.Type, c byte, off int64, depth int
 		}
 		seen[i] = true
 		it := t.Item(i)
-		val := v.checkValue(it.Type(), depth+1)
-		v.fields = append(v.fields, val)
+		v.fields = append(v.fields, Value{})
 		v.names = append(v.names, it.Identifier())
+		v.checkValue(it.Type(), depth+1, &v.fields[len(v.fields)-1]) // items are never STRUCT: no append to fields meanwhile
 	}
 	v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
 	v.keys.Close(&obj)
@@ -459,7 +479,8 @@ func (v *Validator) checkStruct(t *thingmodel.Type, c byte, off int64, depth int
 		}
 	}
 	end := len(v.fields)
-	return Value{typ: thingmodel.Struct, elems: v.fields[start:end:end], names: v.names[start:end:end]}
+	*dst = Value{typ: thingmodel.Struct, elems: v.fields[start:end:end], names: v.names[start:end:end]}
+	return
 }
 
 // itemIndex finds a STRUCT item: a few string comparisons cost less than hashing.
@@ -576,7 +597,8 @@ func (v *Validator) CheckValue(t *thingmodel.Type, raw []byte) (Value, error) {
 	if _, ok := v.r.Peek(); !ok {
 		return Value{}, &Error{Code: codes.FormatError, Offset: 0, Detail: "no value"}
 	}
-	val := v.checkValue(t, 1)
+	var val Value
+	v.checkValue(t, 1, &val)
 	if !v.stop {
 		if c, ok := v.r.Peek(); ok {
 			v.scanError(&scan.Error{Kind: scan.ErrTrailing, Offset: v.r.Offset(), Byte: c})

@@ -941,20 +941,21 @@ func (v *Validator) points(e *entry, depth int) {
 			v.bad(off, "measurepoint "+quoteBytes(key)+" is not defined in model "+quoteString(model.ID()))
 			v.skipValue(depth + 1)
 		default:
-			var val Value
-			quality := -1
+			v.pending = append(v.pending, pending{mp: mp, quality: -1, off: off})
+			p := &v.pending[len(v.pending)-1]
 			if mp.HasQuality() {
-				val, quality = v.checkQuality(mp.Type(), depth+1)
+				p.quality = v.checkQuality(mp.Type(), depth+1, &p.val)
 			} else {
-				val = v.checkValue(mp.Type(), depth+1)
+				v.checkValue(mp.Type(), depth+1, &p.val)
 			}
 			if v.pointErr.Code == 0 {
 				v.res.Accepted++
-				if v.yield != nil {
-					v.pending = append(v.pending, pending{mp: mp, val: val, quality: quality, off: off})
+				if v.yield == nil {
+					v.pending = v.pending[:len(v.pending)-1] // nobody to hand it to
 				}
 				continue
 			}
+			v.pending = v.pending[:len(v.pending)-1]
 		}
 		if v.stop {
 			break

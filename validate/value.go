@@ -27,8 +27,7 @@ type Value struct {
 	typ    thingmodel.DataType
 	isText bool // ENUM of enumType STRING
 	i      int64
-	text   []byte
-	raw    []byte
+	text   []byte // STRING, DATE, FILE, string ENUM: decoded; FLOAT, DOUBLE: the number's text
 	elems  []Value
 	names  []string // STRUCT: item identifiers, parallel to elems
 }
@@ -50,7 +49,7 @@ func (v Value) Int() int64 {
 // call: validation only needs its range, which is cheaper to decide.
 func (v Value) Float() float64 {
 	if v.typ == thingmodel.Float || v.typ == thingmodel.Double {
-		f, _ := scan.ParseFloat(v.raw)
+		f, _ := scan.ParseFloat(v.text)
 		return f
 	}
 	return float64(v.i)
@@ -59,16 +58,18 @@ func (v Value) Float() float64 {
 // Bool returns a BOOL.
 func (v Value) Bool() bool { return v.i != 0 }
 
-// Bytes returns the decoded text of a STRING, DATE, FILE or string ENUM. The slice
-// is valid only during the callback.
-func (v Value) Bytes() []byte { return v.text }
+// Bytes returns the decoded text of a STRING, DATE, FILE or string ENUM, and nil
+// for other types. The slice is valid only during the callback.
+func (v Value) Bytes() []byte {
+	if v.typ == thingmodel.Float || v.typ == thingmodel.Double {
+		return nil
+	}
+	return v.text
+}
 
 // Text returns the decoded text of a STRING, DATE, FILE or string ENUM, as a new
-// string.
-func (v Value) Text() string { return string(v.text) }
-
-// Raw returns the value's JSON exactly as it appeared in the payload.
-func (v Value) Raw() []byte { return v.raw }
+// string, and "" for other types.
+func (v Value) Text() string { return string(v.Bytes()) }
 
 // Len returns the number of items of an ARRAY or of a STRUCT, and 0 otherwise.
 func (v Value) Len() int { return len(v.elems) }
