@@ -226,7 +226,6 @@ func (v *Validator) checkNumber(t *thingmodel.Type, c byte, off int64, depth int
 		return
 	}
 	*dst = val
-	return
 }
 
 func fmtBound(b thingmodel.Bound) string {
@@ -252,7 +251,6 @@ func (v *Validator) checkTimestamp(c byte, off int64, depth int, dst *Value) {
 		return
 	}
 	*dst = Value{typ: thingmodel.Timestamp, i: n}
-	return
 }
 
 func (v *Validator) checkBool(c byte, off int64, depth int, dst *Value) {
@@ -298,7 +296,6 @@ func (v *Validator) checkBool(c byte, off int64, depth int, dst *Value) {
 		return
 	}
 	v.mismatch(off, "BOOL", depth)
-	return
 }
 
 func (v *Validator) checkEnum(t *thingmodel.Type, c byte, off int64, depth int, dst *Value) {
@@ -349,7 +346,6 @@ func (v *Validator) checkEnum(t *thingmodel.Type, c byte, off int64, depth int, 
 		return
 	}
 	v.mismatch(off, "ENUM integer key", depth)
-	return
 }
 
 func (v *Validator) checkText(t *thingmodel.Type, c byte, off int64, depth int, dst *Value) {
@@ -375,7 +371,6 @@ func (v *Validator) checkText(t *thingmodel.Type, c byte, off int64, depth int, 
 		}
 	}
 	*dst = Value{typ: dt, text: s}
-	return
 }
 
 func (v *Validator) checkArray(t *thingmodel.Type, c byte, off int64, depth int, dst *Value) {
@@ -423,7 +418,6 @@ func (v *Validator) checkArray(t *thingmodel.Type, c byte, off int64, depth int,
 	v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
 	end := len(v.items)
 	*dst = Value{typ: thingmodel.Array, elems: v.items[start:end:end]}
-	return
 }
 
 func (v *Validator) checkStruct(t *thingmodel.Type, c byte, off int64, depth int, dst *Value) {
@@ -480,7 +474,6 @@ func (v *Validator) checkStruct(t *thingmodel.Type, c byte, off int64, depth int
 	}
 	end := len(v.fields)
 	*dst = Value{typ: thingmodel.Struct, elems: v.fields[start:end:end], names: v.names[start:end:end]}
-	return
 }
 
 // itemIndex finds a STRUCT item: a few string comparisons cost less than hashing.

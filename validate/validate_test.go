@@ -270,3 +270,17 @@ func TestEmptyKeyPointer(t *testing.T) {
 		}
 	}
 }
+
+// A syntax error must be reported alike whether the payload is in memory (points
+// checked while reading) or streamed (measurepoints captured first).
+func TestSyntaxErrorSameInBothModes(t *testing.T) {
+	v := validate.New(validate.Options{Models: catalog(t)})
+	for _, points := range []string{`"temp" 1`, `"temp":1,"Power" {"value":1}`, `"temp":[1,]`, `"temp":{"value":1 "quality":2}`, `"Power":{"value" 1}`} {
+		payload := batch("", entry("device1", points))
+		mem := run(t, v, topic, payload, nil)
+		streamed := run(t, v, topic, payload, iotest.OneByteReader(strings.NewReader(payload)))
+		if mem.Code != codes.FormatError || !cmp.Equal(mem, streamed) {
+			t.Errorf("%s: in memory %+v, streamed %+v", points, mem, streamed)
+		}
+	}
+}

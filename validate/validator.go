@@ -356,10 +356,17 @@ func (v *Validator) member(obj *scan.Obj, first bool) ([]byte, bool) {
 		v.scanError(r.Fail(c, ok, "string key"))
 		return nil, false
 	}
-	raw, esc, err := r.ReadString()
+	raw, esc, err := r.ReadKey()
 	var keyErr scan.Error
 	if err != nil {
 		if err.Kind.Fatal() {
+			if raw != nil { // the key was read; the ':' is missing: name the member
+				key := raw
+				if esc {
+					key = scan.AppendUnescaped(nil, raw)
+				}
+				v.sk.Path[len(v.sk.Path)-1] = scan.Frame{Key: key}
+			}
 			v.scanError(err)
 			return nil, false
 		}
@@ -381,11 +388,6 @@ func (v *Validator) member(obj *scan.Obj, first bool) ([]byte, bool) {
 		key = emptyKey // a nil Key marks a frame that names nothing
 	}
 	v.sk.Path[len(v.sk.Path)-1] = scan.Frame{Key: key}
-	if c, ok = r.Peek(); !ok || c != ':' {
-		v.scanError(r.Fail(c, ok, "':' after key"))
-		return nil, false
-	}
-	r.Skip1()
 	if keyErr.Kind != 0 || dup {
 		r.Peek()
 		if keyErr.Kind != 0 {
@@ -909,7 +911,7 @@ func (v *Validator) points(e *entry, depth int) {
 		r.Peek()
 		off := r.Offset()
 		n++
-		v.pointErr = Error{}
+		v.pointErr.Code = 0 // bad() writes every field when it records
 		var mp *thingmodel.Measurepoint
 		var dup bool
 		if model != nil {

@@ -312,6 +312,53 @@ func (r *Reader) ReadString() (raw []byte, esc bool, err *Error) {
 	}
 }
 
+// ReadKey reads an object key and the ':' after it; the next byte must be '"'.
+// It returns what ReadString returns; a missing ':' is an ErrChar (or ErrEOF) at
+// the byte found instead, and then raw is still the key. It saves callers a call
+// per key on the hot path.
+func (r *Reader) ReadKey() (raw []byte, esc bool, err *Error) {
+	raw, esc, err = r.ReadString()
+	if err != nil && err.Kind.Fatal() {
+		return raw, esc, err
+	}
+	if r.pos < r.end && r.buf[r.pos] == ':' {
+		r.pos++
+		return raw, esc, err
+	}
+	var soft Error
+	if err != nil {
+		soft = *err
+	}
+	// White space before ':', or the window ends here: skip white space, keeping
+	// the key (from its opening quote) in the window if it must be refilled.
+	n := len(raw)
+	start := r.pos - n - 1 // raw is buf[start:start+n]
+	for {
+		for r.pos < r.end && isSpace[r.buf[r.pos]] {
+			r.pos++
+		}
+		if r.pos < r.end {
+			break
+		}
+		base := r.base
+		more := r.refill(start - 1)
+		start -= int(r.base - base)
+		if !more {
+			return r.buf[start : start+n], esc, r.Fail(0, false, "':' after key")
+		}
+	}
+	raw = r.buf[start : start+n]
+	if c := r.buf[r.pos]; c != ':' {
+		return raw, esc, r.Fail(c, true, "':' after key")
+	}
+	r.pos++
+	if soft.Kind != 0 {
+		r.err = soft
+		return raw, esc, &r.err
+	}
+	return raw, esc, nil
+}
+
 // have makes sure that buf[*i:*i+n] is in the window, refilling and keeping
 // buf[*start-1:] (the opening quote). It reports false when the input ends first.
 func (r *Reader) have(start, i *int, n int) bool {
