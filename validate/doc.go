@@ -85,6 +85,13 @@
 //  14. A syntax error's pointer names the deepest member or item the error lies
 //     within, and its offset is the offending byte.
 //
+// # multiSet
+//
+// [Validator.MultiSet] implements the asynchronous multi-point set API of SPEC §5:
+// whole-request 400s, then one status per item. Its documentation holds the rules
+// and the decisions SPEC leaves open. Values are checked by the same code as
+// measurepoints ([Validator.CheckValue]).
+//
 // # Limits
 //
 // [Limits] bound what a payload can cost: size (1008), depth, token length,
