@@ -66,3 +66,25 @@ func ExampleError() {
 	// want FLOAT, got string "warm"
 	// validate: 1204 at /params/measurepoints/temp (offset 86): want FLOAT, got string "warm"
 }
+
+// Hand accepted points on as JSON, normalised: the compat profile's strings
+// holding numbers become numbers.
+func ExamplePoint_AppendJSON() {
+	model, _ := thingmodel.ParseModel("inverter.json", []byte(`{"modelId": "Inverter", "measurepoints": {
+		"Power":      {"dataType": "INT", "hasQuality": true},
+		"branchCurr": {"dataType": "ARRAY", "dataDefinition": "{\"itemType\":\"FLOAT\"}"}}}`))
+	catalog, _ := thingmodel.NewCatalog([]*thingmodel.Model{model}, map[string]string{"product1": "Inverter"})
+	v := validate.New(validate.Options{Models: catalog})
+
+	payload := []byte(`{"version":"1.0","method":"thing.measurepoint.post","params":{"time":123456,
+		"measurepoints":{"Power":{"value":"7","quality":9},"branchCurr":["1.02", 2.5e0, "-0"]}}}`)
+	var line []byte
+	v.Validate(validate.Message{Topic: "/sys/product1/device1/thing/measurepoint/post"}, payload, func(p *validate.Point) error {
+		line = p.AppendJSON(line[:0])
+		fmt.Printf("%s\n", line)
+		return nil
+	})
+	// Output:
+	// {"productKey":"product1","deviceKey":"device1","time":123456,"identifier":"Power","value":7,"quality":9}
+	// {"productKey":"product1","deviceKey":"device1","time":123456,"identifier":"branchCurr","value":[1.02,2.5,-0]}
+}

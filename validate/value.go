@@ -193,3 +193,28 @@ func appendString(dst, s []byte) []byte {
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
 }
+
+// AppendJSON appends the point as one JSON object, the normal form for handing
+// accepted points on:
+//
+//	{"productKey":"p","deviceKey":"d","time":123456,"identifier":"temp","value":1.02,"quality":9}
+//
+// "quality" is absent for a point without one; the value is in the normal form of
+// Value.AppendJSON.
+func (p *Point) AppendJSON(dst []byte) []byte {
+	dst = append(dst, `{"productKey":`...)
+	dst = appendString(dst, []byte(p.ProductKey))
+	dst = append(dst, `,"deviceKey":`...)
+	dst = appendString(dst, []byte(p.DeviceKey))
+	dst = append(dst, `,"time":`...)
+	dst = strconv.AppendInt(dst, p.Time, 10)
+	dst = append(dst, `,"identifier":`...)
+	dst = appendString(dst, []byte(p.Identifier()))
+	dst = append(dst, `,"value":`...)
+	dst = p.Value.AppendJSON(dst)
+	if p.Quality >= 0 {
+		dst = append(dst, `,"quality":`...)
+		dst = strconv.AppendInt(dst, int64(p.Quality), 10)
+	}
+	return append(dst, '}')
+}
