@@ -173,7 +173,7 @@ func (v *Validator) checkNumber(t *thingmodel.Type, c byte, off int64, depth int
 	if !ok {
 		return
 	}
-	val := Value{typ: dt, text: num} // FLOAT, DOUBLE: the digits, converted on demand
+	val := Value{typ: dt}
 	var f float64
 	bounded := t.Min().Set || t.Max().Set
 	switch dt {
@@ -194,8 +194,15 @@ func (v *Validator) checkNumber(t *thingmodel.Type, c byte, off int64, depth int
 		val.i = n
 		f = float64(n)
 	default:
-		// A number without an exponent and with few integer digits is surely in
-		// range; only the others, and bounded types, need the float64 itself.
+		// FLOAT, DOUBLE: the digits, converted on demand. A number without an
+		// exponent and with few integer digits is surely in range; only the
+		// others, and bounded types, need the float64 itself.
+		val.text = num
+		if !v.cur.InMemory() && !shapeQuoted(c) {
+			start := len(v.text) // the window may move before the point is handed over
+			v.text = append(v.text, num...)
+			val.text = v.text[start:len(v.text):len(v.text)]
+		}
 		maxDigits := 308
 		if dt == thingmodel.Float {
 			maxDigits = 38
@@ -227,6 +234,10 @@ func (v *Validator) checkNumber(t *thingmodel.Type, c byte, off int64, depth int
 	}
 	*dst = val
 }
+
+// shapeQuoted reports whether a number came in a string (its text is then kept
+// already, by stringText).
+func shapeQuoted(c byte) bool { return c == '"' }
 
 func fmtBound(b thingmodel.Bound) string {
 	s := strconv.FormatFloat(b.Value, 'g', -1, 64)
@@ -499,11 +510,15 @@ func (v *Validator) stringText() ([]byte, bool) {
 			return nil, false
 		}
 	}
-	if !esc {
+	start := len(v.text)
+	switch {
+	case esc:
+		v.text = scan.AppendUnescaped(v.text, raw)
+	case !v.cur.InMemory():
+		v.text = append(v.text, raw...) // the window may move before the point is handed over
+	default:
 		return raw, true
 	}
-	start := len(v.text)
-	v.text = scan.AppendUnescaped(v.text, raw)
 	return v.text[start:len(v.text):len(v.text)], true
 }
 

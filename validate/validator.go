@@ -381,6 +381,11 @@ func (v *Validator) member(obj *scan.Obj, first bool) ([]byte, bool) {
 		start := len(v.escKeys)
 		v.escKeys = scan.AppendUnescaped(v.escKeys, raw)
 		key = v.escKeys[start:len(v.escKeys):len(v.escKeys)]
+	case !r.InMemory():
+		// The window may move before the point is done with its key.
+		start := len(v.escKeys)
+		v.escKeys = append(v.escKeys, raw...)
+		key = v.escKeys[start:len(v.escKeys):len(v.escKeys)]
 	default:
 		key = raw
 	}
@@ -634,11 +639,12 @@ func (v *Validator) readParams() {
 // entry reads one entry at the given depth (SPEC §2): its keys, time and
 // measurepoints, then checks it.
 //
-// When the payload is in memory and both keys come before "measurepoints" (the
-// usual order, the seeds' too), the device is known when the points are read, so
-// they are checked as they are read and only handed over at the end of the entry,
-// when its time is known. Otherwise "measurepoints" is captured and checked in a
-// second pass at the end of the entry.
+// When both keys come before "measurepoints" (the usual order, the seeds' too),
+// the device is known when the points are read, so they are checked as they are
+// read and only handed over at the end of the entry, when its time is known; what
+// a waiting point refers to is copied out of a streaming window. Otherwise
+// "measurepoints" is captured and checked in a second pass at the end of the
+// entry.
 func (v *Validator) entry(index, depth int) {
 	r := &v.r
 	c, _ := r.Peek()
@@ -702,7 +708,7 @@ func (v *Validator) readMeasurepoints(e *entry, depth int) {
 		return
 	}
 	e.mpSet = true
-	if r.InMemory() && e.pkSet && e.dkSet {
+	if e.pkSet && e.dkSet {
 		e.fused = true
 		top := v.sk.Path[len(v.sk.Path)-1]
 		ok := v.resolve(e)
