@@ -63,6 +63,22 @@
 //     refused by the broker before it is read into memory, and the connection is
 //     closed. With no payload limit (MaxBytes < 0) the broker sets none either.
 //
+// # Limits
+//
+// The payload limit is validate.Limits.MaxBytes (SPEC §6: 512 KiB by default);
+// the broker's maximum packet size follows from it (see above). The points of one
+// message are held until its verdict, in buffers that grow with the payload and
+// are reused from message to message; buffers that one message made larger than
+// 1 MiB are dropped afterwards rather than kept.
+//
+// # Logging
+//
+// The hook logs nothing itself: each verdict goes to Options.OnVerdict. The
+// broker's own records go to Options.Logger, except the error record mochi
+// writes for every negative PUBACK the hook asks for (a verdict, not a broker
+// error); records mochi writes without a message, when a client connection ends
+// with an error, are given the message "client connection ended".
+//
 // # Security
 //
 // The broker refuses every client unless an authentication hook accepts it. For
