@@ -40,7 +40,9 @@ Runs a local ingest endpoint: an MQTT broker (3.1.1 and 5) that validates every
 message published on a measurepoint topic of SPEC §1 and publishes the platform's
 reply on the topic followed by "_reply". Accepted messages are delivered to the
 subscribers of their topic; rejected ones are dropped. Other topics are carried
-as on any broker.
+as on any broker. On HTTP it serves the multiSet API of SPEC §5,
+PUT /dataService/devices/multiSet?orgId=ORG, and logs the accepted items (there
+is no device to write to). Every verdict is logged.
 
 The broker accepts every client without credentials: keep it on a loopback
 address or a network you trust.
