@@ -146,6 +146,18 @@ func (r *splitReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// streamed is an outcome as property 5 compares it. A payload over the size
+// limit (1008) is refused by Validate before parsing, while a stream learns its
+// size only at the end, after delivering the points it has read; those points are
+// not final (SPEC §4.8), so for 1008 the delivered points and their count are
+// left out.
+func streamed(o outcome) outcome {
+	if o.Code == codes.MsgTooLarge {
+		o.Points, o.Accepted = nil, 0
+	}
+	return o
+}
+
 // hasPrefixPointer reports whether pointer p is q or lies below it.
 func hasPrefixPointer(p, q string) bool {
 	return q == "" || p == q || strings.HasPrefix(p, q+"/")

@@ -113,7 +113,7 @@ type Number struct {
 // IntNumber returns i as a Number.
 func IntNumber(i int64) Number {
 	if i < 0 {
-		return Number{Neg: true, Digits: strconv.FormatUint(uint64(-(i + 1))+1, 10)}
+		return Number{Neg: true, Digits: strconv.FormatUint(uint64(-(i+1))+1, 10)}
 	}
 	return Number{Digits: strconv.FormatInt(i, 10)}
 }

@@ -36,6 +36,7 @@ func TestRegressions(t *testing.T) {
 		name    string
 		reason  string
 		profile validate.Profile
+		limits  validate.Limits
 		topic   string
 		payload string
 		code    codes.Code
@@ -56,11 +57,35 @@ func TestRegressions(t *testing.T) {
 			payload: "{\"method\":\"thing.measurepoint.post.batch\",\"params\":[],\"version\":\n \"1.2\"}",
 			code:    codes.FormatError, pointer: "/version", offset: 66,
 		},
+		{
+			name: "pointer of the item past the array limit",
+			reason: "SPEC §4.2: pointer and offset name the same value; with Limits.MaxArray 3 the offending " +
+				"item is the fourth, /x/3 at offset 28 (found by TestDeliberateDifferences)",
+			limits:  validate.Limits{MaxArray: 3},
+			topic:   batch,
+			payload: `{"version":"1.0","x":[1,2,3,4],"method":"thing.measurepoint.post.batch","params":[]}`,
+			code:    codes.FormatError, pointer: "/x/3", offset: 28,
+		},
+		{
+			name: "accepted counts delivered points after a duplicate point",
+			reason: "SPEC §4.7: a duplicate key is 1206, at the second member's value (validate doc, decision 11); " +
+				"Result.Accepted must count the points delivered, here none (found by FuzzValidate on payloads/invalid/duplicate_escaped.json)",
+			topic:   batch,
+			payload: `{"version":"1.0","method":"thing.measurepoint.post.batch","params":[{"productKey":"p","deviceKey":"d","measurepoints":{"i":1,"i":2}}]}`,
+			code:    codes.FormatError, pointer: "/params/0/measurepoints/i", offset: 129,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v := validate.New(validate.Options{Profile: tt.profile, Models: cat})
-			res, _ := v.Validate(validate.Message{Topic: tt.topic, Now: 1}, []byte(tt.payload), nil)
+			v := validate.New(validate.Options{Profile: tt.profile, Models: cat, Limits: tt.limits})
+			delivered := 0
+			res, _ := v.Validate(validate.Message{Topic: tt.topic, Now: 1}, []byte(tt.payload), func(*validate.Point) error {
+				delivered++
+				return nil
+			})
+			if res.Accepted != delivered {
+				t.Errorf("Accepted = %d, but %d points were delivered (validate.Result.Accepted: \"counts the points delivered to the callback\")", res.Accepted, delivered)
+			}
 			if res.Code != tt.code {
 				t.Fatalf("code %d (%v), want %d at %q offset %d (%s)", res.Code, res.Err, tt.code, tt.pointer, tt.offset, tt.reason)
 			}

@@ -112,9 +112,9 @@ var envelopeKeys = []string{"id", "version", "method", "allowOfflineSubDevice", 
 // entryKeys are the members of an entry that a validator reads.
 var entryKeys = []string{"productKey", "deviceKey", "measurepoints", "time"}
 
-// flag draws an optional boolean flag of the envelope and returns its node (nil
+// envFlag draws an optional boolean flag of the envelope and returns its node (nil
 // for absent) and the value the validator must read.
-func flag(t *rapid.T, compat bool, label string) (*node, bool) {
+func envFlag(t *rapid.T, compat bool, label string) (*node, bool) {
 	forms := []string{"absent", "true", "false"}
 	if compat {
 		forms = append(forms, `""`)
@@ -157,10 +157,10 @@ func newRequest(t *rapid.T, env *Env, profile validate.Profile, methods []protoc
 	r.root.set("version", stringNode(rapid.SampledFrom([]string{"1.0", "1.1"}).Draw(t, "version")))
 	r.root.set("method", stringNode(string(m)))
 	var f *node
-	if f, r.AllowOffline = flag(t, compat, "allowOfflineSubDevice"); f != nil {
+	if f, r.AllowOffline = envFlag(t, compat, "allowOfflineSubDevice"); f != nil {
 		r.root.set("allowOfflineSubDevice", f)
 	}
-	if f, r.Skip = flag(t, compat, "skipInvalidMeasurepoints"); f != nil {
+	if f, r.Skip = envFlag(t, compat, "skipInvalidMeasurepoints"); f != nil {
 		r.root.set("skipInvalidMeasurepoints", f)
 	}
 	n := 1
@@ -170,8 +170,13 @@ func newRequest(t *rapid.T, env *Env, profile validate.Profile, methods []protoc
 	for i := range n {
 		e := r.newEntry(t, i)
 		if i < minEntries && len(e.Points) == 0 {
-			model := env.Model(e.Device.ProductKey)
-			r.addPoint(t, e, &model.Points[rapid.IntRange(0, len(model.Points)-1).Draw(t, "added point")])
+			var usable []*PointSpec
+			for pi, p := range env.Model(e.Device.ProductKey).Points {
+				if Usable(&p.Type) {
+					usable = append(usable, &env.Model(e.Device.ProductKey).Points[pi])
+				}
+			}
+			r.addPoint(t, e, rapid.SampledFrom(usable).Draw(t, "added point"))
 		}
 		r.Entries = append(r.Entries, e)
 	}
@@ -228,7 +233,7 @@ func (r *Request) newEntry(t *rapid.T, i int) *Entry {
 	}
 	model := env.Model(e.Device.ProductKey)
 	for pi := range model.Points {
-		if rapid.IntRange(0, 2).Draw(t, label+" "+model.Points[pi].Identifier+" given") == 0 {
+		if Usable(&model.Points[pi].Type) && rapid.IntRange(0, 2).Draw(t, label+" "+model.Points[pi].Identifier+" given") == 0 {
 			r.addPoint(t, e, &model.Points[pi])
 		}
 	}

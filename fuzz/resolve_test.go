@@ -1,11 +1,12 @@
 package fuzz
 
 import (
-	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -50,8 +51,7 @@ func child(doc []byte, i int, tok string) []int {
 		i = skipSpace(doc, i+1)
 		for doc[i] != '}' {
 			end := skipValue(doc, i)
-			var k string
-			_ = json.Unmarshal(doc[i:end], &k)
+			k := unquote(doc[i+1 : end-1])
 			i = skipSpace(doc, end)
 			i = skipSpace(doc, i+1) // ':'
 			if k == tok {
@@ -79,6 +79,46 @@ func child(doc []byte, i int, tok string) []int {
 		}
 	}
 	return found
+}
+
+// unquote decodes the escapes of a JSON string's contents and keeps every other
+// byte as it is, invalid UTF-8 included, as a pointer names a key.
+func unquote(raw []byte) string {
+	var b strings.Builder
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '\\' {
+			b.WriteByte(raw[i])
+			continue
+		}
+		i++
+		switch raw[i] {
+		case 'b':
+			b.WriteByte('\b')
+		case 'f':
+			b.WriteByte('\f')
+		case 'n':
+			b.WriteByte('\n')
+		case 'r':
+			b.WriteByte('\r')
+		case 't':
+			b.WriteByte('\t')
+		case 'u':
+			r, _ := strconv.ParseUint(string(raw[i+1:i+5]), 16, 32)
+			i += 4
+			if utf16.IsSurrogate(rune(r)) && i+6 < len(raw) && raw[i+1] == '\\' && raw[i+2] == 'u' {
+				r2, _ := strconv.ParseUint(string(raw[i+3:i+7]), 16, 32)
+				if d := utf16.DecodeRune(rune(r), rune(r2)); d != utf8.RuneError {
+					b.WriteRune(d)
+					i += 6
+					continue
+				}
+			}
+			b.WriteRune(rune(r))
+		default:
+			b.WriteByte(raw[i])
+		}
+	}
+	return b.String()
 }
 
 func skipSpace(doc []byte, i int) int {
@@ -121,7 +161,7 @@ func skipValue(doc []byte, i int) int {
 }
 
 func TestResolve(t *testing.T) {
-	doc := []byte(` {"a": [10, {"b/c": 2, "m~n": "x\"y"}], "a": true, "": {"": 5}, "e": []}`)
+	doc := []byte(` {"a": [10, {"b/c": 2, "m~n": "x\"y"}], "a": true, "": {"": 5}, "e": [], "\u00e9\ud83d\ude00\n": 1, "` + "\xff" + `": 2}`)
 	tests := []struct {
 		name, pointer string
 		want          []int64
@@ -133,6 +173,8 @@ func TestResolve(t *testing.T) {
 		{name: "escaped slash", pointer: "/a/1/b~1c", want: []int64{20}},
 		{name: "escaped tilde", pointer: "/a/1/m~0n", want: []int64{30}},
 		{name: "empty keys", pointer: "//", want: []int64{60}},
+		{name: "escaped key", pointer: "/é\U0001F600\n", want: []int64{97}},
+		{name: "key with invalid UTF-8", pointer: "/\xff", want: []int64{105}},
 		{name: "index past the end", pointer: "/a/2", err: true},
 		{name: "leading zero index", pointer: "/a/01", err: true},
 		{name: "key of an array", pointer: "/a/x", err: true},

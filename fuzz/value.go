@@ -88,11 +88,13 @@ func floatValue(t *rapid.T, ts *TypeSpec, label string) float64 {
 	single := ts.DataType == thingmodel.Float
 	if ts.Min.Set || ts.Max.Set {
 		lo, hi := -1e6, 1e6
-		if ts.Min.Set {
-			lo = ts.Min.Value
-		}
-		if ts.Max.Set {
-			hi = ts.Max.Value
+		switch {
+		case ts.Min.Set && ts.Max.Set:
+			lo, hi = ts.Min.Value, ts.Max.Value
+		case ts.Min.Set:
+			lo, hi = ts.Min.Value, ts.Min.Value+1e6
+		case ts.Max.Set:
+			lo, hi = ts.Max.Value-1e6, ts.Max.Value
 		}
 		var f float64
 		if single {
@@ -143,6 +145,39 @@ func text(t *rapid.T, maxLen int, label string) string {
 		return b.String()
 	}
 	return rapid.StringOfN(textRune, 0, min(maxLen, 12), maxLen).Draw(t, label)
+}
+
+// Usable reports whether the generators can make a value for ts. Every type a
+// generated model has is usable; a model from elsewhere may have bounds that
+// admit no integer, bounds too far out for FLOAT, or a required STRUCT item of
+// such a type. Requests leave out points of types that are not usable.
+func Usable(ts *TypeSpec) bool {
+	switch ts.DataType {
+	case thingmodel.Int:
+		lo, hi := intRange(ts, math.MinInt32, math.MaxInt32)
+		return lo <= hi
+	case thingmodel.Float, thingmodel.Double:
+		for _, b := range []thingmodel.Bound{ts.Min, ts.Max} {
+			if b.Set && math.Abs(b.Value) > 1e30 {
+				return false
+			}
+		}
+		if ts.Min.Set && ts.Max.Set && ts.Max.Value-ts.Min.Value < 1 {
+			return false
+		}
+		return true
+	case thingmodel.Enum:
+		return len(ts.EnumKeys) > 0
+	case thingmodel.Array:
+		return ts.Elem != nil && Usable(ts.Elem)
+	case thingmodel.Struct:
+		for _, it := range ts.Items {
+			if it.Required && !Usable(&it.Type) {
+				return false
+			}
+		}
+	}
+	return ts.DataType.Valid()
 }
 
 // conformingValue draws a value that ts accepts under the profile (compat when
@@ -216,7 +251,7 @@ func conformingValue(t *rapid.T, ts *TypeSpec, compat bool, label string) (*node
 	case thingmodel.Struct:
 		obj, want := objectNode(), map[string]any{}
 		for _, it := range ts.Items {
-			if !it.Required && !rapid.Bool().Draw(t, label+" "+it.Identifier+" given") {
+			if !it.Required && (!Usable(&it.Type) || !rapid.Bool().Draw(t, label+" "+it.Identifier+" given")) {
 				continue
 			}
 			v, w := conformingValue(t, &it.Type, compat, label+" "+it.Identifier)
