@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"bytes"
 	"errors"
 	"strconv"
 	"unicode/utf8"
@@ -8,6 +9,7 @@ import (
 	json "github.com/goccy/go-json"
 
 	"github.com/pointguard/pointguard/codes"
+	"github.com/pointguard/pointguard/internal/scan"
 	"github.com/pointguard/pointguard/protocol"
 	"github.com/pointguard/pointguard/thingmodel"
 )
@@ -80,9 +82,9 @@ var msFieldNames = [msNumFields]string{
 	msFCallbackURL:       "callbackUrl",
 }
 
-func msFieldIndex(name string) int {
+func msFieldIndex(name []byte) int {
 	for i, n := range msFieldNames {
-		if n == name {
+		if string(name) == n {
 			return i
 		}
 	}
@@ -104,9 +106,11 @@ func msFieldIndex(name string) int {
 // why, and no data:
 //
 //  1. orgId missing or empty: field orgId.
-//  2. body empty, not UTF-8, nested deeper than Limits.MaxDepth (default 64,
-//     checked before anything parses the body), or not one JSON value: field
-//     body.
+//  2. body empty, not UTF-8, or not one JSON value nested at most
+//     Limits.MaxDepth deep (default 64): field body. The body is read by the
+//     scanner of the MQTT path, which does not recurse; of a nesting and a
+//     syntax error, the one nearer the start of the body is reported. A
+//     syntax error is worded as goccy/go-json words it.
 //  3. body not an object; "data" absent, null, not an array, given twice, or
 //     empty: field data. Other top-level keys are ignored.
 //  4. q.Orgs does not know orgId: field orgId, submsg "orgId does not exist".
@@ -199,24 +203,22 @@ func (v *Validator) MultiSet(q MultiSetQuery, body []byte, now int64) protocol.M
 		}
 		return msInvalidArgument("orgId", "orgId is required")
 	}
-	if detail := msCheckJSON(body, v.msMaxDepth()); detail != "" {
-		return msInvalidArgument("body", detail)
-	}
-	items, detail := msDataItems(body)
-	if detail != "" {
-		return msInvalidArgument("data", detail)
+	s := msState{v: v, q: &q, now: now}
+	items, field, submsg := s.p.body(body, v.msMaxDepth())
+	if field != "" {
+		return msInvalidArgument(field, submsg)
 	}
 	if q.Orgs != nil && !q.Orgs.KnowsOrg(q.OrgID) {
 		return msInvalidArgument("orgId", "orgId does not exist")
 	}
-	s := msState{v: v, q: &q, now: now, seen: make(map[string]int, len(items))}
+	s.seen = make(map[string]int, len(items))
 	resp := protocol.MultiSetResponse{
 		Status: codes.Success,
 		Msg:    codes.Success.Message(),
 		Data:   make([]protocol.SetMeasurepointReply, len(items)),
 	}
-	for i, raw := range items {
-		resp.Data[i] = s.item(i, raw)
+	for i := range items {
+		resp.Data[i] = s.item(i, &items[i])
 	}
 	return resp
 }
@@ -236,83 +238,212 @@ func msInvalidArgument(field, submsg string) protocol.MultiSetResponse {
 	}
 }
 
-// msCheckJSON returns "" when body is one well-formed JSON value in UTF-8, nested
-// at most maxDepth deep, and otherwise why not. The depth is checked before
-// anything parses the body, so that no parser recurses on hostile nesting.
-func msCheckJSON(body []byte, maxDepth int) string {
-	if len(msSkipSpace(body, 0)) == 0 {
-		return "body is empty"
-	}
-	if !utf8.Valid(body) {
-		return "body is not valid UTF-8"
-	}
-	depth, inString, escaped := 0, false, false
-	for i, c := range body {
-		switch {
-		case escaped:
-			escaped = false
-		case inString:
-			switch c {
-			case '\\':
-				escaped = true
-			case '"':
-				inString = false
-			}
-		case c == '"':
-			inString = true
-		case c == '{' || c == '[':
-			depth++
-			if depth > maxDepth {
-				return "body nests deeper than " + strconv.Itoa(maxDepth) + " at offset " + strconv.Itoa(i)
-			}
-		case c == '}' || c == ']':
-			depth--
-		}
-	}
-	if json.Valid(body) {
-		return ""
-	}
-	var raw json.RawMessage
-	err := json.Unmarshal(body, &raw)
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return "body is not JSON: " + se.Error() + " (offset " + strconv.FormatInt(se.Offset, 10) + ")"
-	}
-	return "body is not JSON"
+// msParser reads a multiSet body with the scanner of the MQTT path, so that one
+// JSON reader serves both APIs. It reads from memory: every raw value it returns
+// is a sub-slice of the body, and replies copy what they keep.
+type msParser struct {
+	r    scan.Reader
+	keys scan.KeySet
+	sk   scan.Skipper
 }
 
-// msDataItems returns the raw items of the body's "data" array, or why the body
-// has none. body is well-formed JSON.
-func msDataItems(body []byte) ([][]byte, string) {
-	top := msSkipSpace(body, 0)
-	if top[0] != '{' {
-		return nil, "body must be a JSON object with a data array, not " + msKindName(top)
+// body reads the whole body and returns its items, or the field and submsg of
+// its whole-request error (SPEC §5.1). The body is read to its end before the
+// data rules apply, so that a syntax error anywhere wins over them. Unlike an
+// MQTT payload, a body may repeat keys (the item rules judge the keys they
+// know) and hold lone surrogates in \u escapes (decoded to U+FFFD).
+func (p *msParser) body(body []byte, maxDepth int) (items []msItem, field, submsg string) {
+	p.r.ResetBytes(body, 0)
+	p.sk = scan.Skipper{R: &p.r, Keys: &p.keys, MaxDepth: maxDepth}
+	top, ok := p.r.Peek()
+	if !ok {
+		return nil, "body", "body is empty"
 	}
-	var data []byte
+	if !utf8.Valid(body) {
+		// Checked first and on the whole body: invalid UTF-8 outside strings
+		// is reported as such, not as a syntax error.
+		return nil, "body", "body is not valid UTF-8"
+	}
+	var data byte // the first byte of data's value; 0 when absent
 	twice := false
-	msForEachMember(top, func(key, val []byte) {
-		if msDecodeString(key) != "data" {
-			return
-		}
-		if data != nil {
-			twice = true
-		}
-		data = val
-	})
+	var err *scan.Error
+	if top == '{' {
+		err = p.members(1, func(key []byte, dup bool) *scan.Error {
+			if string(key) != "data" {
+				return p.sk.Skip(2)
+			}
+			twice = twice || dup
+			data, _ = p.r.Peek()
+			if data != '[' {
+				return p.sk.Skip(2)
+			}
+			items = items[:0]
+			return p.elements(2, func() *scan.Error {
+				items = append(items, msItem{})
+				return p.item(&items[len(items)-1], 3)
+			})
+		})
+	} else {
+		err = p.sk.Skip(1)
+	}
+	if c, ok := p.r.Peek(); err == nil && ok {
+		err = &scan.Error{Kind: scan.ErrTrailing, Offset: p.r.Offset(), Byte: c}
+	}
 	switch {
+	case err != nil:
+		return nil, "body", msNotJSON(body, err)
+	case top != '{':
+		return nil, "data", "body must be a JSON object with a data array, not " + msKindName(top)
 	case twice:
-		return nil, "data is given twice"
-	case data == nil || data[0] == 'n':
-		return nil, "data is required"
-	case data[0] != '[':
-		return nil, "data must be an array, not " + msKindName(data)
+		return nil, "data", "data is given twice"
+	case data == 0 || data == 'n':
+		return nil, "data", "data is required"
+	case data != '[':
+		return nil, "data", "data must be an array, not " + msKindName(data)
+	case len(items) == 0:
+		return nil, "data", "data is empty"
 	}
-	var items [][]byte
-	msForEachElement(data, func(val []byte) { items = append(items, val) })
-	if len(items) == 0 {
-		return nil, "data is empty"
+	return items, "", ""
+}
+
+// msNotJSON returns the submsg of a body that the scanner refused. A syntax
+// error keeps the wording of goccy/go-json, which the response has always
+// carried and which readers of earlier responses know; the scanner's own detail
+// is the fallback. goccy/go-json stops at the first error, at most as deep as
+// the scanner has read, and bounds its nesting itself.
+func msNotJSON(body []byte, e *scan.Error) string {
+	if e.Kind == scan.ErrDepth {
+		return "body nests deeper than " + strconv.Itoa(e.Limit) + " at offset " + strconv.FormatInt(e.Offset, 10)
 	}
-	return items, ""
+	var raw json.RawMessage
+	var se *json.SyntaxError
+	if errors.As(json.Unmarshal(body, &raw), &se) {
+		return "body is not JSON: " + se.Error() + " (offset " + strconv.FormatInt(se.Offset, 10) + ")"
+	}
+	return "body is not JSON: " + e.Detail() + " (offset " + strconv.FormatInt(e.Offset, 10) + ")"
+}
+
+// members reads the object that starts at the next byte, whose own depth is
+// depth. After each key and its colon it calls fn with the decoded key (valid
+// until the object ends) and whether the object gave it before; fn reads the
+// member's value.
+func (p *msParser) members(depth int, fn func(key []byte, dup bool) *scan.Error) *scan.Error {
+	r := &p.r
+	if depth > p.sk.MaxDepth {
+		return r.FailAt(scan.ErrDepth, r.Offset(), p.sk.MaxDepth)
+	}
+	r.Skip1()
+	obj := p.keys.Open()
+	defer p.keys.Close(&obj)
+	c, ok := r.Peek()
+	if ok && c == '}' {
+		r.Skip1()
+		return nil
+	}
+	for {
+		if !ok || c != '"' {
+			return r.Fail(c, ok, "string key")
+		}
+		raw, esc, err := r.ReadKey()
+		if err != nil && err.Kind.Fatal() {
+			return err
+		}
+		key, dup := p.keys.Add(&obj, raw, esc)
+		if err := fn(key, dup); err != nil {
+			return err
+		}
+		switch c, ok = r.Peek(); {
+		case ok && c == ',':
+			r.Skip1()
+			c, ok = r.Peek()
+		case ok && c == '}':
+			r.Skip1()
+			return nil
+		default:
+			return r.Fail(c, ok, "',' or '}'")
+		}
+	}
+}
+
+// elements reads the array that starts at the next byte, whose own depth is
+// depth, calling fn to read each element.
+func (p *msParser) elements(depth int, fn func() *scan.Error) *scan.Error {
+	r := &p.r
+	if depth > p.sk.MaxDepth {
+		return r.FailAt(scan.ErrDepth, r.Offset(), p.sk.MaxDepth)
+	}
+	r.Skip1()
+	if c, ok := r.Peek(); ok && c == ']' {
+		r.Skip1()
+		return nil
+	}
+	for {
+		if err := fn(); err != nil {
+			return err
+		}
+		switch c, ok := r.Peek(); {
+		case ok && c == ',':
+			r.Skip1()
+		case ok && c == ']':
+			r.Skip1()
+			return nil
+		default:
+			return r.Fail(c, ok, "',' or ']'")
+		}
+	}
+}
+
+// value reads one value, whose own depth is depth, and returns its raw text.
+func (p *msParser) value(depth int) ([]byte, *scan.Error) {
+	p.r.Peek()
+	p.r.StartCapture(0)
+	err := p.sk.Skip(depth)
+	raw, _, _ := p.r.EndCapture()
+	return raw, err
+}
+
+// item reads one element of data, whose own depth is depth, into it: the raw
+// value of each field SPEC §5.2 names. Other keys are skipped.
+func (p *msParser) item(it *msItem, depth int) *scan.Error {
+	it.kind, _ = p.r.Peek()
+	if it.kind != '{' {
+		return p.sk.Skip(depth)
+	}
+	return p.members(depth, func(key []byte, _ bool) *scan.Error {
+		f := msFieldIndex(key)
+		val, err := p.value(depth + 1)
+		if f >= 0 && err == nil {
+			if it.raw[f] != nil && it.twice == "" {
+				it.twice = msFieldNames[f]
+			}
+			it.raw[f] = val
+		}
+		return err
+	})
+}
+
+// msArg is one member of an item's inputData.
+type msArg struct {
+	key string // decoded
+	val []byte // raw
+}
+
+// args returns the members of inputData, the raw object in, in document order,
+// and the first key given twice, or "". No error can occur: body has read the
+// object already.
+func (p *msParser) args(in []byte) (args []msArg, dup string) {
+	p.r.ResetBytes(in, 0)
+	p.keys.Reset()
+	p.r.Peek()
+	p.members(1, func(key []byte, twice bool) *scan.Error {
+		if twice && dup == "" {
+			dup = string(key)
+		}
+		val, err := p.value(2)
+		args = append(args, msArg{key: string(key), val: val})
+		return err
+	})
+	return args, dup
 }
 
 // msState is the state of one MultiSet call.
@@ -321,13 +452,16 @@ type msState struct {
 	q    *MultiSetQuery
 	now  int64
 	seen map[string]int // requestId -> index of the first item with it
+	p    msParser
 }
 
 // msItem holds what was read of one item.
 type msItem struct {
+	kind  byte                // the item's first byte: '{' for an object
 	raw   [msNumFields][]byte // each field's raw value; nil when absent
 	twice string              // the first key given twice, or ""
 	str   [msNumFields]string // decoded string fields
+	args  []msArg             // inputData's members, once its rule has read them
 	reply protocol.SetMeasurepointReply
 }
 
@@ -346,25 +480,14 @@ func (it *msItem) present(f int) bool { return it.raw[f] != nil && it.raw[f][0] 
 // is the wrong JSON type.
 func (it *msItem) isString(f int) bool { return !it.present(f) || it.raw[f][0] == '"' }
 
-func (s *msState) item(index int, raw []byte) protocol.SetMeasurepointReply {
-	it := &msItem{}
+func (s *msState) item(index int, it *msItem) protocol.SetMeasurepointReply {
 	it.reply.CallType = protocol.CallTypeAsync
 	it.reply.Timeout = protocol.DefaultSetTimeout
 	it.reply.GmtServiceRequest = s.now
 	it.reply.GmtServiceReply = s.now
-	if raw[0] != '{' {
-		return it.fail(codes.ParaError, "data["+strconv.Itoa(index)+"] must be an object, not "+msKindName(raw))
+	if it.kind != '{' {
+		return it.fail(codes.ParaError, "data["+strconv.Itoa(index)+"] must be an object, not "+msKindName(it.kind))
 	}
-	msForEachMember(raw, func(key, val []byte) {
-		f := msFieldIndex(msDecodeString(key))
-		if f < 0 {
-			return // other keys are ignored, as the platform's own extras ("requestMethod") are
-		}
-		if it.raw[f] != nil && it.twice == "" {
-			it.twice = msFieldNames[f]
-		}
-		it.raw[f] = val
-	})
 	s.echo(it)
 
 	// Registered before any rule is checked, so that uniqueness does not depend
@@ -392,7 +515,7 @@ func (s *msState) item(index int, raw []byte) protocol.SetMeasurepointReply {
 func (s *msState) echo(it *msItem) {
 	for _, f := range [...]int{msFRequestID, msFOrgID, msFCallType, msFChannelID, msFProductKey, msFDeviceKey, msFAssetID, msFMeasurepointID, msFCallbackURL} {
 		if it.present(f) && it.raw[f][0] == '"' {
-			it.str[f] = msDecodeString(it.raw[f])
+			it.str[f] = msText(it.raw[f])
 		}
 	}
 	r := &it.reply
@@ -407,10 +530,10 @@ func (s *msState) echo(it *msItem) {
 	if it.present(msFInputData) {
 		r.InputData = msCompact(it.raw[msFInputData])
 	}
-	if n, ok := msParseInt(it.raw[msFTimeout]); ok {
+	if n, ok := msInt(it.raw[msFTimeout]); ok {
 		r.Timeout = n
 	}
-	if n, ok := msParseInt(it.raw[msFGmtServiceRequest]); ok {
+	if n, ok := msInt(it.raw[msFGmtServiceRequest]); ok {
 		r.GmtServiceRequest = n
 	}
 }
@@ -480,13 +603,14 @@ func (s *msState) checkFields(it *msItem, duplicateOf int) string {
 		if in[0] != '{' {
 			return msWrongType(it, msFInputData, "an object")
 		}
-		if key := msDuplicateKey(in); key != "" {
-			return "inputData has the key " + msQuote(key) + " twice"
+		var dup string
+		if it.args, dup = s.p.args(in); dup != "" {
+			return "inputData has the key " + msQuote(dup) + " twice"
 		}
 	}
 	// timeout
 	if it.present(msFTimeout) {
-		n, ok := msParseInt(it.raw[msFTimeout])
+		n, ok := msInt(it.raw[msFTimeout])
 		if !ok {
 			return "timeout must be an integer of milliseconds, not " + msDescribe(it.raw[msFTimeout])
 		}
@@ -496,7 +620,7 @@ func (s *msState) checkFields(it *msItem, duplicateOf int) string {
 	}
 	// gmtServiceRequest
 	if it.present(msFGmtServiceRequest) {
-		n, ok := msParseInt(it.raw[msFGmtServiceRequest])
+		n, ok := msInt(it.raw[msFGmtServiceRequest])
 		if !ok {
 			return "gmtServiceRequest must be an integer of milliseconds, not " + msDescribe(it.raw[msFGmtServiceRequest])
 		}
@@ -590,212 +714,75 @@ func (s *msState) lookup(it *msItem) protocol.SetMeasurepointReply {
 			return it.fail(codes.PointNotFound, "model "+msQuote(m.ID())+" has no measurepoint "+msQuote(r.MeasurepointID))
 		}
 	}
-	if in := it.raw[msFInputData]; it.present(msFInputData) {
-		var c codes.Code
-		var submsg string
-		msForEachMember(in, func(key, val []byte) {
-			if c != codes.Success {
-				return
-			}
-			name := "inputData." + msDecodeString(key)
-			if val[0] == 'n' {
-				c, submsg = codes.ControlValueNull, name+" is null"
-				return
-			}
-			if point == nil {
-				return
-			}
-			if _, err := s.v.CheckValue(point.Type(), val); err != nil {
-				code, detail := codes.DataTypeError, err.Error()
-				var ve *Error
-				if errors.As(err, &ve) {
-					detail = ve.Detail
-					if ve.Code == codes.FormatError {
-						// The body is well-formed JSON, so this is the hygiene of
-						// SPEC §4.7 (a key twice in a STRUCT value, say): a
-						// malformed field, not a value of the wrong type.
-						code = codes.ParaError
-					}
+	for _, a := range it.args {
+		name := "inputData." + a.key
+		if a.val[0] == 'n' {
+			return it.fail(codes.ControlValueNull, name+" is null")
+		}
+		if point == nil {
+			continue
+		}
+		if _, err := s.v.CheckValue(point.Type(), a.val); err != nil {
+			code, detail := codes.DataTypeError, err.Error()
+			var ve *Error
+			if errors.As(err, &ve) {
+				detail = ve.Detail
+				if ve.Code == codes.FormatError {
+					// The body is well-formed JSON, so this is the hygiene of
+					// SPEC §4.7 (a key twice in a STRUCT value, say): a
+					// malformed field, not a value of the wrong type.
+					code = codes.ParaError
 				}
-				c, submsg = code, name+": "+detail
 			}
-		})
-		if c != codes.Success {
-			return it.fail(c, submsg)
+			return it.fail(code, name+": "+detail)
 		}
 	}
 	return it.fail(codes.Success, "")
 }
 
-// JSON helpers for a body already known to be well-formed. They return
-// sub-slices of their input and never allocate for it.
-
-func msIsSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
-
-// msSkipSpace returns b[i:] without leading white space.
-func msSkipSpace(b []byte, i int) []byte {
-	for i < len(b) && msIsSpace(b[i]) {
-		i++
-	}
-	return b[i:]
+// msText returns the text of a raw JSON string.
+func msText(raw []byte) string {
+	return string(scan.AppendUnescaped(nil, raw[1:len(raw)-1]))
 }
 
-// msValueLen returns the length of the JSON value at the start of b.
-func msValueLen(b []byte) int {
-	switch b[0] {
-	case '"':
-		return msStringLen(b)
-	case '{', '[':
-		depth := 0
-		for i := 0; i < len(b); i++ {
-			switch b[i] {
-			case '"':
-				i += msStringLen(b[i:]) - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return i + 1
-				}
-			}
-		}
-		return len(b)
-	}
-	i := 0
-	for i < len(b) && !msIsSpace(b[i]) && b[i] != ',' && b[i] != '}' && b[i] != ']' {
-		i++
-	}
-	return i
-}
-
-// msStringLen returns the length of the JSON string at the start of b, quotes
-// included.
-func msStringLen(b []byte) int {
-	for i := 1; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
-		}
-	}
-	return len(b)
-}
-
-// msForEachMember calls fn with the raw key (quotes included) and raw value of
-// each member of the object at the start of obj, in document order.
-func msForEachMember(obj []byte, fn func(key, val []byte)) {
-	b := msSkipSpace(obj, 1)
-	for len(b) > 0 && b[0] == '"' {
-		n := msStringLen(b)
-		key := b[:n]
-		b = msSkipSpace(b, n)
-		b = msSkipSpace(b, 1) // ':'
-		n = msValueLen(b)
-		fn(key, b[:n])
-		b = msSkipSpace(b, n)
-		if len(b) > 0 && b[0] == ',' {
-			b = msSkipSpace(b, 1)
-		}
-	}
-}
-
-// msForEachElement calls fn with each raw element of the array at the start of arr.
-func msForEachElement(arr []byte, fn func(val []byte)) {
-	b := msSkipSpace(arr, 1)
-	for len(b) > 0 && b[0] != ']' {
-		n := msValueLen(b)
-		fn(b[:n])
-		b = msSkipSpace(b, n)
-		if len(b) > 0 && b[0] == ',' {
-			b = msSkipSpace(b, 1)
-		}
-	}
-}
-
-// msDecodeString returns the text of a raw JSON string.
-func msDecodeString(raw []byte) string {
-	inner := raw[1 : len(raw)-1]
-	for _, c := range inner {
-		if c == '\\' {
-			var s string
-			if json.Unmarshal(raw, &s) != nil {
-				return string(inner)
-			}
-			return s
-		}
-	}
-	return string(inner)
-}
-
-// msDuplicateKey returns the first key of the object that appears twice, or "".
-// A map keeps it linear in the number of keys.
-func msDuplicateKey(obj []byte) string {
-	seen := make(map[string]struct{})
-	dup := ""
-	msForEachMember(obj, func(key, _ []byte) {
-		if dup != "" {
-			return
-		}
-		k := msDecodeString(key)
-		if _, ok := seen[k]; ok {
-			dup = k
-			return
-		}
-		seen[k] = struct{}{}
-	})
-	return dup
-}
-
-// msParseInt parses a JSON integer literal (no fraction, no exponent) that fits
-// an int64.
-func msParseInt(raw []byte) (int64, bool) {
-	if len(raw) == 0 || !(raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9') {
+// msInt returns the value of a JSON integer literal (no fraction, no exponent)
+// that fits an int64.
+func msInt(raw []byte) (int64, bool) {
+	if num, ok := scan.IsNumber(raw); !ok || !num.Integer() {
 		return 0, false
 	}
-	n, err := strconv.ParseInt(string(raw), 10, 64)
-	return n, err == nil
+	n, st := scan.ParseInt(raw)
+	return n, st == scan.IntOK
 }
 
-// msCompact returns a copy of a well-formed JSON value without insignificant
-// white space.
+// msCompact returns a copy of the well-formed JSON value raw without
+// insignificant white space; strings stay as they were written.
 func msCompact(raw []byte) []byte {
-	out := make([]byte, 0, len(raw))
-	for i := 0; i < len(raw); i++ {
-		switch c := raw[i]; {
-		case c == '"':
-			n := msStringLen(raw[i:])
-			out = append(out, raw[i:i+n]...)
-			i += n - 1
-		case !msIsSpace(c):
-			out = append(out, c)
-		}
+	var b bytes.Buffer
+	if json.Compact(&b, raw) != nil {
+		// Not reached: the body was read whole. A copy keeps the reply
+		// independent of the body all the same.
+		return append([]byte(nil), raw...)
 	}
-	return out
+	return b.Bytes()
 }
 
-// msKindName names the JSON type of a raw value.
-func msKindName(raw []byte) string {
-	switch raw[0] {
-	case '"':
-		return "a string"
-	case '{':
-		return "an object"
-	case '[':
-		return "an array"
-	case 't', 'f':
-		return "a boolean"
-	case 'n':
-		return "null"
+// msKindName names the JSON type of the value that starts with c.
+func msKindName(c byte) string {
+	switch k := describeStart(c); k {
+	case "null":
+		return k
+	case "object", "array":
+		return "an " + k
+	default:
+		return "a " + k
 	}
-	return "a number"
 }
 
 // msDescribe names the JSON type of a raw value, with the value itself when it is
 // short.
 func msDescribe(raw []byte) string {
-	k := msKindName(raw)
+	k := msKindName(raw[0])
 	if len(raw) <= 32 && raw[0] != '{' && raw[0] != '[' {
 		return k + " " + string(raw)
 	}

@@ -617,3 +617,38 @@ func FuzzMultiSet(f *testing.F) {
 		}
 	})
 }
+
+// The body is read once, front to back: of a syntax error and a nesting error,
+// the one nearer the start of the body is reported.
+func TestMultiSetBodyErrorOrder(t *testing.T) {
+	v := New(Options{Limits: Limits{MaxDepth: 3}})
+	tests := []struct {
+		name   string
+		body   string
+		submsg string // a prefix
+	}{
+		{"syntax first", `{"a":x,"data":[[[[1]]]]}`, "body is not JSON: "},
+		{"nesting first", `{"data":[[[[1]]]],"a":x}`, "body nests deeper than 3 at offset 10"},
+		{"nesting at the limit", `{"data":[[1]],"a":x}`, "body is not JSON: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := v.MultiSet(msQ("o1"), []byte(tt.body), msNow)
+			if got.Msg != "Invalid Argument body" || !strings.HasPrefix(got.Submsg, tt.submsg) {
+				t.Errorf("got %q %q, want Invalid Argument body %q...", got.Msg, got.Submsg, tt.submsg)
+			}
+		})
+	}
+}
+
+// A lone surrogate in a \u escape is not an error of the body; it decodes to
+// U+FFFD, as the platform's JSON decoders do.
+func TestMultiSetLoneSurrogate(t *testing.T) {
+	got := New(Options{}).MultiSet(msQ("o1"), msBody(msItemJSON("requestId", `"r\ud800"`)), msNow)
+	if got.Status != codes.Success || len(got.Data) != 1 {
+		t.Fatalf("whole request: %d %q %q", got.Status, got.Msg, got.Submsg)
+	}
+	if r := got.Data[0]; r.Status != codes.Success || r.RequestID != "r\uFFFD" {
+		t.Errorf("item: %d %q, requestId %q; want 0 and %q", r.Status, r.Submsg, r.RequestID, "r\uFFFD")
+	}
+}
