@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"bytes"
 	"errors"
 
 	json "github.com/goccy/go-json"
@@ -139,7 +140,11 @@ type WriteResult struct {
 // Wire forms. Field order is the order of the platform's documentation; encoding
 // goes through goccy/go-json.
 
-type wireRequest struct {
+// wireItem holds the fields that a request item and a reply share, in the order
+// both write them; a request leaves out the empty ones. wireReplyItem is the
+// same struct without omitempty, for replies, which write them as null: the two
+// convert into each other, so one piece of code fills both.
+type wireItem struct {
 	RequestID                *string         `json:"requestId,omitempty"`
 	OrgID                    *string         `json:"orgId,omitempty"`
 	CallType                 *string         `json:"callType,omitempty"`
@@ -150,11 +155,9 @@ type wireRequest struct {
 	MeasurepointID           *string         `json:"measurepointId,omitempty"`
 	CallbackURL              *string         `json:"callbackUrl,omitempty"`
 	InputData                json.RawMessage `json:"inputData,omitempty"`
-	Timeout                  *int64          `json:"timeout,omitempty"`
-	GmtServiceRequest        *int64          `json:"gmtServiceRequest,omitempty"`
 }
 
-type wireReply struct {
+type wireReplyItem struct {
 	RequestID                *string         `json:"requestId"`
 	OrgID                    *string         `json:"orgId"`
 	CallType                 *string         `json:"callType"`
@@ -165,12 +168,22 @@ type wireReply struct {
 	MeasurepointID           *string         `json:"measurepointId"`
 	CallbackURL              *string         `json:"callbackUrl"`
 	InputData                json.RawMessage `json:"inputData"`
-	Status                   *int64          `json:"status"`
-	Msg                      *string         `json:"msg"`
-	Submsg                   *string         `json:"submsg"`
-	Timeout                  *int64          `json:"timeout"`
-	GmtServiceRequest        *int64          `json:"gmtServiceRequest"`
-	GmtServiceReply          *int64          `json:"gmtServiceReply"`
+}
+
+type wireRequest struct {
+	wireItem
+	Timeout           *int64 `json:"timeout,omitempty"`
+	GmtServiceRequest *int64 `json:"gmtServiceRequest,omitempty"`
+}
+
+type wireReply struct {
+	wireReplyItem
+	Status            *int64  `json:"status"`
+	Msg               *string `json:"msg"`
+	Submsg            *string `json:"submsg"`
+	Timeout           *int64  `json:"timeout"`
+	GmtServiceRequest *int64  `json:"gmtServiceRequest"`
+	GmtServiceReply   *int64  `json:"gmtServiceReply"`
 }
 
 type wireResponse struct {
@@ -220,36 +233,11 @@ func num(p *int64) int64 {
 // rawOrNil returns nil for an absent or null raw value, and otherwise the
 // compacted text; invalid text becomes nil rather than corrupting the output.
 func rawOrNil(r json.RawMessage) json.RawMessage {
-	if len(r) == 0 || !json.Valid(r) {
+	var b bytes.Buffer
+	if len(r) == 0 || !json.Valid(r) || json.Compact(&b, r) != nil || b.String() == "null" {
 		return nil
 	}
-	c, err := compact(r)
-	if err != nil || string(c) == "null" {
-		return nil
-	}
-	return c
-}
-
-func compact(r []byte) ([]byte, error) {
-	out := make([]byte, 0, len(r))
-	inString, escaped := false, false
-	for _, c := range r {
-		switch {
-		case escaped:
-			escaped = false
-		case inString && c == '\\':
-			escaped = true
-		case c == '"':
-			inString = !inString
-		case !inString && (c == ' ' || c == '\t' || c == '\n' || c == '\r'):
-			continue
-		}
-		out = append(out, c)
-	}
-	if inString {
-		return nil, errors.New("protocol: unterminated string")
-	}
-	return out, nil
+	return b.Bytes()
 }
 
 // marshal encodes without HTML escaping: the output is an API body, never HTML,
@@ -258,8 +246,31 @@ func marshal(v any) ([]byte, error) {
 	return json.MarshalWithOption(v, json.DisableHTMLEscape())
 }
 
-func (r *SetMeasurepointRequest) toWire() wireRequest {
-	return wireRequest{
+// unmarshal decodes b into the wire form w; what names the message in errors.
+func unmarshal(b []byte, w any, what string) error {
+	if err := json.Unmarshal(b, w); err != nil {
+		return errors.New("protocol: multiSet " + what + ": " + err.Error())
+	}
+	return nil
+}
+
+// decode decodes b into the wire form W and stores the value it stands for in
+// dst: the UnmarshalJSON of every message but the response, which checks more.
+func decode[W any, PW interface {
+	*W
+	fromWire() T
+}, T any](b []byte, what string, dst *T) error {
+	var w W
+	if err := unmarshal(b, &w, what); err != nil {
+		return err
+	}
+	*dst = PW(&w).fromWire()
+	return nil
+}
+
+// item returns the wire form of the fields that a request and a reply share.
+func (r *SetMeasurepointRequest) item() wireItem {
+	return wireItem{
 		RequestID:                strPtr(r.RequestID),
 		OrgID:                    strPtr(r.OrgID),
 		CallType:                 strPtr(r.CallType),
@@ -270,12 +281,11 @@ func (r *SetMeasurepointRequest) toWire() wireRequest {
 		MeasurepointID:           strPtr(r.MeasurepointID),
 		CallbackURL:              strPtr(r.CallbackURL),
 		InputData:                rawOrNil(r.InputData),
-		Timeout:                  intPtr(r.Timeout),
-		GmtServiceRequest:        intPtr(r.GmtServiceRequest),
 	}
 }
 
-func (w *wireRequest) fromWire() SetMeasurepointRequest {
+// request returns the request item of the shared fields and the two numbers.
+func (w *wireItem) request(timeout, gmtServiceRequest *int64) SetMeasurepointRequest {
 	return SetMeasurepointRequest{
 		RequestID:                str(w.RequestID),
 		OrgID:                    str(w.OrgID),
@@ -287,54 +297,41 @@ func (w *wireRequest) fromWire() SetMeasurepointRequest {
 		MeasurepointID:           str(w.MeasurepointID),
 		CallbackURL:              str(w.CallbackURL),
 		InputData:                rawOrNil(w.InputData),
-		Timeout:                  num(w.Timeout),
-		GmtServiceRequest:        num(w.GmtServiceRequest),
+		Timeout:                  num(timeout),
+		GmtServiceRequest:        num(gmtServiceRequest),
 	}
+}
+
+func (r *SetMeasurepointRequest) toWire() wireRequest {
+	return wireRequest{wireItem: r.item(), Timeout: intPtr(r.Timeout), GmtServiceRequest: intPtr(r.GmtServiceRequest)}
+}
+
+func (w *wireRequest) fromWire() SetMeasurepointRequest {
+	return w.wireItem.request(w.Timeout, w.GmtServiceRequest)
 }
 
 func (r *SetMeasurepointReply) toWire() wireReply {
 	status := int64(r.Status)
 	timeout, gsr, gsp := r.Timeout, r.GmtServiceRequest, r.GmtServiceReply
 	return wireReply{
-		RequestID:                strPtr(r.RequestID),
-		OrgID:                    strPtr(r.OrgID),
-		CallType:                 strPtr(r.CallType),
-		SetMeasurepointChannelID: strPtr(r.SetMeasurepointChannelID),
-		ProductKey:               strPtr(r.ProductKey),
-		DeviceKey:                strPtr(r.DeviceKey),
-		AssetID:                  strPtr(r.AssetID),
-		MeasurepointID:           strPtr(r.MeasurepointID),
-		CallbackURL:              strPtr(r.CallbackURL),
-		InputData:                rawOrNil(r.InputData),
-		Status:                   &status,
-		Msg:                      strPtr(r.Msg),
-		Submsg:                   strPtr(r.Submsg),
-		Timeout:                  &timeout,
-		GmtServiceRequest:        &gsr,
-		GmtServiceReply:          &gsp,
+		wireReplyItem:     wireReplyItem(r.item()),
+		Status:            &status,
+		Msg:               strPtr(r.Msg),
+		Submsg:            strPtr(r.Submsg),
+		Timeout:           &timeout,
+		GmtServiceRequest: &gsr,
+		GmtServiceReply:   &gsp,
 	}
 }
 
 func (w *wireReply) fromWire() SetMeasurepointReply {
+	item := wireItem(w.wireReplyItem)
 	return SetMeasurepointReply{
-		SetMeasurepointRequest: SetMeasurepointRequest{
-			RequestID:                str(w.RequestID),
-			OrgID:                    str(w.OrgID),
-			CallType:                 str(w.CallType),
-			SetMeasurepointChannelID: str(w.SetMeasurepointChannelID),
-			ProductKey:               str(w.ProductKey),
-			DeviceKey:                str(w.DeviceKey),
-			AssetID:                  str(w.AssetID),
-			MeasurepointID:           str(w.MeasurepointID),
-			CallbackURL:              str(w.CallbackURL),
-			InputData:                rawOrNil(w.InputData),
-			Timeout:                  num(w.Timeout),
-			GmtServiceRequest:        num(w.GmtServiceRequest),
-		},
-		Status:          codes.Code(num(w.Status)),
-		Msg:             str(w.Msg),
-		Submsg:          str(w.Submsg),
-		GmtServiceReply: num(w.GmtServiceReply),
+		SetMeasurepointRequest: item.request(w.Timeout, w.GmtServiceRequest),
+		Status:                 codes.Code(num(w.Status)),
+		Msg:                    str(w.Msg),
+		Submsg:                 str(w.Submsg),
+		GmtServiceReply:        num(w.GmtServiceReply),
 	}
 }
 
@@ -367,12 +364,7 @@ func (r SetMeasurepointRequest) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes an item whose fields have their documented JSON types.
 func (r *SetMeasurepointRequest) UnmarshalJSON(b []byte) error {
-	var w wireRequest
-	if err := json.Unmarshal(b, &w); err != nil {
-		return errors.New("protocol: multiSet item: " + err.Error())
-	}
-	*r = w.fromWire()
-	return nil
+	return decode[wireRequest](b, "item", r)
 }
 
 // MarshalJSON encodes the request body {"data": [...]}.
@@ -387,15 +379,15 @@ func (r MultiSetRequest) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON decodes a request body whose fields have their documented JSON
 // types.
 func (r *MultiSetRequest) UnmarshalJSON(b []byte) error {
-	var w wireMultiSetRequest
-	if err := json.Unmarshal(b, &w); err != nil {
-		return errors.New("protocol: multiSet request: " + err.Error())
-	}
-	r.Data = make([]SetMeasurepointRequest, len(w.Data))
+	return decode[wireMultiSetRequest](b, "request", r)
+}
+
+func (w *wireMultiSetRequest) fromWire() MultiSetRequest {
+	r := MultiSetRequest{Data: make([]SetMeasurepointRequest, len(w.Data))}
 	for i := range w.Data {
 		r.Data[i] = w.Data[i].fromWire()
 	}
-	return nil
+	return r
 }
 
 // MarshalJSON encodes the reply with every field of SPEC §5, null where empty.
@@ -405,12 +397,7 @@ func (r SetMeasurepointReply) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes a reply as MarshalJSON writes it.
 func (r *SetMeasurepointReply) UnmarshalJSON(b []byte) error {
-	var w wireReply
-	if err := json.Unmarshal(b, &w); err != nil {
-		return errors.New("protocol: multiSet reply: " + err.Error())
-	}
-	*r = w.fromWire()
-	return nil
+	return decode[wireReply](b, "reply", r)
 }
 
 // MarshalJSON encodes the response:
@@ -442,8 +429,8 @@ func (r MultiSetResponse) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON decodes a response as MarshalJSON writes it.
 func (r *MultiSetResponse) UnmarshalJSON(b []byte) error {
 	var w wireResponse
-	if err := json.Unmarshal(b, &w); err != nil {
-		return errors.New("protocol: multiSet response: " + err.Error())
+	if err := unmarshal(b, &w, "response"); err != nil {
+		return err
 	}
 	if w.Status == nil {
 		return errors.New(`protocol: multiSet response has no "status"`)
@@ -463,10 +450,7 @@ func (r WriteResult) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes a channel message as MarshalJSON writes it.
 func (r *WriteResult) UnmarshalJSON(b []byte) error {
-	var w wireWriteResult
-	if err := json.Unmarshal(b, &w); err != nil {
-		return errors.New("protocol: multiSet write result: " + err.Error())
-	}
-	r.Data = repliesFromWire(w.Data)
-	return nil
+	return decode[wireWriteResult](b, "write result", r)
 }
+
+func (w *wireWriteResult) fromWire() WriteResult { return WriteResult{Data: repliesFromWire(w.Data)} }
