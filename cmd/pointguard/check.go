@@ -5,9 +5,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
-	"flag"
 	"io"
-	"io/fs"
 	"os"
 	"strconv"
 	"time"
@@ -81,26 +79,16 @@ type checkRun struct {
 }
 
 func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	flags := flag.NewFlagSet("check", flag.ContinueOnError)
-	flags.SetOutput(io.Discard) // errors and usage are written below
-	flags.Usage = func() {}
-	envPath := flags.String("env", envfile.DefaultPath, "")
+	flags := newCmdFlags("check")
 	profileName := flags.String("profile", "compat", "")
 	format := flags.String("format", "jsonl", "")
 	topic := flags.String("topic", "", "")
-	var now, maxBytes int64 = -1, validate.DefaultMaxBytes
-	flags.Func("now", "", func(s string) error { return parseMillis(s, &now) })
+	var maxBytes int64 = validate.DefaultMaxBytes
 	flags.Func("max-bytes", "", func(s string) error { return parseMillis(s, &maxBytes) })
-
-	if err := flags.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			io.WriteString(stdout, checkUsage)
-			return exitOK
-		}
-		return checkUsageError(stderr, err.Error())
+	usageError := func(msg string) int { return checkUsageError(stderr, msg) }
+	if status, done := flags.parse(args, stdout, checkUsage, usageError); done {
+		return status
 	}
-	set := map[string]bool{}
-	flags.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	files := flags.Args()
 	for _, f := range files {
 		if len(f) > 1 && f[0] == '-' {
@@ -114,21 +102,15 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *format != "jsonl" && *format != "text" {
 		return checkUsageError(stderr, "--format must be jsonl or text, not "+quote(*format))
 	}
-	if now < 0 {
-		now = clock().UnixMilli()
-	}
+	now := flags.serverTime()
 	limit := maxBytes
 	if limit == 0 {
 		limit = -1 // validate.Limits: negative means no limit
 	}
 
-	env, err := envfile.Load(*envPath)
+	env, err := flags.loadEnv()
 	if err != nil {
-		if !set["env"] && errors.Is(err, fs.ErrNotExist) && isEnvFileMissing(*envPath) {
-			io.WriteString(stderr, "pointguard check: "+envfile.DefaultPath+" not found: run from the repository root or pass --env\n")
-		} else {
-			io.WriteString(stderr, "pointguard check: "+err.Error()+"\n")
-		}
+		io.WriteString(stderr, "pointguard check: "+err.Error()+"\n")
 		return exitUsage
 	}
 
@@ -151,7 +133,7 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		files = []string{"-"}
 	}
 	for i, name := range files {
-		if set["topic"] {
+		if flags.given["topic"] {
 			c.rawFile(i+1, name, *topic, stdin)
 		} else {
 			c.captureFile(name, stdin)
@@ -166,24 +148,6 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	return c.status
-}
-
-// isEnvFileMissing reports whether the environment file itself, rather than a
-// model file it names, does not exist.
-func isEnvFileMissing(path string) bool {
-	_, err := os.Stat(path)
-	return errors.Is(err, fs.ErrNotExist)
-}
-
-// parseMillis parses a non-negative decimal integer, as --now and --max-bytes
-// take. flag's Int64 would also take hex, octal and negative numbers.
-func parseMillis(s string, dst *int64) error {
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 0 {
-		return errors.New("want a non-negative decimal integer")
-	}
-	*dst = n
-	return nil
 }
 
 func checkUsageError(stderr io.Writer, msg string) int {

@@ -3,9 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"io"
-	"io/fs"
 	"os"
 	"strconv"
 
@@ -50,23 +48,13 @@ Exit status: 0 when the response status is 0 and every item's status is 0;
 `
 
 func runMultiSet(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	flags := flag.NewFlagSet("multiset", flag.ContinueOnError)
-	flags.SetOutput(io.Discard) // errors and usage are written below
-	flags.Usage = func() {}
-	envPath := flags.String("env", envfile.DefaultPath, "")
+	flags := newCmdFlags("multiset")
 	org := flags.String("org", "", "")
-	var now int64 = -1
-	flags.Func("now", "", func(s string) error { return parseMillis(s, &now) })
-	if err := flags.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			io.WriteString(stdout, multiSetUsage)
-			return exitOK
-		}
-		return multiSetUsageError(stderr, err.Error())
+	usageError := func(msg string) int { return multiSetUsageError(stderr, msg) }
+	if status, done := flags.parse(args, stdout, multiSetUsage, usageError); done {
+		return status
 	}
-	set := map[string]bool{}
-	flags.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if !set["org"] {
+	if !flags.given["org"] {
 		return multiSetUsageError(stderr, `--org is required (--org "" sends a request without orgId)`)
 	}
 	switch rest := flags.Args(); {
@@ -76,15 +64,10 @@ func runMultiSet(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return multiSetUsageError(stderr, "one BODY only, got "+quote(rest[0])+" and "+quote(rest[1])+" (flags come before BODY)")
 	}
 	bodyPath := flags.Arg(0)
-	if now < 0 {
-		now = clock().UnixMilli()
-	}
+	now := flags.serverTime()
 
-	env, err := envfile.Load(*envPath)
+	env, err := flags.loadEnv()
 	if err != nil {
-		if !set["env"] && errors.Is(err, fs.ErrNotExist) && isEnvFileMissing(*envPath) {
-			return multiSetError(stderr, envfile.DefaultPath+" not found: run from the repository root or pass --env")
-		}
 		return multiSetError(stderr, err.Error())
 	}
 	body, err := readMultiSetBody(bodyPath, stdin)
