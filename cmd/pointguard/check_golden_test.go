@@ -16,7 +16,7 @@ import (
 	"github.com/pointguard/pointguard/validate"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden/check")
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden (check/ and multiset/) instead of comparing with them")
 
 // repoRoot is the repository root, where the CLI expects to run.
 func repoRoot(t *testing.T) string {
@@ -49,12 +49,14 @@ func captureLine(topic, payload string) string {
 // padded returns okPayload followed by spaces to exactly n bytes.
 func padded(n int) string { return okPayload + strings.Repeat(" ", n-len(okPayload)) }
 
+// goldenCase is one run of a subcommand whose output is kept in a golden file.
 type goldenCase struct {
 	name   string
-	args   []string          // "$TMP" stands for the test's temporary directory
+	args   []string          // after the subcommand; "$TMP" stands for the test's temporary directory
 	stdin  string            // standard input
 	files  map[string]string // written under $TMP
-	status int               // the exit status, from SPEC §7.1
+	status int               // the exit status, from SPEC §7
+	reason string
 }
 
 var goldenCases = []goldenCase{
@@ -114,10 +116,17 @@ var goldenCases = []goldenCase{
 	{name: "help", args: []string{"-h"}, status: exitOK},
 }
 
-func TestCheckGolden(t *testing.T) {
+func TestCheckGolden(t *testing.T) { testGolden(t, "check", goldenCases) }
+
+// testGolden runs the subcommand cmd from the repository root on each case.
+// It compares the exit status with the case's, and the record of the run
+// (command line, exit status, stdout and stderr, with $TMP for the temporary
+// directory) with testdata/golden/CMD/NAME.golden; -update rewrites the file
+// instead.
+func testGolden(t *testing.T, cmd string, cases []goldenCase) {
 	root := repoRoot(t)
 	t.Chdir(root)
-	for _, tt := range goldenCases {
+	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
 			tmp := t.TempDir()
 			for name, content := range tt.files {
@@ -126,19 +135,24 @@ func TestCheckGolden(t *testing.T) {
 				}
 			}
 			args := make([]string, len(tt.args))
+			shown := make([]string, len(tt.args))
 			for i, a := range tt.args {
 				args[i] = strings.ReplaceAll(a, "$TMP", tmp)
+				shown[i] = a
+				if a == "" {
+					shown[i] = `""`
+				}
 			}
 			var stdout, stderr bytes.Buffer
-			status := run(append([]string{"check"}, args...), strings.NewReader(tt.stdin), &stdout, &stderr)
+			status := run(append([]string{cmd}, args...), strings.NewReader(tt.stdin), &stdout, &stderr)
 			if status != tt.status {
-				t.Errorf("exit status = %d, want %d\nstderr:\n%s", status, tt.status, stderr.String())
+				t.Errorf("exit status = %d, want %d (%s)\nstderr:\n%s", status, tt.status, tt.reason, stderr.String())
 			}
-			got := strings.TrimSpace("# pointguard check "+strings.Join(tt.args, " ")) + "\n" +
+			got := strings.TrimSpace("# pointguard "+cmd+" "+strings.Join(shown, " ")) + "\n" +
 				"# exit status " + strconv.Itoa(status) + "\n" +
 				"-- stdout --\n" + strings.ReplaceAll(stdout.String(), tmp, "$TMP") +
 				"-- stderr --\n" + strings.ReplaceAll(stderr.String(), tmp, "$TMP")
-			path := filepath.Join(root, "testdata", "golden", "check", tt.name+".golden")
+			path := filepath.Join(root, "testdata", "golden", cmd, tt.name+".golden")
 			if *update {
 				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 					t.Fatal(err)

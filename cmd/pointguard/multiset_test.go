@@ -2,14 +2,10 @@ package main
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
 	json "github.com/goccy/go-json"
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/pointguard/pointguard/codes"
 	"github.com/pointguard/pointguard/protocol"
@@ -18,16 +14,7 @@ import (
 // multiSetNow is the --now of the golden runs.
 const multiSetNow = "1700000000000"
 
-type multiSetCase struct {
-	name   string
-	args   []string          // after "multiset"; "$TMP" stands for the test's temporary directory
-	stdin  string            // standard input
-	files  map[string]string // written under $TMP
-	status int               // the exit status, from SPEC §7.3
-	reason string
-}
-
-var multiSetCases = []multiSetCase{
+var multiSetCases = []goldenCase{
 	{name: "seed", args: []string{"--now", multiSetNow, "--org", "o1", "testdata/multiset/seed.json"}, status: exitOK,
 		reason: "the seed's two items, on device1 of product1 (asset1): temp and Power take integers"},
 	{name: "mixed", args: []string{"--now", multiSetNow, "--org", "o1", "testdata/multiset/mixed.json"}, status: exitFail,
@@ -63,57 +50,7 @@ var multiSetCases = []multiSetCase{
 
 // TestMultiSetGolden runs the command on the bundled bodies and compares its
 // output with testdata/golden/multiset; go test -update rewrites them.
-func TestMultiSetGolden(t *testing.T) {
-	root := repoRoot(t)
-	t.Chdir(root)
-	for _, tt := range multiSetCases {
-		t.Run(tt.name, func(t *testing.T) {
-			tmp := t.TempDir()
-			for name, content := range tt.files {
-				if err := os.WriteFile(filepath.Join(tmp, name), []byte(content), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			args := make([]string, len(tt.args))
-			for i, a := range tt.args {
-				args[i] = strings.ReplaceAll(a, "$TMP", tmp)
-			}
-			var stdout, stderr bytes.Buffer
-			status := run(append([]string{"multiset"}, args...), strings.NewReader(tt.stdin), &stdout, &stderr)
-			if status != tt.status {
-				t.Errorf("exit status = %d, want %d (%s)\nstderr:\n%s", status, tt.status, tt.reason, stderr.String())
-			}
-			shown := make([]string, len(tt.args))
-			for i, a := range tt.args {
-				shown[i] = a
-				if a == "" {
-					shown[i] = `""`
-				}
-			}
-			got := "# pointguard multiset " + strings.Join(shown, " ") + "\n" +
-				"# exit status " + strconv.Itoa(status) + "\n" +
-				"-- stdout --\n" + strings.ReplaceAll(stdout.String(), tmp, "$TMP") +
-				"-- stderr --\n" + strings.ReplaceAll(stderr.String(), tmp, "$TMP")
-			path := filepath.Join(root, "testdata", "golden", "multiset", tt.name+".golden")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if diff := cmp.Diff(string(want), got); diff != "" {
-				t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-			}
-		})
-	}
-}
+func TestMultiSetGolden(t *testing.T) { testGolden(t, "multiset", multiSetCases) }
 
 // TestMultiSetMixed checks the mixed body's statuses item by item, written from
 // SPEC §5.2 and testdata/envs/sample.json rather than from the golden file.
