@@ -1,7 +1,10 @@
 package fuzz
 
 import (
+	"bytes"
+	"io"
 	"testing"
+	"testing/iotest"
 
 	"github.com/pointguard/pointguard/codes"
 	"github.com/pointguard/pointguard/thingmodel"
@@ -74,26 +77,82 @@ func TestRegressions(t *testing.T) {
 			payload: `{"version":"1.0","method":"thing.measurepoint.post.batch","params":[{"productKey":"p","deviceKey":"d","measurepoints":{"i":1,"i":2}}]}`,
 			code:    codes.FormatError, pointer: "/params/0/measurepoints/i", offset: 129,
 		},
+		{
+			name: "stream ends inside a string after a multi-byte character",
+			reason: "SPEC §4.2: a payload cut short is 1206, and nothing may panic; Validate says so, " +
+				"ValidateReader panicked (slice bounds out of range in scan.Reader.ReadString; found by TestStreamingEqualsWhole)",
+			topic:   batch,
+			payload: "{\"x\":\"\xc3\xa9",
+			code:    codes.FormatError, pointer: "/x", offset: 8, // the end of the payload, as Validate says
+		},
+		{
+			name:    "stream ends inside a string after a partial UTF-8 sequence",
+			reason:  "as above, with the payload cut inside the character",
+			topic:   batch,
+			payload: "{\"params\":[{\"measurepoints\":{\"i\":\"\xe4\xb8",
+			code:    codes.FormatError, pointer: "/params/0/measurepoints/i", offset: 36,
+		},
+		{
+			name: "pointer of a duplicate empty key in a payload cut short",
+			reason: `SPEC §4.2, §4.7: the duplicate "" inside the member "" is the earliest 1206; its pointer is "//" ` +
+				`(two empty reference tokens, RFC 6901) at the second value, offset 13; the validator says "/"`,
+			topic:   batch,
+			payload: `{"":{"":1,"":2}`,
+			code:    codes.FormatError, pointer: "//", offset: 13,
+		},
+		{
+			name: "pointer of a duplicate key does not depend on the reader",
+			reason: `as above; Validate said "/" and ValidateReader one byte at a time "//" ` +
+				`(found by FuzzValidate, testdata/fuzz/FuzzValidate/regress-duplicate-empty-key)`,
+			topic:   batch,
+			payload: `{"": {"":{},"":"","0"0`,
+			code:    codes.FormatError, pointer: "//", offset: 15,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			v := validate.New(validate.Options{Profile: tt.profile, Models: cat, Limits: tt.limits})
-			delivered := 0
-			res, _ := v.Validate(validate.Message{Topic: tt.topic, Now: 1}, []byte(tt.payload), func(*validate.Point) error {
-				delivered++
-				return nil
-			})
-			if res.Accepted != delivered {
-				t.Errorf("Accepted = %d, but %d points were delivered (validate.Result.Accepted: \"counts the points delivered to the callback\")", res.Accepted, delivered)
+			// Every case is validated whole and streamed: SPEC §4.2 gives one
+			// verdict, however the payload is read.
+			readers := map[string]func() io.Reader{
+				"Validate": nil,
+				"ValidateReader": func() io.Reader { return bytes.NewReader([]byte(tt.payload)) },
+				"ValidateReader one byte at a time": func() io.Reader {
+					return iotest.OneByteReader(bytes.NewReader([]byte(tt.payload)))
+				},
 			}
-			if res.Code != tt.code {
-				t.Fatalf("code %d (%v), want %d at %q offset %d (%s)", res.Code, res.Err, tt.code, tt.pointer, tt.offset, tt.reason)
-			}
-			if tt.code == codes.OK {
-				return
-			}
-			if res.Err.Pointer != tt.pointer || tt.offset >= 0 && res.Err.Offset != tt.offset {
-				t.Fatalf("%d at %q offset %d (%s), want %q offset %d (%s)", res.Code, res.Err.Pointer, res.Err.Offset, res.Err.Detail, tt.pointer, tt.offset, tt.reason)
+			for name, rd := range readers {
+				delivered := 0
+				yield := func(*validate.Point) error {
+					delivered++
+					return nil
+				}
+				var res validate.Result
+				func() {
+					defer func() {
+						if p := recover(); p != nil {
+							t.Fatalf("%s panics: %v (%s)", name, p, tt.reason)
+						}
+					}()
+					msg := validate.Message{Topic: tt.topic, Now: 1}
+					if rd == nil {
+						res, _ = v.Validate(msg, []byte(tt.payload), yield)
+					} else {
+						res, _ = v.ValidateReader(msg, rd(), yield)
+					}
+				}()
+				if res.Accepted != delivered {
+					t.Errorf("%s: Accepted = %d, but %d points were delivered (validate.Result.Accepted: \"counts the points delivered to the callback\")", name, res.Accepted, delivered)
+				}
+				if res.Code != tt.code {
+					t.Fatalf("%s: code %d (%v), want %d at %q offset %d (%s)", name, res.Code, res.Err, tt.code, tt.pointer, tt.offset, tt.reason)
+				}
+				if tt.code == codes.OK {
+					continue
+				}
+				if res.Err.Pointer != tt.pointer || tt.offset >= 0 && res.Err.Offset != tt.offset {
+					t.Fatalf("%s: %d at %q offset %d (%s), want %q offset %d (%s)", name, res.Code, res.Err.Pointer, res.Err.Offset, res.Err.Detail, tt.pointer, tt.offset, tt.reason)
+				}
 			}
 		})
 	}

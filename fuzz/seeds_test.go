@@ -129,7 +129,7 @@ func seeds(t *testing.T) map[string]map[string][]byte {
 }
 
 // TestSeedCorpus keeps the seed corpora of the fuzz targets: with -update-seeds
-// it rewrites them; without, it checks that every corpus file exists and is in
+// it rewrites them, keeping the fuzzers' findings (files named regress-*); without, it checks that every corpus file exists and is in
 // the go test -fuzz format, so that go test ./fuzz/ runs each seed through its
 // target.
 func TestSeedCorpus(t *testing.T) {
@@ -137,8 +137,14 @@ func TestSeedCorpus(t *testing.T) {
 	for target, files := range all {
 		dir := corpusDir(target)
 		if *updateSeeds {
-			if err := os.RemoveAll(dir); err != nil {
-				t.Fatal(err)
+			// Findings of the fuzzers ("regress-*") are kept; the rest is rewritten.
+			old, _ := filepath.Glob(filepath.Join(dir, "*"))
+			for _, f := range old {
+				if !strings.HasPrefix(filepath.Base(f), "regress-") {
+					if err := os.Remove(f); err != nil {
+						t.Fatal(err)
+					}
+				}
 			}
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				t.Fatal(err)
