@@ -115,7 +115,7 @@ func TestRegressions(t *testing.T) {
 			// Every case is validated whole and streamed: SPEC §4.2 gives one
 			// verdict, however the payload is read.
 			readers := map[string]func() io.Reader{
-				"Validate": nil,
+				"Validate":       nil,
 				"ValidateReader": func() io.Reader { return bytes.NewReader([]byte(tt.payload)) },
 				"ValidateReader one byte at a time": func() io.Reader {
 					return iotest.OneByteReader(bytes.NewReader([]byte(tt.payload)))
