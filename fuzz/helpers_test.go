@@ -3,7 +3,6 @@ package fuzz
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -302,10 +301,4 @@ func slicesOfErrors(o outcome) []validate.Error {
 		ds = append(ds, *o.Err)
 	}
 	return append(ds, o.Skipped...)
-}
-
-// isErr reports whether err is a *validate.Error with the code.
-func isErr(err error, c codes.Code) bool {
-	var e *validate.Error
-	return errors.As(err, &e) && e.Code == c
 }

@@ -106,12 +106,6 @@ func BatchRequests(env *Env, profile validate.Profile) *rapid.Generator[*Request
 	})
 }
 
-// envelopeKeys are the members of SPEC §2 that a validator reads.
-var envelopeKeys = []string{"id", "version", "method", "allowOfflineSubDevice", "skipInvalidMeasurepoints", "params"}
-
-// entryKeys are the members of an entry that a validator reads.
-var entryKeys = []string{"productKey", "deviceKey", "measurepoints", "time"}
-
 // envFlag draws an optional boolean flag of the envelope and returns its node (nil
 // for absent) and the value the validator must read.
 func envFlag(t *rapid.T, compat bool, label string) (*node, bool) {
