@@ -108,6 +108,21 @@ func TestRegressions(t *testing.T) {
 			payload: `{"": {"":{},"":"","0"0`,
 			code:    codes.FormatError, pointer: "//", offset: 15,
 		},
+		{
+			name: "stream ends after a number",
+			reason: "SPEC §4.2: cut short, 1206 at the end of the payload (offset 6), as Validate says; ValidateReader " +
+				"over a bytes.Reader said offset 11, past the end (found by TestStreamingEqualsWhole)",
+			topic:   batch,
+			payload: `{"a":1`,
+			code:    codes.FormatError, pointer: "", offset: 6,
+		},
+		{
+			name:    "stream ends after a number in a point",
+			reason:  "as above, inside an entry's measurepoints, which the validator holds until the entry ends",
+			topic:   batch,
+			payload: `{"params":[{"measurepoints":{"i":[1`,
+			code:    codes.FormatError, pointer: "/params/0/measurepoints/i/0", offset: 35,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
