@@ -3,6 +3,7 @@ package fuzz
 import (
 	"bytes"
 	"io"
+	"strings"
 	"testing"
 	"testing/iotest"
 
@@ -40,6 +41,8 @@ func TestRegressions(t *testing.T) {
 		reason  string
 		profile validate.Profile
 		limits  validate.Limits
+		cuts    []int // also read through a reader that returns chunks ending at these offsets
+		detail  string // a part the diagnostic's detail must contain
 		topic   string
 		payload string
 		code    codes.Code
@@ -123,6 +126,17 @@ func TestRegressions(t *testing.T) {
 			payload: `{"params":[{"measurepoints":{"i":[1`,
 			code:    codes.FormatError, pointer: "/params/0/measurepoints/i/0", offset: 35,
 		},
+		{
+			name: "detail quotes the version as sent",
+			reason: `SPEC §4.2: the detail describes the offending value, "0"; read in chunks with small limits the ` +
+				`validator quoted bytes that a later read had overwritten, "1" (found by FuzzValidate, ` +
+				`testdata/fuzz/FuzzValidate/regress-version-detail)`,
+			limits:  smallLimits,
+			cuts:    []int{22, 23, 44},
+			topic:   "/sys/0/0/thing/measurepoint/post",
+			payload: `{"00":"0","version":"0"010000000000000000000000000000000000000000000000`,
+			code:    codes.FormatError, pointer: "/version", offset: 20, detail: `got "0"`,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -135,6 +149,9 @@ func TestRegressions(t *testing.T) {
 				"ValidateReader one byte at a time": func() io.Reader {
 					return iotest.OneByteReader(bytes.NewReader([]byte(tt.payload)))
 				},
+			}
+			if tt.cuts != nil {
+				readers["ValidateReader in chunks"] = func() io.Reader { return &splitReader{b: []byte(tt.payload), cuts: tt.cuts} }
 			}
 			for name, rd := range readers {
 				delivered := 0
@@ -164,6 +181,9 @@ func TestRegressions(t *testing.T) {
 				}
 				if tt.code == codes.OK {
 					continue
+				}
+				if !strings.Contains(res.Err.Detail, tt.detail) {
+					t.Errorf("%s: detail %q does not say %q (%s)", name, res.Err.Detail, tt.detail, tt.reason)
 				}
 				if res.Err.Pointer != tt.pointer || tt.offset >= 0 && res.Err.Offset != tt.offset {
 					t.Fatalf("%s: %d at %q offset %d (%s), want %q offset %d (%s)", name, res.Code, res.Err.Pointer, res.Err.Offset, res.Err.Detail, tt.pointer, tt.offset, tt.reason)
