@@ -41,7 +41,7 @@ func TestRegressions(t *testing.T) {
 		reason  string
 		profile validate.Profile
 		limits  validate.Limits
-		cuts    []int // also read through a reader that returns chunks ending at these offsets
+		cuts    []int  // also read through a reader that returns chunks ending at these offsets
 		detail  string // a part the diagnostic's detail must contain
 		topic   string
 		payload string
