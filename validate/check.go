@@ -178,6 +178,11 @@ func (v *Validator) checkNumber(t *thingmodel.Type, c byte, off int64, depth int
 	bounded := t.Min().Set || t.Max().Set
 	switch dt {
 	case thingmodel.Int:
+		if n, ok := shape.Int32(); ok { // the usual case, decided by the scan alone
+			val.i = n
+			f = float64(n)
+			break
+		}
 		if !v.compat() && !shape.Integer() {
 			v.bad(off, "want INT, got number "+clip(num)+" with a fraction or exponent (strict profile)")
 			return
@@ -207,7 +212,7 @@ func (v *Validator) checkNumber(t *thingmodel.Type, c byte, off int64, depth int
 		if dt == thingmodel.Float {
 			maxDigits = 38
 		}
-		if bounded || shape.Exp || shape.IntDigits > maxDigits {
+		if bounded || shape.Exp() || int(shape.IntDigits) > maxDigits {
 			x, finite := scan.ParseFloat(num)
 			if !finite {
 				v.bad(off, dt.String()+" "+clip(num)+" is outside the range of DOUBLE")

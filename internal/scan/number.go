@@ -8,8 +8,8 @@ import (
 // IsNumber reports whether b is exactly a JSON number (RFC 8259), nothing more,
 // and returns its shape.
 func IsNumber(b []byte) (Num, bool) {
-	n, end := numberShape(b)
-	return n, len(b) > 0 && end == len(b)
+	n, end, ok := numberShape(b)
+	return n, ok && len(b) > 0 && end == len(b)
 }
 
 // IntStatus says why a number is not an int64.

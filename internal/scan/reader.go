@@ -400,18 +400,56 @@ var numChar = func() (t [256]bool) {
 }()
 
 // Num describes the shape of a number token, found while its grammar is checked.
+//
+// It is three words, so that ReadNumber's results stay in registers.
 type Num struct {
-	IntDigits int  // digits before the fraction or exponent
-	Frac      bool // has a fraction
-	Exp       bool // has an exponent
+	Value     uint64 // the integer part's magnitude, exact when IntDigits <= 19
+	IntDigits int32  // digits before the fraction or exponent
+	flags     uint8
 }
 
+const (
+	numNeg  = 1 << iota // starts with '-'
+	numFrac             // has a fraction
+	numExp              // has an exponent
+)
+
+// Neg reports whether the number starts with '-'.
+func (n Num) Neg() bool { return n.flags&numNeg != 0 }
+
+// Frac reports whether the number has a fraction.
+func (n Num) Frac() bool { return n.flags&numFrac != 0 }
+
+// Exp reports whether the number has an exponent.
+func (n Num) Exp() bool { return n.flags&numExp != 0 }
+
 // Integer reports whether the number is written without fraction or exponent.
-func (n Num) Integer() bool { return !n.Frac && !n.Exp }
+func (n Num) Integer() bool { return n.flags&(numFrac|numExp) == 0 }
+
+// Int32 returns the value of an integer literal when it lies in the int32 range.
+func (n Num) Int32() (int64, bool) {
+	if !n.Integer() || n.IntDigits > 10 {
+		return 0, false
+	}
+	v := int64(n.Value)
+	if n.Neg() {
+		v = -v
+	}
+	return v, v >= -1<<31 && v <= 1<<31-1
+}
 
 // ReadNumber reads a number token; the next byte must be '-' or a digit. It
 // returns the raw bytes of the number and its shape.
 func (r *Reader) ReadNumber() ([]byte, Num, *Error) {
+	// Fast path, one pass: the number ends inside the window, before a byte that
+	// cannot continue it.
+	if b := r.buf[r.pos:r.end]; len(b) > 0 {
+		info, end, ok := numberShape(b)
+		if ok && end < len(b) && !numChar[b[end]] && (r.MaxToken <= 0 || end <= r.MaxToken) {
+			r.pos += end
+			return b[:end], info, nil
+		}
+	}
 	start := r.pos
 	i := start
 	for {
@@ -430,8 +468,9 @@ func (r *Reader) ReadNumber() ([]byte, Num, *Error) {
 		start = 0
 	}
 	num := r.buf[start:i]
-	info, bad := numberShape(num)
-	if bad != len(num) {
+	info, bad, ok := numberShape(num)
+	if !ok || bad != len(num) {
+		// Stopped inside the run ("01", "1.5.3", "1.}"), or the run ended early ("1.").
 		if bad < len(num) {
 			r.err = Error{Kind: ErrChar, Offset: r.base + int64(start+bad), Byte: num[bad], Want: "digit"}
 		} else {
@@ -443,59 +482,64 @@ func (r *Reader) ReadNumber() ([]byte, Num, *Error) {
 	return num, info, nil
 }
 
-// numberShape checks b against the RFC 8259 number grammar. It returns the
-// number's shape and len(b) when b is a number, else the index of the first byte
-// that breaks the grammar, or len(b)+1 when b ends too early (a missing digit).
-func numberShape(b []byte) (Num, int) {
-	var n Num
+// numberShape reads the longest prefix of b that the RFC 8259 number grammar can
+// read. It returns the number's shape, where it stopped, and whether the grammar
+// was complete there (not after '-', '.', 'e' or a sign). b is a whole number when
+// ok and end == len(b). Otherwise end is the first byte that breaks the grammar, or
+// len(b) when b ends too early, which callers report as len(b)+1.
+func numberShape(b []byte) (n Num, end int, ok bool) {
 	i := 0
 	if i < len(b) && b[i] == '-' {
 		i++
 	}
 	if i >= len(b) {
-		return n, len(b) + 1
+		return n, len(b) + 1, false
 	}
-	switch {
-	case b[i] == '0':
+	switch c := b[i]; {
+	case c == '0':
 		i++
-	case b[i] >= '1' && b[i] <= '9':
-		for i++; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+	case c >= '1' && c <= '9':
+		var v uint64
+		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+			v = v*10 + uint64(b[i]-'0') // exact for up to 19 digits; read only then
 		}
+		n.Value = v
 	default:
-		return n, i
+		return n, i, false
 	}
-	n.IntDigits = i
+	n.IntDigits = int32(i)
 	if b[0] == '-' {
 		n.IntDigits--
+		n.flags |= numNeg
 	}
 	if i < len(b) && b[i] == '.' {
-		n.Frac = true
+		n.flags |= numFrac
 		i++
 		if i >= len(b) {
-			return n, len(b) + 1
+			return n, len(b) + 1, false
 		}
 		if b[i] < '0' || b[i] > '9' {
-			return n, i
+			return n, i, false
 		}
 		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
 		}
 	}
 	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		n.Exp = true
+		n.flags |= numExp
 		i++
 		if i < len(b) && (b[i] == '+' || b[i] == '-') {
 			i++
 		}
 		if i >= len(b) {
-			return n, len(b) + 1
+			return n, len(b) + 1, false
 		}
 		if b[i] < '0' || b[i] > '9' {
-			return n, i
+			return n, i, false
 		}
 		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
 		}
 	}
-	return n, i
+	return n, i, true
 }
 
 // ReadLiteral reads true, false or null; the next byte must be 't', 'f' or 'n'.

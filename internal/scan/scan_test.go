@@ -260,15 +260,54 @@ func TestNumberShape(t *testing.T) {
 		want Num
 	}{
 		{"0", Num{IntDigits: 1}},
-		{"-12", Num{IntDigits: 2}},
-		{"123.5", Num{IntDigits: 3, Frac: true}},
-		{"-1e5", Num{IntDigits: 1, Exp: true}},
-		{"10.0E-3", Num{IntDigits: 2, Frac: true, Exp: true}},
+		{"-12", Num{IntDigits: 2, Value: 12, flags: numNeg}},
+		{"123.5", Num{IntDigits: 3, Value: 123, flags: numFrac}},
+		{"-1e5", Num{IntDigits: 1, Value: 1, flags: numNeg | numExp}},
+		{"10.0E-3", Num{IntDigits: 2, Value: 10, flags: numFrac | numExp}},
 	}
 	for _, tt := range tests {
 		got, ok := IsNumber([]byte(tt.in))
 		if !ok || got != tt.want {
 			t.Errorf("IsNumber(%q) = %+v, %v; want %+v", tt.in, got, ok, tt.want)
+		}
+	}
+}
+
+func TestNumInt32(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"2147483647", 2147483647, true},
+		{"2147483648", 0, false},
+		{"-2147483648", -2147483648, true},
+		{"-2147483649", 0, false},
+		{"-0", 0, true},
+		{"99999999999999999999", 0, false},
+		{"1.0", 0, false},
+		{"1e2", 0, false},
+	}
+	for _, tt := range tests {
+		n, _ := IsNumber([]byte(tt.in))
+		got, ok := n.Int32()
+		if ok != tt.ok || ok && got != tt.want {
+			t.Errorf("Int32(%q) = %d, %v; want %d, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+// Numbers read in one pass at the end of a window and across it give the same
+// tokens and errors as the slow path.
+func TestReadNumberPaths(t *testing.T) {
+	for _, in := range []string{"12,", "12", "-0.5e+3]", "01,", "1.,", "1.5.3,", "-,", "1e", "7 "} {
+		var a, b Reader
+		a.ResetBytes([]byte(in), 0)
+		b.ResetReader(iotest.OneByteReader(strings.NewReader(in)), -1)
+		ra, na, ea := a.ReadNumber()
+		rb, nb, eb := b.ReadNumber()
+		if string(ra) != string(rb) || na != nb || (ea == nil) != (eb == nil) || ea != nil && *ea != *eb {
+			t.Errorf("%q: in memory %q %+v %+v; streamed %q %+v %+v", in, ra, na, ea, rb, nb, eb)
 		}
 	}
 }
