@@ -19,6 +19,8 @@ import (
 	pahov3 "github.com/eclipse/paho.mqtt.golang"
 	json "github.com/goccy/go-json"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/pointguard/pointguard/adapter/mqtt"
 )
 
 // serveTimeout bounds every network operation and every wait of these tests.
@@ -453,16 +455,41 @@ func TestIsLoopback(t *testing.T) {
 	}
 }
 
-func TestAppendJSONString(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"device1", `"device1"`},
-		{`a"b\c`, `"a\"b\\c"`},
-		{"tab\there\nnl\r\x01", `"tab\there\nnl\r\u0001"`},
-		{"温度", `"温度"`}, // UTF-8 is written as is
+// TestAppendPoint checks the --points line of one point, byte for byte, from
+// the format in the pointWriter documentation: keys as JSON strings (quotes,
+// backslashes and control characters escaped, UTF-8 as is), the value as the
+// validator normalised it, "quality" only for a point that has one.
+func TestAppendPoint(t *testing.T) {
+	tests := []struct {
+		name  string
+		point mqtt.Point
+		want  string
+	}{
+		{"with quality", mqtt.Point{ProductKey: "product1", DeviceKey: "device1", Time: 123456, Identifier: "Power", Value: []byte("1"), Quality: 9},
+			`{"productKey":"product1","deviceKey":"device1","time":123456,"identifier":"Power","value":1,"quality":9}`},
+		{"without quality", mqtt.Point{ProductKey: "p", DeviceKey: "d", Time: 0, Identifier: "temp", Value: []byte("1.02"), Quality: -1},
+			`{"productKey":"p","deviceKey":"d","time":0,"identifier":"temp","value":1.02}`},
+		{"quality zero", mqtt.Point{ProductKey: "p", DeviceKey: "d", Time: 1, Identifier: "Power", Value: []byte("-3"), Quality: 0},
+			`{"productKey":"p","deviceKey":"d","time":1,"identifier":"Power","value":-3,"quality":0}`},
+		{"quotes and backslashes", mqtt.Point{ProductKey: `a"b`, DeviceKey: `c\d`, Time: 2, Identifier: "s", Value: []byte(`"x\"y"`), Quality: -1},
+			`{"productKey":"a\"b","deviceKey":"c\\d","time":2,"identifier":"s","value":"x\"y"}`},
+		{"control characters", mqtt.Point{ProductKey: "tab\there", DeviceKey: "nl\nx\r\x01\x1f", Time: 3, Identifier: "i", Value: []byte("true"), Quality: -1},
+			`{"productKey":"tab\there","deviceKey":"nl\nx\r\u0001\u001f","time":3,"identifier":"i","value":true}`},
+		{"UTF-8 as is", mqtt.Point{ProductKey: "温度", DeviceKey: "température", Time: 4, Identifier: "i", Value: []byte(`[1,2]`), Quality: -1},
+			`{"productKey":"温度","deviceKey":"température","time":4,"identifier":"i","value":[1,2]}`},
+		// RFC 8259 requires escapes for U+0000 to U+001F only.
+		{"DEL is not escaped", mqtt.Point{ProductKey: "a\x7f", DeviceKey: "d", Time: 5, Identifier: "i", Value: []byte("0"), Quality: -1},
+			"{\"productKey\":\"a\x7f\",\"deviceKey\":\"d\",\"time\":5,\"identifier\":\"i\",\"value\":0}"},
 	}
 	for _, tc := range tests {
-		if got := string(appendJSONString(nil, tc.in)); got != tc.want {
-			t.Errorf("appendJSONString(%q) = %s, want %s", tc.in, got, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			got := string(appendPoint(nil, &tc.point))
+			if got != tc.want+"\n" {
+				t.Errorf("appendPoint:\n got %s\nwant %s", got, tc.want)
+			}
+			if !json.Valid([]byte(got)) {
+				t.Errorf("%s is not JSON", got)
+			}
+		})
 	}
 }
