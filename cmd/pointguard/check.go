@@ -80,11 +80,10 @@ type checkRun struct {
 
 func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	flags := newCmdFlags("check")
-	profileName := flags.String("profile", "compat", "")
+	flags.addNow()
+	flags.addValidate()
 	format := flags.String("format", "jsonl", "")
 	topic := flags.String("topic", "", "")
-	var maxBytes int64 = validate.DefaultMaxBytes
-	flags.Func("max-bytes", "", func(s string) error { return parseMillis(s, &maxBytes) })
 	usageError := func(msg string) int { return checkUsageError(stderr, msg) }
 	if status, done := flags.parse(args, stdout, checkUsage, usageError); done {
 		return status
@@ -95,18 +94,14 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return checkUsageError(stderr, "flag "+quote(f)+" after a CAPTURE file: flags come first (write ./"+f+" for a file of that name)")
 		}
 	}
-	profile, ok := validate.ParseProfile(*profileName)
-	if !ok {
-		return checkUsageError(stderr, "--profile must be compat or strict, not "+quote(*profileName))
+	opts, err := flags.validateOptions()
+	if err != nil {
+		return checkUsageError(stderr, err.Error())
 	}
 	if *format != "jsonl" && *format != "text" {
 		return checkUsageError(stderr, "--format must be jsonl or text, not "+quote(*format))
 	}
 	now := flags.serverTime()
-	limit := maxBytes
-	if limit == 0 {
-		limit = -1 // validate.Limits: negative means no limit
-	}
 
 	env, err := flags.loadEnv()
 	if err != nil {
@@ -114,13 +109,9 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
+	opts.Models, opts.Directory = env.Models, env.Directory
 	c := &checkRun{
-		v: validate.New(validate.Options{
-			Profile:   profile,
-			Models:    env.Models,
-			Directory: env.Directory,
-			Limits:    validate.Limits{MaxBytes: limit},
-		}),
+		v:      validate.New(opts),
 		now:    now,
 		text:   *format == "text",
 		out:    bufio.NewWriterSize(stdout, 64<<10),

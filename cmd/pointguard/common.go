@@ -9,27 +9,59 @@ import (
 	"strconv"
 
 	"github.com/pointguard/pointguard/internal/envfile"
+	"github.com/pointguard/pointguard/validate"
 )
 
-// cmdFlags is the flag set of a subcommand that reads an environment: it holds
-// --env and --now, which check and multiset share (SPEC §7.1, §7.3), so that
-// both parse them, default them and report a missing environment alike.
+// cmdFlags is the flag set of a subcommand that reads an environment. It
+// holds --env, which every such subcommand takes, and on request --now (check
+// and multiset, SPEC §7.1, §7.3) and --profile with --max-bytes (check and
+// serve), so that the subcommands parse them, default them and report a
+// missing environment alike.
 type cmdFlags struct {
 	*flag.FlagSet
-	envPath string          // --env
-	now     int64           // --now; -1 when not given
-	given   map[string]bool // the flags on the command line, after parse
+	envPath     string          // --env
+	now         int64           // --now; -1 when not given or not registered
+	profileName *string         // --profile; nil when not registered
+	maxBytes    int64           // --max-bytes
+	given       map[string]bool // the flags on the command line, after parse
 }
 
-// newCmdFlags returns the flag set of the subcommand name with --env and --now.
+// newCmdFlags returns the flag set of the subcommand name with --env.
 // It writes nothing itself: the subcommand writes its own errors and usage.
 func newCmdFlags(name string) *cmdFlags {
 	f := &cmdFlags{FlagSet: flag.NewFlagSet(name, flag.ContinueOnError), now: -1}
 	f.SetOutput(io.Discard)
 	f.Usage = func() {}
 	f.StringVar(&f.envPath, "env", envfile.DefaultPath, "")
-	f.Func("now", "", func(s string) error { return parseMillis(s, &f.now) })
 	return f
+}
+
+// addNow registers --now, the server time in milliseconds; serverTime reads it.
+func (f *cmdFlags) addNow() {
+	f.Func("now", "", func(s string) error { return parseMillis(s, &f.now) })
+}
+
+// addValidate registers --profile (default compat) and --max-bytes (default
+// validate.DefaultMaxBytes; 0 means no limit); validateOptions reads them.
+func (f *cmdFlags) addValidate() {
+	f.profileName = f.String("profile", "compat", "")
+	f.maxBytes = validate.DefaultMaxBytes
+	f.Func("max-bytes", "", func(s string) error { return parseMillis(s, &f.maxBytes) })
+}
+
+// validateOptions returns the validator options that --profile and --max-bytes
+// set, for the caller to complete with the environment. The error is the
+// message for the user when --profile names no profile. It needs addValidate.
+func (f *cmdFlags) validateOptions() (validate.Options, error) {
+	profile, ok := validate.ParseProfile(*f.profileName)
+	if !ok {
+		return validate.Options{}, errors.New("--profile must be compat or strict, not " + quote(*f.profileName))
+	}
+	limit := f.maxBytes
+	if limit == 0 {
+		limit = -1 // validate.Limits: negative means no limit
+	}
+	return validate.Options{Profile: profile, Limits: validate.Limits{MaxBytes: limit}}, nil
 }
 
 // parse parses args. When the subcommand ends here, it returns done and the
@@ -48,7 +80,7 @@ func (f *cmdFlags) parse(args []string, stdout io.Writer, usage string, usageErr
 	return 0, false
 }
 
-// serverTime returns --now, or else the clock, read now.
+// serverTime returns --now, or else the clock, read now. It needs addNow.
 func (f *cmdFlags) serverTime() int64 {
 	if f.now < 0 {
 		return clock().UnixMilli()

@@ -49,6 +49,7 @@ Exit status: 0 when the response status is 0 and every item's status is 0;
 
 func runMultiSet(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	flags := newCmdFlags("multiset")
+	flags.addNow()
 	org := flags.String("org", "", "")
 	usageError := func(msg string) int { return multiSetUsageError(stderr, msg) }
 	if status, done := flags.parse(args, stdout, multiSetUsage, usageError); done {
