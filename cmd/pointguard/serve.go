@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -78,47 +76,30 @@ func runServe(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 // serveConfig is the parsed command line of serve.
 type serveConfig struct {
-	envPath, mqttAddr, httpAddr, points string
-	profile                             validate.Profile
-	maxBytes                            int64 // as validate.Limits takes it: negative for no limit
-	jsonLog                             bool
-	envSet                              bool
+	flags                      *cmdFlags // --env, --profile, --max-bytes
+	mqttAddr, httpAddr, points string
+	validate                   validate.Options // Profile and Limits, from flags
+	jsonLog                    bool
 }
 
 func parseServeFlags(args []string, stdout, stderr io.Writer) (*serveConfig, int) {
-	flags := flag.NewFlagSet("serve", flag.ContinueOnError)
-	flags.SetOutput(io.Discard)
-	flags.Usage = func() {}
-	cfg := &serveConfig{}
-	flags.StringVar(&cfg.envPath, "env", envfile.DefaultPath, "")
+	flags := newCmdFlags("serve")
+	flags.addValidate()
+	cfg := &serveConfig{flags: flags}
 	flags.StringVar(&cfg.mqttAddr, "mqtt", "127.0.0.1:1883", "")
 	flags.StringVar(&cfg.httpAddr, "http", "127.0.0.1:8080", "")
 	flags.StringVar(&cfg.points, "points", "", "")
-	profileName := flags.String("profile", "compat", "")
 	logFormat := flags.String("log-format", "text", "")
-	maxBytes := int64(validate.DefaultMaxBytes)
-	flags.Func("max-bytes", "", func(s string) error {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n < 0 {
-			return errors.New("want a non-negative decimal integer")
-		}
-		maxBytes = n
-		return nil
-	})
-	if err := flags.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			io.WriteString(stdout, serveUsage)
-			return nil, exitOK
-		}
-		return nil, serveUsageError(stderr, err.Error())
+	usageError := func(msg string) int { return serveUsageError(stderr, msg) }
+	if status, done := flags.parse(args, stdout, serveUsage, usageError); done {
+		return nil, status
 	}
 	if flags.NArg() > 0 {
 		return nil, serveUsageError(stderr, "unexpected argument "+quote(flags.Arg(0)))
 	}
-	flags.Visit(func(f *flag.Flag) { cfg.envSet = cfg.envSet || f.Name == "env" })
-	var ok bool
-	if cfg.profile, ok = validate.ParseProfile(*profileName); !ok {
-		return nil, serveUsageError(stderr, "--profile must be compat or strict, not "+quote(*profileName))
+	var err error
+	if cfg.validate, err = flags.validateOptions(); err != nil {
+		return nil, serveUsageError(stderr, err.Error())
 	}
 	switch *logFormat {
 	case "text":
@@ -129,10 +110,6 @@ func parseServeFlags(args []string, stdout, stderr io.Writer) (*serveConfig, int
 	}
 	if cfg.mqttAddr == "" {
 		return nil, serveUsageError(stderr, "--mqtt must be an address such as 127.0.0.1:1883")
-	}
-	cfg.maxBytes = maxBytes
-	if maxBytes == 0 {
-		cfg.maxBytes = -1 // validate.Limits: negative means no limit
 	}
 	return cfg, exitOK
 }
@@ -153,11 +130,8 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return exitUsage
 	}
 
-	env, err := envfile.Load(cfg.envPath)
+	env, err := cfg.flags.loadEnv()
 	if err != nil {
-		if !cfg.envSet && errors.Is(err, fs.ErrNotExist) {
-			return fail(envfile.DefaultPath + " not found: run from the repository root or pass --env")
-		}
 		return fail(err.Error())
 	}
 
@@ -181,13 +155,10 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		sink = &pointWriter{w: w, close: closeFn}
 	}
 
+	vopts := cfg.validate
+	vopts.Models, vopts.Directory = env.Models, env.Directory
 	opts := mqtt.Options{
-		Validate: validate.Options{
-			Profile:   cfg.profile,
-			Models:    env.Models,
-			Directory: env.Directory,
-			Limits:    validate.Limits{MaxBytes: cfg.maxBytes},
-		},
+		Validate:  vopts,
 		OnVerdict: verdictLogger(log),
 		AllowAll:  true, // documented in the usage: a local endpoint
 		Logger:    slog.New(minLevel{log.Handler(), slog.LevelWarn}).With("component", "broker"),
@@ -232,7 +203,7 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		httpAddr = httpLn.Addr().String()
 		go func() { httpErr <- httpSrv.Serve(httpLn) }()
 	}
-	attrs := []any{"mqtt", mqttAddr, "env", cfg.envPath, "profile", cfg.profile.String()}
+	attrs := []any{"mqtt", mqttAddr, "env", cfg.flags.envPath, "profile", cfg.validate.Profile.String()}
 	if httpAddr != "" {
 		attrs = append(attrs, "http", httpAddr)
 	}
@@ -484,7 +455,7 @@ func newHTTPHandler(env *envfile.Env, cfg *serveConfig, log *slog.Logger) http.H
 	mux := http.NewServeMux()
 	mux.Handle(protocol.MultiSetPath, httpapi.New(httpapi.Options{
 		Validate: validate.Options{
-			Profile:   cfg.profile,
+			Profile:   cfg.validate.Profile,
 			Models:    env.Models,
 			Directory: env.Directory,
 		},

@@ -121,6 +121,48 @@ func TestServeStartErrors(t *testing.T) {
 	}
 }
 
+// TestServeModelFileMissing checks that an environment file naming a model
+// file that does not exist is reported by that model file, both when the
+// environment is given with --env and when it is the default one: the default
+// environment file is then present, so "sample.json not found" would send the
+// user looking for the wrong file.
+func TestServeModelFileMissing(t *testing.T) {
+	const env = `{"models": ["../models/gone.json"], "products": {"p": "M"}}`
+	const want = "pointguard serve: envfile: testdata/envs/sample.json: models[0]: open testdata/models/gone.json: "
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"--env", []string{"--env", "testdata/envs/sample.json"}},
+		{"default environment", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.MkdirAll(filepath.Join(dir, "testdata", "envs"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "testdata", "envs", "sample.json"), []byte(env), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Chdir(dir)
+			var stdout, stderr bytes.Buffer
+			ctx, cancel := context.WithTimeout(context.Background(), serveTimeout)
+			defer cancel()
+			args := append([]string{"--mqtt", "127.0.0.1:0", "--http", ""}, tc.args...)
+			if got := serveContext(ctx, args, &stdout, &stderr); got != exitUsage {
+				t.Errorf("status %d, want %d", got, exitUsage)
+			}
+			if !strings.HasPrefix(stderr.String(), want) || strings.Contains(stderr.String(), "not found") {
+				t.Errorf("stderr %q, want it to start with %q", stderr.String(), want)
+			}
+			if stdout.Len() != 0 {
+				t.Errorf("stdout %q, want nothing", stdout.String())
+			}
+		})
+	}
+}
+
 // startServe runs serve with args (plus --mqtt and --http on random loopback
 // ports) until the returned stop function is called, which returns the exit
 // status.
