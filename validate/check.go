@@ -34,7 +34,7 @@ func (v *Validator) checkQuality(t *thingmodel.Type, depth int, dst *Value) int 
 	quality := -1
 	hasValue, hasQuality := false, false
 	for first := true; ; first = false {
-		key, ok := v.member(nil, first)
+		key, ok := v.member(first)
 		if !ok {
 			break
 		}
@@ -454,7 +454,7 @@ func (v *Validator) checkStruct(t *thingmodel.Type, c byte, off int64, depth int
 	obj := v.keys.Open()
 	v.sk.Path = append(v.sk.Path, scan.Frame{})
 	for first := true; ; first = false {
-		key, ok := v.member(nil, first)
+		key, ok := v.member(first)
 		if !ok {
 			break
 		}

@@ -330,10 +330,10 @@ func (v *Validator) skipValue(depth int) {
 // member reads the next member's key of an object whose '{' is consumed, from
 // v.cur, sets it as the top frame of the path (the caller pushes a frame for the
 // object and pops it), and consumes the ':'. It returns false at the closing '}'
-// (consumed) or on a fatal error. With obj, the key is checked for duplicates and
-// kept in the key set; without, the caller checks duplicates, and an escaped key is
-// decoded into scratch that lives as long as the entry.
-func (v *Validator) member(obj *scan.Obj, first bool) ([]byte, bool) {
+// (consumed) or on a fatal error. The caller checks duplicates (claim, or marks of
+// its own); an escaped key, or any key of a streaming window, is copied into
+// scratch that lives as long as the entry.
+func (v *Validator) member(first bool) ([]byte, bool) {
 	if v.stop {
 		return nil, false // nothing can be read after a fatal error
 	}
@@ -373,10 +373,7 @@ func (v *Validator) member(obj *scan.Obj, first bool) ([]byte, bool) {
 		keyErr = *err
 	}
 	var key []byte
-	dup := false
 	switch {
-	case obj != nil:
-		key, dup = v.keys.Add(obj, raw, esc)
 	case esc:
 		start := len(v.escKeys)
 		v.escKeys = scan.AppendUnescaped(v.escKeys, raw)
@@ -393,15 +390,10 @@ func (v *Validator) member(obj *scan.Obj, first bool) ([]byte, bool) {
 		key = emptyKey // a nil Key marks a frame that names nothing
 	}
 	v.sk.Path[len(v.sk.Path)-1] = scan.Frame{Key: key}
-	if keyErr.Kind != 0 || dup {
+	if keyErr.Kind != 0 {
 		r.Peek()
-		if keyErr.Kind != 0 {
-			keyErr.Offset = r.Offset()
-			v.scanError(&keyErr)
-		}
-		if dup {
-			v.scanError(&scan.Error{Kind: scan.ErrDuplicate, Offset: r.Offset(), Want: scan.QuoteKey(key)})
-		}
+		keyErr.Offset = r.Offset() // errors about a key are reported at its value
+		v.scanError(&keyErr)
 	}
 	return key, true
 }
@@ -431,23 +423,24 @@ func (v *Validator) envelope() {
 	}
 	obj := v.keys.Open()
 	v.sk.Path = append(v.sk.Path, scan.Frame{})
+	var seen uint32
 	for first := true; ; first = false {
-		key, ok := v.member(&obj, first)
+		key, ok := v.member(first)
 		if !ok {
 			break
 		}
-		switch string(key) {
-		case "id":
+		switch v.claim(&obj, key, envelopeKeys, &seen) {
+		case 0:
 			v.readID()
-		case "version":
+		case 1:
 			v.readVersion()
-		case "method":
+		case 2:
 			v.readMethod()
-		case "allowOfflineSubDevice":
+		case 3:
 			v.readFlag(&v.allow, "allowOfflineSubDevice")
-		case "skipInvalidMeasurepoints":
+		case 4:
 			v.readFlag(&v.skip, "skipInvalidMeasurepoints")
-		case "params":
+		case 5:
 			v.paramsSeen = true
 			v.readParams()
 		default:
@@ -662,29 +655,30 @@ func (v *Validator) entry(index, depth int) {
 	formatBefore := v.format
 	obj := v.keys.Open()
 	v.sk.Path = append(v.sk.Path, scan.Frame{})
+	var seen uint32
 	for first := true; ; first = false {
-		key, ok := v.member(&obj, first)
+		key, ok := v.member(first)
 		if !ok {
 			break
 		}
-		switch string(key) {
-		case "productKey":
+		switch v.claim(&obj, key, entryKeys, &seen) {
+		case 0:
 			r.Peek()
 			e.pkOff = r.Offset()
 			if s, ok := v.readString("productKey"); ok {
 				e.pk = append(e.pk[:0], s...)
 				e.pkSet = true
 			}
-		case "deviceKey":
+		case 1:
 			r.Peek()
 			e.dkOff = r.Offset()
 			if s, ok := v.readString("deviceKey"); ok {
 				e.dk = append(e.dk[:0], s...)
 				e.dkSet = true
 			}
-		case "measurepoints":
+		case 2:
 			v.readMeasurepoints(e, depth+1)
-		case "time":
+		case 3:
 			v.readTime(e)
 		default:
 			v.skipValue(depth + 1)
@@ -866,7 +860,38 @@ var (
 	keyDeviceKey     = []byte("deviceKey")
 	keyMeasurepoints = []byte("measurepoints")
 	emptyKey         = []byte{}
+
+	// The keys of the envelope and of an entry that SPEC §2 names, in the order
+	// the switches on claim's result expect.
+	envelopeKeys = [][]byte{[]byte("id"), []byte("version"), []byte("method"),
+		[]byte("allowOfflineSubDevice"), []byte("skipInvalidMeasurepoints"), []byte("params")}
+	entryKeys = [][]byte{keyProductKey, keyDeviceKey, keyMeasurepoints, []byte("time")}
 )
+
+// claim files the key of a member just read. A key of known (at most 32) is
+// checked for duplicates with the bit mask seen, the others with the key set; the
+// path frame gets a copy of the key that lasts as long as the object. It returns
+// the index in known, or -1.
+func (v *Validator) claim(obj *scan.Obj, key []byte, known [][]byte, seen *uint32) int {
+	for i, k := range known {
+		if string(key) == string(k) {
+			v.sk.Path[len(v.sk.Path)-1] = scan.Frame{Key: k}
+			if *seen&(1<<i) != 0 {
+				v.cur.Peek()
+				v.duplicate(v.cur.Offset(), k)
+			}
+			*seen |= 1 << i
+			return i
+		}
+	}
+	stable, dup := v.keys.Add(obj, key, false)
+	v.sk.Path[len(v.sk.Path)-1] = scan.Frame{Key: stable}
+	if dup {
+		v.cur.Peek()
+		v.duplicate(v.cur.Offset(), stable)
+	}
+	return -1
+}
 
 // refuse records a 1212 for the entry, pointing at the entry, unless dst has one.
 func (v *Validator) refuse(dst *entryErr, e *entry, detail string) {
@@ -910,7 +935,7 @@ func (v *Validator) points(e *entry, depth int) {
 	v.nextSeq = v.nextSeq[:0]
 	n := 0
 	for first := true; ; first = false {
-		key, ok := v.member(nil, first)
+		key, ok := v.member(first)
 		if !ok {
 			break
 		}
