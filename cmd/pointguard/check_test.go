@@ -162,6 +162,9 @@ func TestAppendString(t *testing.T) {
 		{"utf-8 kept", "température", `"température"`},
 		{"invalid utf-8 replaced", "a\xffb", `"a\ufffdb"`},
 		{"truncated rune", "a\xe2\x82", `"a\ufffd\ufffd"`},
+		{"U+FFFD itself kept", "a\ufffdb", "\"a\ufffdb\""},
+		{"DEL kept", "a\x7fb", "\"a\x7fb\""}, // RFC 8259 requires escapes for U+0000 to U+001F only
+		{"escape at both ends", "\"x\n", `"\"x\n"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -175,6 +178,24 @@ func TestAppendString(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzAppendString: the output is one JSON string, which decodes to the input
+// when the input is valid UTF-8.
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "plain", `a"b\c`, "\x00\x1f\x7f\n", "température", "a\xffb", "\xe2\x82", "\ufffd"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := appendString(nil, s)
+		var got string
+		if err := json.Unmarshal(out, &got); err != nil {
+			t.Fatalf("appendString(%q) = %s, not a JSON string: %v", s, out, err)
+		}
+		if utf8.ValidString(s) && got != s {
+			t.Fatalf("appendString(%q) = %s, which decodes to %q", s, out, got)
+		}
+	})
 }
 
 // The verdict lines are built by hand here from SPEC §7.1, independently of the

@@ -401,13 +401,13 @@ func (pw *pointWriter) Close() error {
 
 func appendPoint(dst []byte, p *mqtt.Point) []byte {
 	dst = append(dst, `{"productKey":`...)
-	dst = appendJSONString(dst, p.ProductKey)
+	dst = appendString(dst, p.ProductKey)
 	dst = append(dst, `,"deviceKey":`...)
-	dst = appendJSONString(dst, p.DeviceKey)
+	dst = appendString(dst, p.DeviceKey)
 	dst = append(dst, `,"time":`...)
 	dst = strconv.AppendInt(dst, p.Time, 10)
 	dst = append(dst, `,"identifier":`...)
-	dst = appendJSONString(dst, p.Identifier)
+	dst = appendString(dst, p.Identifier)
 	dst = append(dst, `,"value":`...)
 	dst = append(dst, p.Value...)
 	if p.Quality >= 0 {
@@ -415,37 +415,6 @@ func appendPoint(dst []byte, p *mqtt.Point) []byte {
 		dst = strconv.AppendInt(dst, int64(p.Quality), 10)
 	}
 	return append(dst, "}\n"...)
-}
-
-// appendJSONString appends s as a JSON string. Keys reach here from validated
-// payloads and topics, which are valid UTF-8; only quotes, backslashes and
-// control characters need escaping.
-func appendJSONString(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		dst = append(dst, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			dst = append(dst, '\\', c)
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		}
-		start = i + 1
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }
 
 // newHTTPHandler returns the HTTP side: the multiSet API of SPEC §5 at
