@@ -1,0 +1,60 @@
+// Command pointguard is the conformance tool of SPEC §7: it validates captured
+// measurepoint messages and multiSet requests against a platform environment.
+//
+//	pointguard check [flags] [CAPTURE ...]      validate captured MQTT messages (SPEC §7.1)
+//	pointguard multiset [flags] --org ORG BODY  validate a multiSet request (SPEC §7.3)
+//	pointguard serve [flags]                    an MQTT broker and HTTP endpoint that validate and reply
+//	pointguard help [command]
+//
+// Exit statuses, for every command: 0 when every verdict is positive, 1 when
+// any is not, 2 for a usage or I/O error.
+//
+// # Commands
+//
+// Every subcommand is a [command] in the [commands] registry, registered from an
+// init function in its own file, so that subcommands can be added without
+// touching this one:
+//
+//	func init() {
+//		commands["example"] = command{
+//			name:    "example",
+//			summary: "one line for the usage text",
+//			run:     runExample,
+//		}
+//	}
+//
+// main only calls run, which tests call in-process.
+//
+// # check
+//
+// check implements SPEC §7.1 over the environment of §7.2 (package envfile).
+// Where SPEC is silent it decides:
+//
+//  1. Flags come before the CAPTURE files; an argument that looks like a flag
+//     after a file is a usage error (name a file "./-x" to check it).
+//  2. "line" counts the lines of each CAPTURE file from 1, restarting with each
+//     file; empty lines and lines of only white space are skipped but counted.
+//     With --topic, "line" is the 1-based index of the CAPTURE argument.
+//  3. A refused topic (1009) has no reply topic; "topic" is then the request
+//     topic followed by "_reply", since scripts match verdicts by it.
+//  4. For errors decided before the payload is parsed (1008, 1009, 1251),
+//     "error" has "pointer": "" and "offset": -1, as validate.Error does.
+//  5. "skipped" lists at most validate.DefaultMaxSkipped points; the text
+//     format prints the full count.
+//  6. A capture line is valid when it is one JSON object with a string "topic",
+//     exactly one of "payload" (a string) and "payload_base64" (standard
+//     base64, padding optional), and an optional "received" that is an integer
+//     in [0, 2^63-1]. Other keys are ignored; a duplicate of one of these keys
+//     makes the line invalid. An invalid line is reported on stderr as
+//     "pointguard check: FILE:LINE: not a capture line: REASON" ("stdin" for
+//     standard input), gets no verdict line, and makes the exit status at
+//     least 1.
+//  7. A capture line may be up to 256 MiB; a longer one is an invalid capture
+//     line, read through without being held. Larger payloads are checked with
+//     --topic, which streams them.
+//  8. A CAPTURE file that cannot be read is reported on stderr and the run goes
+//     on with the next one; the exit status is 2. So it is when stdout fails.
+//  9. The clock is read once per run, for messages that have neither
+//     "received" nor --now. Each verdict is flushed as soon as it is written.
+//  10. No messages at all is success (exit status 0).
+package main
