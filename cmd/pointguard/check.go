@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"strconv"
-	"time"
 	"unicode/utf8"
 
 	json "github.com/goccy/go-json"
@@ -33,10 +32,6 @@ func init() {
 // memory. Payloads larger than this are checked with --topic, which streams them.
 // It is a variable so that tests can lower it.
 var maxCaptureLine = 256 << 20
-
-// clock returns the server time for messages that carry none when --now is not
-// given. It is read once per run.
-var clock = time.Now
 
 // observePoint, when not nil, is given every point the validator yields. It is
 // nil except in tests, which use it to see the time each point gets.

@@ -7,11 +7,17 @@ import (
 	"io/fs"
 	"os"
 	"strconv"
+	"time"
 	"unicode/utf8"
 
 	"github.com/pointguard/pointguard/internal/envfile"
 	"github.com/pointguard/pointguard/validate"
 )
+
+// clock is the server time of every subcommand: check and multiset read it
+// once per run, for messages that carry no time, when --now is not given;
+// serve reads it for each multiSet request. Tests replace it.
+var clock = time.Now
 
 // cmdFlags is the flag set of a subcommand that reads an environment. It
 // holds --env, which every such subcommand takes, and on request --now (check
@@ -104,6 +110,20 @@ func (f *cmdFlags) loadEnv() (*envfile.Env, error) {
 func isEnvFileMissing(path string) bool {
 	_, err := os.Stat(path)
 	return errors.Is(err, fs.ErrNotExist)
+}
+
+// assetDirectory returns the asset directory of the multiSet lookups (SPEC
+// §5.2) for env: env itself when the file has "devices", and nil when it has
+// none. Without "devices" the file names no assets and the keys of an item are
+// taken as they are (no topology check, SPEC §7.2); an item named by assetId
+// alone then cannot be placed, and an assetId given with both keys is not
+// checked (see validate.Validator.MultiSet). The multiset command and serve's
+// HTTP side both take it from here, so that they answer alike.
+func assetDirectory(env *envfile.Env) validate.AssetDirectory {
+	if env.Directory == nil {
+		return nil // the nil interface, which the validator tests for
+	}
+	return env
 }
 
 // parseMillis parses a non-negative decimal integer, as --now and --max-bytes

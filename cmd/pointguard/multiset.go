@@ -77,13 +77,7 @@ func runMultiSet(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 
 	v := validate.New(validate.Options{Models: env.Models, Directory: env.Directory})
-	q := validate.MultiSetQuery{OrgID: *org, HasOrgID: *org != "", Orgs: env}
-	if env.Directory != nil {
-		// Without "devices" the file names no assets, and the keys of an item
-		// are taken as they are (no topology check, SPEC §7.2); an item named
-		// by assetId alone then cannot be placed.
-		q.Assets = env
-	}
+	q := validate.MultiSetQuery{OrgID: *org, HasOrgID: *org != "", Orgs: env, Assets: assetDirectory(env)}
 	resp := v.MultiSet(q, body, now)
 
 	out, err := resp.MarshalJSON()

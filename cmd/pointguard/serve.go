@@ -419,7 +419,8 @@ func appendPoint(dst []byte, p *mqtt.Point) []byte {
 
 // newHTTPHandler returns the HTTP side: the multiSet API of SPEC §5 at
 // protocol.MultiSetPath, which logs each accepted item (there is no device to
-// write to), behind a log of every request.
+// write to), behind a log of every request. It resolves assetIds and reads the
+// clock as the multiset command does, so that both answer a body alike.
 func newHTTPHandler(env *envfile.Env, cfg *serveConfig, log *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(protocol.MultiSetPath, httpapi.New(httpapi.Options{
@@ -429,8 +430,9 @@ func newHTTPHandler(env *envfile.Env, cfg *serveConfig, log *slog.Logger) http.H
 			Directory: env.Directory,
 		},
 		Orgs:       env,
-		Assets:     env,
+		Assets:     assetDirectory(env),
 		Dispatcher: logDispatcher{log},
+		Now:        func() int64 { return clock().UnixMilli() },
 	}))
 	return accessLog(mux, log)
 }

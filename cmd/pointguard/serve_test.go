@@ -400,6 +400,79 @@ func multiSet(t *testing.T, addr string) {
 	}
 }
 
+// TestServeMultiSetLikeCommand sends one multiSet body to serve's HTTP side
+// and to the multiset command, over testdata/envs/nodevices.json, an
+// environment without "devices", and demands the same response from both. An
+// environment without devices names no assets, so neither has an asset
+// directory: by the lookup rules of validate.Validator.MultiSet, an item named
+// by productKey and deviceKey is placed by its keys, and an assetId given with
+// them cannot be checked against anything (there is no device list to find it
+// in), so the item is accepted; an item named by an assetId alone cannot be
+// placed and gets 1000201.
+func TestServeMultiSetLikeCommand(t *testing.T) {
+	const env = "../../testdata/envs/nodevices.json"
+	const now = 1700000000000
+	clock = func() time.Time { return time.UnixMilli(now) }
+	t.Cleanup(func() { clock = time.Now }) // after serve stops: cleanups run last first
+	const body = `{"data":[` +
+		`{"requestId":"keys","orgId":"o1","setMeasurepointChannelId":"DATASVC.SET.c","productKey":"product1","deviceKey":"any",` +
+		`"assetId":"no-such-asset","measurepointId":"temp","inputData":{"v":1}},` +
+		`{"requestId":"asset","orgId":"o1","setMeasurepointChannelId":"DATASVC.SET.c","assetId":"no-such-asset",` +
+		`"measurepointId":"temp","inputData":{"v":1}}]}`
+
+	var cmdOut, cmdErr bytes.Buffer
+	if status := run([]string{"multiset", "--env", env, "--org", "o1", "-"}, strings.NewReader(body), &cmdOut, &cmdErr); status != exitFail {
+		t.Fatalf("multiset: status %d, want 1 (one item refused); stderr %s", status, cmdErr.String())
+	}
+	var want bytes.Buffer
+	if err := json.Compact(&want, cmdOut.Bytes()); err != nil {
+		t.Fatalf("multiset output %s: %v", cmdOut.String(), err)
+	}
+
+	var stdout, stderr syncBuffer
+	_, httpAddr, stop := startServe(t, []string{"--env", env}, &stdout, &stderr)
+	req, err := http.NewRequest(http.MethodPut, "http://"+httpAddr+"/dataService/devices/multiSet?orgId=o1", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := (&http.Client{Timeout: serveTimeout}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status := stop(); status != exitOK {
+		t.Errorf("serve: status %d, want 0; stderr:\n%s", status, stderr.String())
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("HTTP status %d, want 200", resp.StatusCode)
+	}
+	if diff := cmp.Diff(want.String(), strings.TrimSuffix(string(got), "\n")); diff != "" {
+		t.Errorf("serve's response differs from the multiset command's (-command +serve):\n%s", diff)
+	}
+
+	// What both said, item by item.
+	var r struct {
+		Status int
+		Data   []struct {
+			RequestID       string
+			Status          int
+			Msg             string
+			GmtServiceReply int64
+		}
+	}
+	if err := json.Unmarshal(got, &r); err != nil {
+		t.Fatal(err)
+	}
+	wantItems := `{0 [{keys 0 Success 1700000000000} {asset 1000201 device does not exist 1700000000000}]}`
+	if s := fmt.Sprint(r); s != wantItems {
+		t.Errorf("response %s, want %s", s, wantItems)
+	}
+}
+
 // TestServePointsStdout checks --points - and the text log.
 func TestServePointsStdout(t *testing.T) {
 	var stdout, stderr syncBuffer
