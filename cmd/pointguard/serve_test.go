@@ -373,15 +373,7 @@ func multiSet(t *testing.T, addr string) {
 	const item = `{"requestId":"%s","orgId":"o1","setMeasurepointChannelId":"DATASVC.SET.ch1",` +
 		`"productKey":"product1","deviceKey":"device1","measurepointId":"%s","inputData":{"arg":21.5}}`
 	body := `{"data":[` + fmt.Sprintf(item, "r1", "temp") + `,` + fmt.Sprintf(item, "r2", "nope") + `]}`
-	req, err := http.NewRequest(http.MethodPut, "http://"+addr+"/dataService/devices/multiSet?orgId=o1", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := (&http.Client{Timeout: serveTimeout}).Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	status, resp := putMultiSet(t, addr, "o1", body)
 	var got struct {
 		Status int
 		Msg    string
@@ -391,13 +383,33 @@ func multiSet(t *testing.T, addr string) {
 			Msg       string
 		}
 	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&got); err != nil {
+	if err := json.Unmarshal(resp, &got); err != nil {
 		t.Fatal(err)
 	}
 	want := `{0 Success [{r1 0 Success} {r2 1000213 can not find device point}]}`
-	if s := fmt.Sprint(got); resp.StatusCode != http.StatusOK || s != want {
-		t.Errorf("HTTP %d %s, want 200 %s", resp.StatusCode, s, want)
+	if s := fmt.Sprint(got); status != http.StatusOK || s != want {
+		t.Errorf("HTTP %d %s, want 200 %s", status, s, want)
 	}
+}
+
+// putMultiSet sends body to the multiSet API at addr with query orgId=org and
+// returns the HTTP status and the response body.
+func putMultiSet(t *testing.T, addr, org, body string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPut, "http://"+addr+"/dataService/devices/multiSet?orgId="+org, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := (&http.Client{Timeout: serveTimeout}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	got, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, got
 }
 
 // TestServeMultiSetLikeCommand sends one multiSet body to serve's HTTP side
@@ -431,24 +443,12 @@ func TestServeMultiSetLikeCommand(t *testing.T) {
 
 	var stdout, stderr syncBuffer
 	_, httpAddr, stop := startServe(t, []string{"--env", env}, &stdout, &stderr)
-	req, err := http.NewRequest(http.MethodPut, "http://"+httpAddr+"/dataService/devices/multiSet?orgId=o1", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := (&http.Client{Timeout: serveTimeout}).Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	resp.Body.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	httpStatus, got := putMultiSet(t, httpAddr, "o1", body)
 	if status := stop(); status != exitOK {
 		t.Errorf("serve: status %d, want 0; stderr:\n%s", status, stderr.String())
 	}
-	if resp.StatusCode != http.StatusOK {
-		t.Errorf("HTTP status %d, want 200", resp.StatusCode)
+	if httpStatus != http.StatusOK {
+		t.Errorf("HTTP status %d, want 200", httpStatus)
 	}
 	if diff := cmp.Diff(want.String(), strings.TrimSuffix(string(got), "\n")); diff != "" {
 		t.Errorf("serve's response differs from the multiset command's (-command +serve):\n%s", diff)
