@@ -2,6 +2,7 @@ package validate
 
 import (
 	"io"
+	"unsafe"
 
 	"github.com/pointguard/pointguard/codes"
 	"github.com/pointguard/pointguard/internal/scan"
@@ -334,24 +335,40 @@ func (v *Validator) skipValue(depth int) {
 // its own); an escaped key, or any key of a streaming window, is copied into
 // scratch that lives as long as the entry.
 func (v *Validator) member(first bool) ([]byte, bool) {
+	if !v.nextMember(first) {
+		return nil, false
+	}
+	return v.memberKey()
+}
+
+// nextMember moves to the next member of an object: past the ',' that must
+// separate it from the previous one. It returns false at the closing '}'
+// (consumed) or on a fatal error.
+func (v *Validator) nextMember(first bool) bool {
 	if v.stop {
-		return nil, false // nothing can be read after a fatal error
+		return false // nothing can be read after a fatal error
 	}
 	r := v.cur
 	c, ok := r.Peek()
 	if ok && c == '}' {
 		r.Skip1()
-		return nil, false
+		return false
 	}
 	v.sk.Path[len(v.sk.Path)-1] = scan.Frame{} // until the key is read, errors are the object's
 	if !first {
 		if !ok || c != ',' {
 			v.scanError(r.Fail(c, ok, "',' or '}'"))
-			return nil, false
+			return false
 		}
 		r.Skip1()
-		c, ok = r.Peek()
 	}
+	return true
+}
+
+// memberKey reads the key and ':' of the member nextMember moved to.
+func (v *Validator) memberKey() ([]byte, bool) {
+	r := v.cur
+	c, ok := r.Peek()
 	if !ok || c != '"' {
 		v.scanError(r.Fail(c, ok, "string key"))
 		return nil, false
@@ -934,29 +951,36 @@ func (v *Validator) points(e *entry, depth int) {
 	v.sk.Path = append(v.sk.Path, scan.Frame{})
 	v.nextSeq = v.nextSeq[:0]
 	n := 0
-	for first := true; ; first = false {
-		key, ok := v.member(first)
-		if !ok {
-			break
+	for first := true; v.nextMember(first); first = false {
+		// Entries of one product usually list their points in the same order:
+		// expect the previous entry's point at this position, and compare its
+		// name in place before reading and hashing the key.
+		var key []byte
+		var mp *thingmodel.Measurepoint
+		if model != nil && model == v.seqModel && n < len(v.seq) {
+			if id := v.seq[n].Identifier(); r.TryKey(id) {
+				mp = v.seq[n]
+				key = unsafe.Slice(unsafe.StringData(id), len(id)) // read only: for pointers
+				v.sk.Path[len(v.sk.Path)-1] = scan.Frame{Key: key}
+			}
+		}
+		if key == nil {
+			var ok bool
+			if key, ok = v.memberKey(); !ok {
+				break
+			}
+			if model != nil {
+				mp = model.MeasurepointBytes(key)
+			}
+		}
+		if mp != nil {
+			v.nextSeq = append(v.nextSeq, mp)
 		}
 		r.Peek()
 		off := r.Offset()
 		n++
 		v.pointErr.Code = 0 // bad() writes every field when it records
-		var mp *thingmodel.Measurepoint
 		var dup bool
-		if model != nil {
-			// Entries of one product usually list their points in the same order:
-			// try the previous entry's point at this position before hashing.
-			if k := n - 1; model == v.seqModel && k < len(v.seq) && string(key) == v.seq[k].Identifier() {
-				mp = v.seq[k]
-			} else {
-				mp = model.MeasurepointBytes(key)
-			}
-			if mp != nil {
-				v.nextSeq = append(v.nextSeq, mp)
-			}
-		}
 		if mp != nil {
 			dup = v.seenGen[mp.Index()] == v.gen
 			v.seenGen[mp.Index()] = v.gen

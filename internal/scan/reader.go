@@ -359,6 +359,23 @@ func (r *Reader) ReadKey() (raw []byte, esc bool, err *Error) {
 	return raw, esc, nil
 }
 
+// TryKey consumes the key k and the ':' after it when the input holds exactly
+// "k": next (no escapes, no white space before the ':'), and reports whether it
+// did. k must be a string that needs no escaping, such as an identifier. It lets
+// a caller that expects a key compare it in place instead of scanning it.
+func (r *Reader) TryKey(k string) bool {
+	p := r.pos
+	end := p + len(k) + 2
+	if end >= r.end || r.buf[p] != '"' || r.buf[end-1] != '"' || r.buf[end] != ':' {
+		return false
+	}
+	if string(r.buf[p+1:end-1]) != k {
+		return false
+	}
+	r.pos = end + 1
+	return true
+}
+
 // have makes sure that buf[*i:*i+n] is in the window, refilling and keeping
 // buf[*start-1:] (the opening quote). It reports false when the input ends first.
 func (r *Reader) have(start, i *int, n int) bool {

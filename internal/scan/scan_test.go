@@ -311,3 +311,26 @@ func TestReadNumberPaths(t *testing.T) {
 		}
 	}
 }
+
+func TestTryKey(t *testing.T) {
+	tests := []struct {
+		in   string
+		key  string
+		want bool
+		rest string
+	}{
+		{`"temp":1`, "temp", true, "1"},
+		{`"temp" :1`, "temp", false, `"temp" :1`}, // white space: the caller reads it the long way
+		{`"tem":1`, "temp", false, `"tem":1`},
+		{`"temps":1`, "temp", false, `"temps":1`},
+		{`"temp":`, "temp", false, `"temp":`}, // nothing after ':' in the window: no decision here
+		{`"t\u0065mp":1`, "temp", false, `"t\u0065mp":1`},
+	}
+	for _, tt := range tests {
+		var r Reader
+		r.ResetBytes([]byte(tt.in), 0)
+		if got := r.TryKey(tt.key); got != tt.want || string(r.buf[r.pos:r.end]) != tt.rest {
+			t.Errorf("TryKey(%q) on %q = %v, rest %q; want %v, rest %q", tt.key, tt.in, got, r.buf[r.pos:r.end], tt.want, tt.rest)
+		}
+	}
+}
