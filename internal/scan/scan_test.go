@@ -323,7 +323,8 @@ func TestTryKey(t *testing.T) {
 		{`"temp" :1`, "temp", false, `"temp" :1`}, // white space: the caller reads it the long way
 		{`"tem":1`, "temp", false, `"tem":1`},
 		{`"temps":1`, "temp", false, `"temps":1`},
-		{`"temp":`, "temp", false, `"temp":`}, // nothing after ':' in the window: no decision here
+		{`"temp":`, "temp", true, ""},       // key and colon are whole: what follows is not its business
+		{`"temp"`, "temp", false, `"temp"`}, // no colon in the window: the caller reads it the long way
 		{`"t\u0065mp":1`, "temp", false, `"t\u0065mp":1`},
 	}
 	for _, tt := range tests {
