@@ -33,10 +33,21 @@ func (v *Validator) checkQuality(t *thingmodel.Type, depth int, dst *Value) int 
 	v.sk.Path = append(v.sk.Path, scan.Frame{})
 	quality := -1
 	hasValue, hasQuality := false, false
-	for first := true; ; first = false {
-		key, ok := v.member(first)
-		if !ok {
-			break
+	for first := true; v.nextMember(first); first = false {
+		var key []byte
+		switch {
+		case r.TryKey("value"):
+			key = keyValue
+		case r.TryKey("quality"):
+			key = keyQuality
+		}
+		if key != nil {
+			v.sk.Path[len(v.sk.Path)-1] = scan.Frame{Key: key}
+		} else {
+			var ok bool
+			if key, ok = v.memberKey(); !ok {
+				break
+			}
 		}
 		r.Peek()
 		voff := r.Offset()
@@ -87,6 +98,8 @@ func (v *Validator) checkQuality(t *thingmodel.Type, depth int, dst *Value) int 
 	}
 	return quality
 }
+
+var keyValue, keyQuality = []byte("value"), []byte("quality")
 
 func (v *Validator) duplicate(off int64, key []byte) {
 	v.scanError(&scan.Error{Kind: scan.ErrDuplicate, Offset: off, Want: scan.QuoteKey(key)})
