@@ -18,10 +18,10 @@ import (
 func (v *Validator) compat() bool { return v.opts.Profile == Compat }
 
 // checkQuality reads {"value": v, "quality": q} for a point with hasQuality.
-func (v *Validator) checkQuality(t *thingmodel.Type, depth int, dst *Value) int {
+// c and off are the value's first byte and its offset, which the caller has
+// peeked.
+func (v *Validator) checkQuality(t *thingmodel.Type, c byte, off int64, depth int, dst *Value) int {
 	r := v.cur
-	c, _ := r.Peek()
-	off := r.Offset()
 	if c != '{' {
 		v.mismatch(off, `{"value": `+t.DataType().String()+`, "quality": 0-9}`, depth)
 		return -1
@@ -49,7 +49,7 @@ func (v *Validator) checkQuality(t *thingmodel.Type, depth int, dst *Value) int 
 				break
 			}
 		}
-		r.Peek()
+		vc, _ := r.Peek()
 		voff := r.Offset()
 		switch string(key) {
 		case "value":
@@ -57,14 +57,13 @@ func (v *Validator) checkQuality(t *thingmodel.Type, depth int, dst *Value) int 
 				v.duplicate(voff, key)
 			}
 			hasValue = true
-			v.checkValue(t, depth+1, dst)
+			v.checkValue(t, vc, voff, depth+1, dst)
 		case "quality":
 			if hasQuality {
 				v.duplicate(voff, key)
 			}
 			hasQuality = true
-			c, _ := r.Peek()
-			if c != '-' && (c < '0' || c > '9') {
+			if c := vc; c != '-' && (c < '0' || c > '9') {
 				v.mismatch(voff, "quality as an integer from 0 to 9", depth+1)
 				continue
 			}
@@ -108,10 +107,11 @@ func (v *Validator) duplicate(off int64, key []byte) {
 // checkValue reads one value of type t at the given depth into dst. The checks
 // write their result in place: a Value is large enough that copying it through
 // returns shows in profiles.
-func (v *Validator) checkValue(t *thingmodel.Type, depth int, dst *Value) {
+//
+// c and off are the value's first byte and its offset, which the caller has
+// peeked.
+func (v *Validator) checkValue(t *thingmodel.Type, c byte, off int64, depth int, dst *Value) {
 	r := v.cur
-	c, _ := r.Peek()
-	off := r.Offset()
 	dt := t.DataType()
 	if c == 'n' {
 		if _, err := r.ReadLiteral(); err != nil {
@@ -429,7 +429,7 @@ func (v *Validator) checkArray(t *thingmodel.Type, c byte, off int64, depth int,
 				break
 			}
 			r.Skip1()
-			r.Peek()
+			c, _ = r.Peek()
 		}
 		v.sk.Path[len(v.sk.Path)-1].Index = n
 		if v.lim.maxArray > 0 && n >= v.lim.maxArray {
@@ -442,7 +442,7 @@ func (v *Validator) checkArray(t *thingmodel.Type, c byte, off int64, depth int,
 			continue
 		}
 		v.items = append(v.items, Value{})
-		v.checkValue(t.Elem(), depth+1, &v.items[len(v.items)-1]) // items are scalars: no append meanwhile
+		v.checkValue(t.Elem(), c, r.Offset(), depth+1, &v.items[len(v.items)-1]) // items are scalars: no append meanwhile
 	}
 	v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
 	end := len(v.items)
@@ -471,7 +471,7 @@ func (v *Validator) checkStruct(t *thingmodel.Type, c byte, off int64, depth int
 		if !ok {
 			break
 		}
-		r.Peek()
+		vc, _ := r.Peek()
 		voff := r.Offset()
 		i := itemIndex(t, key)
 		if i < 0 {
@@ -489,7 +489,7 @@ func (v *Validator) checkStruct(t *thingmodel.Type, c byte, off int64, depth int
 		it := t.Item(i)
 		v.fields = append(v.fields, Value{})
 		v.names = append(v.names, it.Identifier())
-		v.checkValue(it.Type(), depth+1, &v.fields[len(v.fields)-1]) // items are never STRUCT: no append to fields meanwhile
+		v.checkValue(it.Type(), vc, voff, depth+1, &v.fields[len(v.fields)-1]) // items are never STRUCT: no append to fields meanwhile
 	}
 	v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
 	v.keys.Close(&obj)
@@ -620,11 +620,12 @@ func (v *Validator) CheckValue(t *thingmodel.Type, raw []byte) (Value, error) {
 	v.r.ResetBytes(raw, 0)
 	v.pointErr = Error{}
 	v.resetEntry()
-	if _, ok := v.r.Peek(); !ok {
+	c, ok := v.r.Peek()
+	if !ok {
 		return Value{}, &Error{Code: codes.FormatError, Offset: 0, Detail: "no value"}
 	}
 	var val Value
-	v.checkValue(t, 1, &val)
+	v.checkValue(t, c, v.r.Offset(), 1, &val)
 	if !v.stop {
 		if c, ok := v.r.Peek(); ok {
 			v.scanError(&scan.Error{Kind: scan.ErrTrailing, Offset: v.r.Offset(), Byte: c})

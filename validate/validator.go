@@ -976,7 +976,7 @@ func (v *Validator) points(e *entry, depth int) {
 		if mp != nil {
 			v.nextSeq = append(v.nextSeq, mp)
 		}
-		r.Peek()
+		c, _ := r.Peek()
 		off := r.Offset()
 		n++
 		v.pointErr.Code = 0 // bad() writes every field when it records
@@ -1001,9 +1001,9 @@ func (v *Validator) points(e *entry, depth int) {
 			v.pending = append(v.pending, pending{mp: mp, quality: -1, off: off})
 			p := &v.pending[len(v.pending)-1]
 			if mp.HasQuality() {
-				p.quality = v.checkQuality(mp.Type(), depth+1, &p.val)
+				p.quality = v.checkQuality(mp.Type(), c, off, depth+1, &p.val)
 			} else {
-				v.checkValue(mp.Type(), depth+1, &p.val)
+				v.checkValue(mp.Type(), c, off, depth+1, &p.val)
 			}
 			if v.pointErr.Code == 0 {
 				v.res.Accepted++
