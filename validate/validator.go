@@ -82,6 +82,7 @@ type entry struct {
 	mpDepth      int
 	mpSet        bool
 	fused        bool // points checked while reading
+	accepted     int  // valid points, handed over at the end of the entry
 	devPK        string
 	devDK        string
 	model        *thingmodel.Model
@@ -539,10 +540,10 @@ func (v *Validator) readID() {
 
 func (v *Validator) readVersion() {
 	v.versionSeen = true
+	v.r.Peek()
 	off := v.r.Offset()
 	s, ok := v.readString("version")
 	if ok && string(s) != "1.0" && string(s) != "1.1" {
-		v.r.Peek()
 		v.formatError(off, `version must be "1.0" or "1.1", got `+quoteBytes(s))
 	}
 }
@@ -620,12 +621,12 @@ func (v *Validator) readParams() {
 		return
 	}
 	for i := 0; ; i++ {
+		v.sk.Path[len(v.sk.Path)-1].Index = i
 		if v.lim.maxArray > 0 && i >= v.lim.maxArray {
 			r.Peek()
 			v.scanError(r.FailAt(scan.ErrArrayLength, r.Offset(), v.lim.maxArray))
 			return
 		}
-		v.sk.Path[len(v.sk.Path)-1].Index = i
 		v.entry(i, 3)
 		if v.stop || v.yieldErr != nil {
 			v.stop = true
@@ -799,7 +800,11 @@ func (v *Validator) finishEntry(e *entry) {
 			return
 		}
 	}
-	if v.format.Code != 0 || v.yield == nil {
+	if v.format.Code != 0 {
+		return // the verdict is 1206: nothing is delivered
+	}
+	if v.yield == nil {
+		v.res.Accepted += e.accepted // what would have been delivered
 		return
 	}
 	t := e.time
@@ -810,6 +815,7 @@ func (v *Validator) finishEntry(e *entry) {
 		p := &v.pending[i]
 		v.point = Point{Entry: e.index, ProductKey: e.devPK, DeviceKey: e.devDK, Time: t,
 			Measurepoint: p.mp, Value: p.val, Quality: p.quality, Offset: p.off}
+		v.res.Accepted++
 		if err := v.yield(&v.point); err != nil {
 			v.yieldErr = err
 			v.stop = true
@@ -1006,7 +1012,7 @@ func (v *Validator) points(e *entry, depth int) {
 				v.checkValue(mp.Type(), c, off, depth+1, &p.val)
 			}
 			if v.pointErr.Code == 0 {
-				v.res.Accepted++
+				e.accepted++
 				if v.yield == nil {
 					v.pending = v.pending[:len(v.pending)-1] // nobody to hand it to
 				}

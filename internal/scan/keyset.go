@@ -69,17 +69,14 @@ func (s *KeySet) Add(o *Obj, raw []byte, esc bool) (key []byte, dup bool) {
 	} else {
 		s.arena = append(s.arena, raw...)
 	}
-	key = s.arena[off:]
-	if key == nil {
-		key = []byte{} // never nil: a nil key marks a path frame that names nothing
-	}
+	key = nonNil(s.arena[off:])
 	n := len(s.ents) - o.ents
 	if !o.hashed && n < smallObject {
 		for i := o.ents; i < len(s.ents); i++ {
 			e := s.ents[i]
 			if int(e.n) == len(key) && bytes.Equal(s.arena[e.off:e.off+e.n], key) {
 				s.arena = s.arena[:off]
-				return s.arena[e.off : e.off+e.n], true
+				return nonNil(s.arena[e.off : e.off+e.n]), true
 			}
 		}
 		s.ents = append(s.ents, keyEnt{off: uint32(off), n: uint32(len(key)), obj: o.id})
@@ -96,7 +93,7 @@ func (s *KeySet) Add(o *Obj, raw []byte, esc bool) (key []byte, dup bool) {
 	if j := s.find(key, h, o.id); j >= 0 {
 		s.arena = s.arena[:off]
 		e := s.ents[j]
-		return s.arena[e.off : e.off+e.n], true
+		return nonNil(s.arena[e.off : e.off+e.n]), true
 	}
 	s.ents = append(s.ents, keyEnt{off: uint32(off), n: uint32(len(key)), hash: h, obj: o.id})
 	s.insert(len(s.ents) - 1)
@@ -174,4 +171,13 @@ func (s *KeySet) remove(i int) {
 			return
 		}
 	}
+}
+
+// nonNil returns b, or an empty non-nil slice: a key is never nil, because a nil
+// key marks a path frame that names nothing.
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
 }

@@ -229,13 +229,10 @@ func (r *Reader) ReadString() (raw []byte, esc bool, err *Error) {
 			return nil, esc, e
 		}
 		if i >= r.end {
-			keep := start - 1
-			if !r.refill(keep) {
+			if !r.have(&start, &i, 1) {
 				r.err = Error{Kind: ErrEOF, Offset: r.base + int64(r.end), Want: `closing '"' of string`}
 				return nil, esc, &r.err
 			}
-			start -= keep
-			i -= keep
 			continue
 		}
 		c := r.buf[i]
@@ -380,12 +377,16 @@ func (r *Reader) TryKey(k string) bool {
 // buf[*start-1:] (the opening quote). It reports false when the input ends first.
 func (r *Reader) have(start, i *int, n int) bool {
 	for *i+n > r.end {
-		keep := *start - 1
-		if !r.refill(keep) {
+		// refill may move the window and then find the input at its end: the
+		// indices follow the move whatever it returns.
+		base := r.base
+		more := r.refill(*start - 1)
+		shift := int(r.base - base)
+		*start -= shift
+		*i -= shift
+		if !more {
 			return false
 		}
-		*start -= keep
-		*i -= keep
 	}
 	return true
 }
@@ -478,11 +479,17 @@ func (r *Reader) ReadNumber() ([]byte, Num, *Error) {
 			e.Limit = r.MaxToken
 			return nil, Num{}, e
 		}
-		if i < r.end || !r.refill(start) {
+		if i < r.end {
 			break
 		}
-		i -= start
-		start = 0
+		base := r.base
+		more := r.refill(start)
+		shift := int(r.base - base) // the window may have moved even when the input ended
+		start -= shift
+		i -= shift
+		if !more {
+			break
+		}
 	}
 	num := r.buf[start:i]
 	info, bad, ok := numberShape(num)

@@ -107,11 +107,11 @@ func (s *Skipper) Skip(depth int) *Error {
 					}
 				} else {
 					top.count++
+					s.Path[len(s.Path)-1].Index = top.count
 					if s.MaxArray > 0 && top.count >= s.MaxArray {
 						r.Peek() // the offset of the first item over the limit
 						return r.FailAt(ErrArrayLength, r.Offset(), s.MaxArray)
 					}
-					s.Path[len(s.Path)-1].Index = top.count
 				}
 				break
 			}
