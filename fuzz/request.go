@@ -159,7 +159,7 @@ func newRequest(t *rapid.T, env *Env, profile validate.Profile, methods []protoc
 	}
 	n := 1
 	if m.Batch() {
-		n = max(rapid.IntRange(0, 4).Draw(t, "entries"), minEntries)
+		n = max(rapid.IntRange(0, 5).Draw(t, "entries"), minEntries)
 	}
 	for i := range n {
 		e := r.newEntry(t, i)
@@ -227,7 +227,7 @@ func (r *Request) newEntry(t *rapid.T, i int) *Entry {
 	}
 	model := env.Model(e.Device.ProductKey)
 	for pi := range model.Points {
-		if Usable(&model.Points[pi].Type) && rapid.IntRange(0, 2).Draw(t, label+" "+model.Points[pi].Identifier+" given") == 0 {
+		if Usable(&model.Points[pi].Type) && rapid.Bool().Draw(t, label+" "+model.Points[pi].Identifier+" given") {
 			r.addPoint(t, e, &model.Points[pi])
 		}
 	}
