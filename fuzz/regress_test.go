@@ -137,6 +137,24 @@ func TestRegressions(t *testing.T) {
 			payload: `{"00":"0","version":"0"010000000000000000000000000000000000000000000000`,
 			code:    codes.FormatError, pointer: "/version", offset: 20, detail: `got "0"`,
 		},
+		{
+			name: "key over the string limit: pointer and offset name one value",
+			reason: "SPEC §4.2: the pointer names the offending value and the offset is that value's first byte. A key " +
+				"is no value; the validator names the object holding it, /0/0, but gives the key's offset, 7, where " +
+				"the object starts at 6 (found by FuzzValidate, testdata/fuzz/FuzzValidate/regress-long-key)",
+			limits:  validate.Limits{MaxString: 40},
+			topic:   batch,
+			payload: `{"0":[{"` + strings.Repeat("0", 41) + `":{}}]}`,
+			code:    codes.FormatError, pointer: "/0/0", offset: 6,
+		},
+		{
+			name:    "point identifier over the string limit",
+			reason:  "as above, for an identifier in measurepoints: the object starts at 85",
+			limits:  validate.Limits{MaxString: 40},
+			topic:   batch,
+			payload: `{"version":"1.0","method":"thing.measurepoint.post.batch","params":[{"measurepoints":{"` + strings.Repeat("0", 41) + `":1}}]}`,
+			code:    codes.FormatError, pointer: "/params/0/measurepoints", offset: 85,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
