@@ -45,7 +45,7 @@ func (v *Validator) checkQuality(t *thingmodel.Type, c byte, off int64, depth in
 			v.sk.Path[len(v.sk.Path)-1] = scan.Frame{Key: key}
 		} else {
 			var ok bool
-			if key, ok = v.memberKey(); !ok {
+			if key, ok = v.memberKey(off); !ok {
 				break
 			}
 		}
@@ -467,7 +467,7 @@ func (v *Validator) checkStruct(t *thingmodel.Type, c byte, off int64, depth int
 	obj := v.keys.Open()
 	v.sk.Path = append(v.sk.Path, scan.Frame{})
 	for first := true; ; first = false {
-		key, ok := v.member(first)
+		key, ok := v.member(first, off)
 		if !ok {
 			break
 		}

@@ -76,7 +76,9 @@
 //     the object that lacks it.
 //  11. Hygiene (§4.7): a \u escape that leaves a lone UTF-16 surrogate counts as
 //     invalid UTF-8. Errors about a string point at the string's first byte;
-//     errors about a key (duplicate, invalid UTF-8) point at the member's value.
+//     errors about a key (duplicate, invalid UTF-8) point at the member's value,
+//     except a key over the token limit, whose member cannot be named: that
+//     error points at the object holding it, at the object's first byte.
 //  12. After a syntax error or a hard limit (depth, token length, entry size, array
 //     length) nothing more can be read; the verdict is the earliest 1206 found up
 //     to there. After other errors the validator reads on, to be sure no earlier

@@ -335,11 +335,11 @@ func (v *Validator) skipValue(depth int) {
 // (consumed) or on a fatal error. The caller checks duplicates (claim, or marks of
 // its own); an escaped key, or any key of a streaming window, is copied into
 // scratch that lives as long as the entry.
-func (v *Validator) member(first bool) ([]byte, bool) {
+func (v *Validator) member(first bool, objOff int64) ([]byte, bool) {
 	if !v.nextMember(first) {
 		return nil, false
 	}
-	return v.memberKey()
+	return v.memberKey(objOff)
 }
 
 // nextMember moves to the next member of an object: past the ',' that must
@@ -366,8 +366,9 @@ func (v *Validator) nextMember(first bool) bool {
 	return true
 }
 
-// memberKey reads the key and ':' of the member nextMember moved to.
-func (v *Validator) memberKey() ([]byte, bool) {
+// memberKey reads the key and ':' of the member nextMember moved to, in the
+// object that starts at objOff.
+func (v *Validator) memberKey(objOff int64) ([]byte, bool) {
 	r := v.cur
 	c, ok := r.Peek()
 	if !ok || c != '"' {
@@ -377,6 +378,10 @@ func (v *Validator) memberKey() ([]byte, bool) {
 	raw, esc, err := r.ReadKey()
 	var keyErr scan.Error
 	if err != nil {
+		if err.Kind == scan.ErrTokenLength {
+			// A key is no value: the error names the object, at its first byte.
+			err.Offset = objOff
+		}
 		if err.Kind.Fatal() {
 			if raw != nil { // the key was read; the ':' is missing: name the member
 				key := raw
@@ -443,7 +448,7 @@ func (v *Validator) envelope() {
 	v.sk.Path = append(v.sk.Path, scan.Frame{})
 	var seen uint32
 	for first := true; ; first = false {
-		key, ok := v.member(first)
+		key, ok := v.member(first, off)
 		if !ok {
 			break
 		}
@@ -675,7 +680,7 @@ func (v *Validator) entry(index, depth int) {
 	v.sk.Path = append(v.sk.Path, scan.Frame{})
 	var seen uint32
 	for first := true; ; first = false {
-		key, ok := v.member(first)
+		key, ok := v.member(first, e.off)
 		if !ok {
 			break
 		}
@@ -972,7 +977,7 @@ func (v *Validator) points(e *entry, depth int) {
 		}
 		if key == nil {
 			var ok bool
-			if key, ok = v.memberKey(); !ok {
+			if key, ok = v.memberKey(e.mpOff); !ok {
 				break
 			}
 			if model != nil {

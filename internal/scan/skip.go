@@ -29,6 +29,7 @@ type Skipper struct {
 
 type skipLevel struct {
 	obj   bool
+	off   int64 // offset of the '{' or '['
 	keys  Obj
 	count int
 }
@@ -50,7 +51,7 @@ func (s *Skipper) Skip(depth int) *Error {
 				return r.FailAt(ErrDepth, r.Offset(), s.MaxDepth)
 			}
 			r.Skip1()
-			lv := skipLevel{obj: c == '{'}
+			lv := skipLevel{obj: c == '{', off: r.Offset() - 1}
 			if lv.obj {
 				lv.keys = s.Keys.Open()
 			}
@@ -145,10 +146,13 @@ func (s *Skipper) member() *Error {
 		return r.Fail(c, ok, "string key")
 	}
 	raw, esc, err := r.ReadString()
+	top := &s.stack[len(s.stack)-1]
+	if err != nil && err.Kind == ErrTokenLength {
+		err.Offset = top.off // a key is no value: the error names the object, at its first byte
+	}
 	if err != nil && err.Kind.Fatal() {
 		return err
 	}
-	top := &s.stack[len(s.stack)-1]
 	var keyErr Error
 	if err != nil {
 		keyErr = *err
