@@ -90,7 +90,8 @@ func baselines(tb testing.TB, p payload) []baseline {
 	}
 	jt := newJSONTextWalker()
 	return []baseline{
-		{"goccy-typed", goccyTyped(p.sample)},
+		{"goccy-typed", goccyTyped},
+		{"goccy-fixed-struct", goccyFixedStruct(p.sample)},
 		{"encoding-json-map+checks", h.check},
 		{"goccy-token-walk", goccyTokens},
 		{"jsontext-token-walk", jt.walk},
@@ -175,7 +176,7 @@ func BenchmarkSize(b *testing.B) {
 	for _, size := range sweep {
 		b.Run(sizeName(size), func(b *testing.B) {
 			p := sizedPayload(b, size)
-			run(b, "goccy-typed", p.data, goccyTyped(false))
+			run(b, "goccy-typed", p.data, goccyTyped)
 			run(b, "scan-ceiling", p.data, scanCheck)
 			b.Run("pointguard-compat", func(b *testing.B) {
 				check := pointguardCheck(b, newValidator(b, validate.Compat), p.data, expectation{code: 200, accepted: countPoints(b, p.data)})
