@@ -155,6 +155,15 @@ func TestRegressions(t *testing.T) {
 			payload: `{"version":"1.0","method":"thing.measurepoint.post.batch","params":[{"measurepoints":{"` + strings.Repeat("0", 41) + `":1}}]}`,
 			code:    codes.FormatError, pointer: "/params/0/measurepoints", offset: 85,
 		},
+		{
+			name: "nothing is skipped in a payload over the size limit",
+			reason: "SPEC §4.2: 1008 is decided before parsing, so no point is skipped, as Validate says; ValidateReader " +
+				"reported the points it skipped before it reached the limit (found by FuzzValidate)",
+			limits:  validate.Limits{MaxBytes: 120},
+			topic:   batch,
+			payload: `{"skipInvalidMeasurepoints":true,"params":[{"measurepoints":{"i":"x"}}],"pad":"` + strings.Repeat("p", 60) + `"}`,
+			code:    codes.MsgTooLarge, pointer: "", offset: -1,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -199,6 +208,9 @@ func TestRegressions(t *testing.T) {
 				}
 				if tt.code == codes.OK {
 					continue
+				}
+				if tt.code == codes.MsgTooLarge && (res.SkippedTotal != 0 || len(res.Skipped) != 0) {
+					t.Errorf("%s: 1008 is decided before parsing (SPEC §4.2), yet %d points are skipped: %v", name, res.SkippedTotal, res.Skipped)
 				}
 				if !strings.Contains(res.Err.Detail, tt.detail) {
 					t.Errorf("%s: detail %q does not say %q (%s)", name, res.Err.Detail, tt.detail, tt.reason)
