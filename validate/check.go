@@ -333,15 +333,9 @@ func (v *Validator) checkEnum(t *thingmodel.Type, c byte, off int64, depth int, 
 			v.mismatch(off, "ENUM string key", depth)
 			return
 		}
-		s, ok := v.stringText()
-		if !ok {
-			return
+		if s, ok := v.enumKey(t, off); ok {
+			*dst = Value{typ: thingmodel.Enum, isText: true, text: s}
 		}
-		if !t.EnumKeyBytes(s) {
-			v.bad(off, "ENUM value "+quoteBytes(s)+" is not a key of enumDesc")
-			return
-		}
-		*dst = Value{typ: thingmodel.Enum, isText: true, text: s}
 		return
 	}
 	switch {
@@ -362,12 +356,8 @@ func (v *Validator) checkEnum(t *thingmodel.Type, c byte, off int64, depth int, 
 		*dst = Value{typ: thingmodel.Enum, i: n}
 		return
 	case c == '"' && v.compat():
-		s, ok := v.stringText()
+		s, ok := v.enumKey(t, off)
 		if !ok {
-			return
-		}
-		if !t.EnumKeyBytes(s) {
-			v.bad(off, "ENUM value "+quoteBytes(s)+" is not a key of enumDesc")
 			return
 		}
 		n, _ := scan.ParseInt(s) // keys of an INT enum are canonical integers
@@ -375,6 +365,19 @@ func (v *Validator) checkEnum(t *thingmodel.Type, c byte, off int64, depth int, 
 		return
 	}
 	v.mismatch(off, "ENUM integer key", depth)
+}
+
+// enumKey reads a string that must be a key of t's enumDesc.
+func (v *Validator) enumKey(t *thingmodel.Type, off int64) ([]byte, bool) {
+	s, ok := v.stringText()
+	if !ok {
+		return nil, false
+	}
+	if !t.EnumKeyBytes(s) {
+		v.bad(off, "ENUM value "+quoteBytes(s)+" is not a key of enumDesc")
+		return nil, false
+	}
+	return s, true
 }
 
 func (v *Validator) checkText(t *thingmodel.Type, c byte, off int64, depth int, dst *Value) {

@@ -538,14 +538,8 @@ func numberShape(b []byte) (n Num, end int, ok bool) {
 	}
 	if i < len(b) && b[i] == '.' {
 		n.flags |= numFrac
-		i++
-		if i >= len(b) {
-			return n, len(b) + 1, false
-		}
-		if b[i] < '0' || b[i] > '9' {
+		if i, ok = digitsAfter(b, i+1); !ok {
 			return n, i, false
-		}
-		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
 		}
 	}
 	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
@@ -554,16 +548,26 @@ func numberShape(b []byte) (n Num, end int, ok bool) {
 		if i < len(b) && (b[i] == '+' || b[i] == '-') {
 			i++
 		}
-		if i >= len(b) {
-			return n, len(b) + 1, false
-		}
-		if b[i] < '0' || b[i] > '9' {
+		if i, ok = digitsAfter(b, i); !ok {
 			return n, i, false
-		}
-		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
 		}
 	}
 	return n, i, true
+}
+
+// digitsAfter reads the one or more digits that must follow a '.', an 'e' or
+// an exponent's sign, from b[i]. It returns the index after them, or the index
+// of the byte that is no digit (len(b)+1 when b ends first) and false.
+func digitsAfter(b []byte, i int) (int, bool) {
+	if i >= len(b) {
+		return len(b) + 1, false
+	}
+	if b[i] < '0' || b[i] > '9' {
+		return i, false
+	}
+	for i++; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+	}
+	return i, true
 }
 
 // ReadLiteral reads true, false or null; the next byte must be 't', 'f' or 'n'.
