@@ -169,6 +169,10 @@ func (v *Validator) preflight(size int64) bool {
 }
 
 func (v *Validator) tooLarge() {
+	// 1008 is decided before parsing (SPEC §4.2): whatever a streamed read found
+	// on the way is not part of the verdict.
+	v.res.Skipped = v.res.Skipped[:0]
+	v.res.SkippedTotal = 0
 	v.res.Code = codes.MsgTooLarge
 	v.res.Err = &Error{Code: codes.MsgTooLarge, Offset: -1,
 		Detail: "payload is larger than the limit of " + itoa(v.lim.maxBytes) + " bytes"}
