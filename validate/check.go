@@ -629,11 +629,7 @@ func (v *Validator) CheckValue(t *thingmodel.Type, raw []byte) (Value, error) {
 	}
 	var val Value
 	v.checkValue(t, c, v.r.Offset(), 1, &val)
-	if !v.stop {
-		if c, ok := v.r.Peek(); ok {
-			v.scanError(&scan.Error{Kind: scan.ErrTrailing, Offset: v.r.Offset(), Byte: c})
-		}
-	}
+	v.checkTrailing()
 	if v.format.Code != 0 {
 		e := v.format
 		return Value{}, &e

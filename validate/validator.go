@@ -22,7 +22,6 @@ type Validator struct {
 	r2   scan.Reader // one entry's measurepoints, second pass
 	keys scan.KeySet
 	sk   scan.Skipper // hygiene-checking skipper over r; its Path is the current path
-	soft func(*scan.Error)
 
 	msg   Message
 	yield func(*Point) error
@@ -122,8 +121,7 @@ func New(opts Options) *Validator {
 	v := &Validator{opts: opts, lim: resolveLimits(opts.Limits), intern: map[string]string{}}
 	v.r.MaxToken = v.lim.maxString
 	v.sk = scan.Skipper{R: &v.r, Keys: &v.keys, MaxDepth: v.lim.maxDepth, MaxArray: v.lim.maxArray}
-	v.soft = v.softError
-	v.sk.Soft = v.soft
+	v.sk.Soft = v.scanError
 	v.cur = &v.r
 	return v
 }
@@ -156,8 +154,8 @@ func (v *Validator) preflight(size int64) bool {
 	t, err := protocol.ParseTopic(v.msg.Topic)
 	if err != nil {
 		v.res.Code = codes.NoWritePermission
-		v.res.Err = &Error{Code: codes.NoWritePermission, Offset: -1, Detail: err.(*protocol.TopicError).Reason, Err: err}
-		v.res.Err.Detail = "topic " + quoteString(v.msg.Topic) + " " + err.(*protocol.TopicError).Reason
+		v.res.Err = &Error{Code: codes.NoWritePermission, Offset: -1, Err: err,
+			Detail: "topic " + quoteString(v.msg.Topic) + " " + err.(*protocol.TopicError).Reason}
 		return false
 	}
 	v.res.Topic = t
@@ -234,14 +232,7 @@ func (v *Validator) run() (Result, error) {
 		return v.result()
 	}
 	v.envelope()
-	if !v.stop {
-		if c, ok := r.Peek(); ok {
-			r.Skip1()
-			e := scan.Error{Kind: scan.ErrTrailing, Offset: r.Offset() - 1, Byte: c}
-			v.sk.Path = v.sk.Path[:0]
-			v.scanError(&e)
-		}
-	}
+	v.checkTrailing()
 	if v.yieldErr != nil {
 		return v.res, v.yieldErr
 	}
@@ -324,7 +315,24 @@ func (v *Validator) scanError(e *scan.Error) {
 	v.format = Error{Code: codes.FormatError, Pointer: pointer(v.sk.Path), Offset: e.Offset, Detail: e.Detail()}
 }
 
-func (v *Validator) softError(e *scan.Error) { v.scanError(e) }
+// checkTrailing records a 1206 when anything but white space follows the
+// top-level value of v.r.
+func (v *Validator) checkTrailing() {
+	if v.stop {
+		return
+	}
+	if c, ok := v.r.Peek(); ok {
+		v.sk.Path = v.sk.Path[:0]
+		v.scanError(&scan.Error{Kind: scan.ErrTrailing, Offset: v.r.Offset(), Byte: c})
+	}
+}
+
+// checksPoints reports whether an entry whose keys resolved (ok) needs its
+// points checked: not when the verdict can no longer depend on it, nor when its
+// own device is refused outright.
+func (v *Validator) checksPoints(e *entry, ok bool) bool {
+	return ok && !v.decided() && !(v.hard.set && v.hard.entry == e.index)
+}
 
 // skipValue reads a value of any shape at the given depth, with the hygiene checks.
 func (v *Validator) skipValue(depth int) {
@@ -734,7 +742,7 @@ func (v *Validator) readMeasurepoints(e *entry, depth int) {
 		top := v.sk.Path[len(v.sk.Path)-1]
 		ok := v.resolve(e)
 		v.sk.Path[len(v.sk.Path)-1] = top
-		if ok && !v.decided() && !(v.hard.set && v.hard.entry == e.index) {
+		if v.checksPoints(e, ok) {
 			v.points(e, depth)
 		} else {
 			v.skipValue(depth)
@@ -796,7 +804,7 @@ func (v *Validator) finishEntry(e *entry) {
 		v.sk.Path = append(v.sk.Path, scan.Frame{})
 		ok := v.resolve(e)
 		v.sk.Path[len(v.sk.Path)-1] = scan.Frame{Key: keyMeasurepoints}
-		if ok && !v.decided() && !(v.hard.set && v.hard.entry == e.index) {
+		if v.checksPoints(e, ok) {
 			v.cur = &v.r2
 			v.sk.R = &v.r2
 			v.r2.ResetBytes(e.mp, e.mpOff)

@@ -67,14 +67,6 @@ func (r *Reader) Over() bool { return r.over }
 // ReadErr returns the error of the underlying reader, if any (never io.EOF).
 func (r *Reader) ReadErr() error { return r.rerr }
 
-// AtEOF reports whether all input has been consumed.
-func (r *Reader) AtEOF() bool {
-	if r.pos < r.end {
-		return false
-	}
-	return !r.refill(r.pos)
-}
-
 // refill reads more input, keeping buf[keep:] (keep <= pos). It returns false when
 // there is no more input. Positions before keep are discarded, after flushing them
 // to the capture buffer if a capture is on.
