@@ -3,6 +3,8 @@
 //
 // # Specification
 //
+// SPEC is PROTOCOL.md at the root of the module; "SPEC §N" cites its section N.
+//
 // The values are those of SPEC §4.1 (MQTT replies) and §5 (multiSet statuses). They
 // are wire values: they are written out as numbers and must never be renumbered.
 //

@@ -8,6 +8,8 @@
 //
 // # Specification
 //
+// SPEC is PROTOCOL.md at the root of the module; "SPEC §N" cites its section N.
+//
 // The package implements SPEC §3 (thing models: shape, identifiers, data types,
 // numeric bounds) and the definitions that the value rules of SPEC §3.1 rely on
 // (STRING maxLength, ENUM enumType and enumDesc, ARRAY itemType, STRUCT items).

@@ -18,6 +18,8 @@
 //
 // # Specification
 //
+// SPEC is PROTOCOL.md at the root of the module; "SPEC §N" cites its section N.
+//
 // The package implements SPEC §1 (through package protocol), §2 (the envelope and
 // entries), §3.1 (value rules, in the [Compat] and [Strict] profiles), §4 (the
 // verdict: codes, first-error order, sub-devices, skipInvalidMeasurepoints, time,

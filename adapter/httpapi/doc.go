@@ -21,6 +21,8 @@
 //
 // # Specification
 //
+// SPEC is PROTOCOL.md at the root of the module; "SPEC §N" cites its section N.
+//
 // For a PUT request, the handler
 //
 //  1. reads the query parameter orgId (the first one, when it is repeated; an

@@ -8,6 +8,8 @@
 //
 // # Specification
 //
+// SPEC is PROTOCOL.md at the root of the module; "SPEC §N" cites its section N.
+//
 // For every PUBLISH on one of the four request topics of SPEC §1
 // (protocol.ParseTopic), the hook
 //

@@ -1,4 +1,5 @@
-// Command pointguard is the conformance tool of SPEC §7: it validates captured
+// Command pointguard is the conformance tool of SPEC §7 (PROTOCOL.md at the root
+// of the module; "SPEC §N" cites its section N): it validates captured
 // measurepoint messages and multiSet requests against a platform environment.
 //
 //	pointguard check [flags] [CAPTURE ...]      validate captured MQTT messages (SPEC §7.1)
