@@ -77,9 +77,18 @@ type SetMeasurepointRequest struct {
 //
 // In a reply, Timeout and GmtServiceRequest hold the effective values (the
 // defaults filled in), CallType is [CallTypeAsync], and an empty string or a nil
-// InputData is written as null.
+// InputData is written as null unless Verbatim holds the field.
 type SetMeasurepointReply struct {
 	SetMeasurepointRequest
+	// Verbatim holds the JSON text of echoed fields that the string fields
+	// cannot carry: an empty string (which they read as absent) or a value that
+	// is not a string, such as a number (SPEC §5.2: a field is echoed with the
+	// JSON type and value it came with). Keys are the fields' JSON names, among
+	// requestId, orgId, setMeasurepointChannelId, productKey, deviceKey,
+	// assetId, measurepointId and callbackUrl; an entry wins over the string
+	// field and must be one valid JSON value. Verbatim is nil when no field
+	// needs it, which is the usual case; decoding a reply fills it.
+	Verbatim map[string]json.RawMessage
 	// Status is codes.Success or the item's error.
 	Status codes.Code
 	// Msg is the status's message, such as "Success" or "para error".
@@ -158,16 +167,89 @@ type wireItem struct {
 }
 
 type wireReplyItem struct {
-	RequestID                *string         `json:"requestId"`
-	OrgID                    *string         `json:"orgId"`
-	CallType                 *string         `json:"callType"`
-	SetMeasurepointChannelID *string         `json:"setMeasurepointChannelId"`
-	ProductKey               *string         `json:"productKey"`
-	DeviceKey                *string         `json:"deviceKey"`
-	AssetID                  *string         `json:"assetId"`
-	MeasurepointID           *string         `json:"measurepointId"`
-	CallbackURL              *string         `json:"callbackUrl"`
+	RequestID                echoField       `json:"requestId"`
+	OrgID                    echoField       `json:"orgId"`
+	CallType                 echoField       `json:"callType"`
+	SetMeasurepointChannelID echoField       `json:"setMeasurepointChannelId"`
+	ProductKey               echoField       `json:"productKey"`
+	DeviceKey                echoField       `json:"deviceKey"`
+	AssetID                  echoField       `json:"assetId"`
+	MeasurepointID           echoField       `json:"measurepointId"`
+	CallbackURL              echoField       `json:"callbackUrl"`
 	InputData                json.RawMessage `json:"inputData"`
+}
+
+// echoField is the wire form of an echoed field of a reply: raw JSON text when
+// set, else the string when it is not empty, else null.
+type echoField struct {
+	s   string
+	raw json.RawMessage
+}
+
+// MarshalJSON writes the raw text, the string or null.
+func (f echoField) MarshalJSON() ([]byte, error) {
+	switch {
+	case f.raw != nil:
+		return f.raw, nil
+	case f.s != "":
+		return marshal(f.s)
+	}
+	return []byte("null"), nil
+}
+
+// UnmarshalJSON keeps a non-empty string as a string and any other value but
+// null as raw text.
+func (f *echoField) UnmarshalJSON(b []byte) error {
+	*f = echoField{}
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		if err := json.Unmarshal(b, &f.s); err != nil {
+			return err
+		}
+		if f.s != "" {
+			return nil
+		}
+	}
+	f.raw = append(json.RawMessage(nil), b...)
+	return nil
+}
+
+// The JSON names of the fields a reply echoes through Verbatim.
+const (
+	echoRequestID      = "requestId"
+	echoOrgID          = "orgId"
+	echoChannelID      = "setMeasurepointChannelId"
+	echoProductKey     = "productKey"
+	echoDeviceKey      = "deviceKey"
+	echoAssetID        = "assetId"
+	echoMeasurepointID = "measurepointId"
+	echoCallbackURL    = "callbackUrl"
+)
+
+// echo returns the wire form of one echoed field of r.
+func (r *SetMeasurepointReply) echo(name, s string) echoField {
+	if raw, ok := r.Verbatim[name]; ok {
+		return echoField{raw: raw}
+	}
+	return echoField{s: s}
+}
+
+// replyItem returns the wire form of the fields that a reply echoes.
+func (r *SetMeasurepointReply) replyItem() wireReplyItem {
+	return wireReplyItem{
+		RequestID:                r.echo(echoRequestID, r.RequestID),
+		OrgID:                    r.echo(echoOrgID, r.OrgID),
+		CallType:                 echoField{s: r.CallType},
+		SetMeasurepointChannelID: r.echo(echoChannelID, r.SetMeasurepointChannelID),
+		ProductKey:               r.echo(echoProductKey, r.ProductKey),
+		DeviceKey:                r.echo(echoDeviceKey, r.DeviceKey),
+		AssetID:                  r.echo(echoAssetID, r.AssetID),
+		MeasurepointID:           r.echo(echoMeasurepointID, r.MeasurepointID),
+		CallbackURL:              r.echo(echoCallbackURL, r.CallbackURL),
+		InputData:                rawOrNil(r.InputData),
+	}
 }
 
 type wireRequest struct {
@@ -314,7 +396,7 @@ func (r *SetMeasurepointReply) toWire() wireReply {
 	status := int64(r.Status)
 	timeout, gsr, gsp := r.Timeout, r.GmtServiceRequest, r.GmtServiceReply
 	return wireReply{
-		wireReplyItem:     wireReplyItem(r.item()),
+		wireReplyItem:     r.replyItem(),
 		Status:            &status,
 		Msg:               strPtr(r.Msg),
 		Submsg:            strPtr(r.Submsg),
@@ -325,14 +407,42 @@ func (r *SetMeasurepointReply) toWire() wireReply {
 }
 
 func (w *wireReply) fromWire() SetMeasurepointReply {
-	item := wireItem(w.wireReplyItem)
-	return SetMeasurepointReply{
-		SetMeasurepointRequest: item.request(w.Timeout, w.GmtServiceRequest),
-		Status:                 codes.Code(num(w.Status)),
-		Msg:                    str(w.Msg),
-		Submsg:                 str(w.Submsg),
-		GmtServiceReply:        num(w.GmtServiceReply),
+	r := SetMeasurepointReply{
+		SetMeasurepointRequest: SetMeasurepointRequest{
+			CallType:  w.CallType.s,
+			InputData: rawOrNil(w.InputData),
+			Timeout:   num(w.Timeout),
+
+			GmtServiceRequest: num(w.GmtServiceRequest),
+		},
+		Status:          codes.Code(num(w.Status)),
+		Msg:             str(w.Msg),
+		Submsg:          str(w.Submsg),
+		GmtServiceReply: num(w.GmtServiceReply),
 	}
+	for _, f := range [...]struct {
+		name string
+		w    *echoField
+		dst  *string
+	}{
+		{echoRequestID, &w.RequestID, &r.RequestID},
+		{echoOrgID, &w.OrgID, &r.OrgID},
+		{echoChannelID, &w.SetMeasurepointChannelID, &r.SetMeasurepointChannelID},
+		{echoProductKey, &w.ProductKey, &r.ProductKey},
+		{echoDeviceKey, &w.DeviceKey, &r.DeviceKey},
+		{echoAssetID, &w.AssetID, &r.AssetID},
+		{echoMeasurepointID, &w.MeasurepointID, &r.MeasurepointID},
+		{echoCallbackURL, &w.CallbackURL, &r.CallbackURL},
+	} {
+		*f.dst = f.w.s
+		if f.w.raw != nil {
+			if r.Verbatim == nil {
+				r.Verbatim = make(map[string]json.RawMessage)
+			}
+			r.Verbatim[f.name] = f.w.raw
+		}
+	}
+	return r
 }
 
 func repliesToWire(rs []SetMeasurepointReply) []wireReply {

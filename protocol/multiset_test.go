@@ -249,3 +249,36 @@ func TestNoHTMLEscape(t *testing.T) {
 		t.Errorf("got %s, want %s", b, want)
 	}
 }
+
+// TestReplyVerbatim checks that a reply carries the fields a string cannot:
+// SPEC §5.2 echoes "" as "" and a number as that number, and a decoded reply
+// keeps them.
+func TestReplyVerbatim(t *testing.T) {
+	r := SetMeasurepointReply{
+		SetMeasurepointRequest: SetMeasurepointRequest{RequestID: "ignored", OrgID: "o1", CallType: CallTypeAsync, AssetID: ""},
+		Verbatim: map[string]json.RawMessage{
+			"requestId":   json.RawMessage(`""`),
+			"callbackUrl": json.RawMessage(`12.50`),
+			"deviceKey":   json.RawMessage(`{"a":[1,true]}`),
+		},
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"requestId":"","orgId":"o1","callType":"ASYNC","setMeasurepointChannelId":null,"productKey":null,` +
+		`"deviceKey":{"a":[1,true]},"assetId":null,"measurepointId":null,"callbackUrl":12.50,"inputData":null,` +
+		`"status":0,"msg":null,"submsg":null,"timeout":0,"gmtServiceRequest":0,"gmtServiceReply":0}`
+	if string(b) != want {
+		t.Errorf("got  %s\nwant %s", b, want)
+	}
+	var back SetMeasurepointReply
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	wantBack := r
+	wantBack.RequestID = ""
+	if diff := cmp.Diff(wantBack, back); diff != "" {
+		t.Errorf("decoded reply (-want +got):\n%s", diff)
+	}
+}

@@ -135,17 +135,17 @@ func msFieldIndex(name []byte) int {
 //     request. Every item with a usable requestId claims it, even one that
 //     fails for another reason; the later items with the same id get 1000.
 //  3. orgId: a non-empty string equal to the query's orgId.
-//  4. callType: a string or absent; whatever it says, the reply says "ASYNC".
+//  4. callType: any value, or absent; whatever it says, the reply says "ASYNC".
 //  5. setMeasurepointChannelId: "DATASVC.SET." (case-sensitive) followed by
 //     one or more of A-Z a-z 0-9 _ . -, at most 64 bytes in all.
 //  6. productKey, deviceKey, assetId: strings; a non-empty assetId, or both
-//     keys non-empty. An empty string counts as absent.
+//     keys non-empty. An empty string counts as absent when naming the device.
 //  7. measurepointId: an identifier (SPEC §3: 1 to 128 of A-Z a-z 0-9 _ - .).
 //  8. inputData: an object (or absent), with no key given twice.
 //  9. timeout: a JSON integer literal (no fraction, no exponent, no string) in
 //     [1, 300000]; absent: 30000.
 //  10. gmtServiceRequest: a JSON integer literal in [0, 2^63-1]; absent: now.
-//  11. callbackUrl: a string or absent; its content is ignored.
+//  11. callbackUrl: any value, or absent; it is ignored.
 //
 // A field given as JSON null counts as absent, for every field. A field of the
 // wrong JSON type is a 1000 that names the field. These field rules do not
@@ -186,16 +186,19 @@ func msFieldIndex(name []byte) int {
 //
 // # Replies
 //
-// An item's reply echoes its fields as sent (strings decoded, inputData
-// compacted), with null for fields that were absent, empty or of the wrong
-// JSON type, and adds status, msg ("Success" or the error's message), submsg
-// (null on success), callType "ASYNC", the effective timeout and
-// gmtServiceRequest (the default when absent or not an integer, the value as
-// sent when it is an integer out of range), and gmtServiceReply = now. When the
-// lookups resolve the device, the reply is completed with what the request
-// left out: productKey and deviceKey from the asset directory, assetId from
-// the Directory; a service dispatching the accepted items can then rely on
-// productKey and deviceKey.
+// An item's reply echoes each of its fields with the JSON type and value it
+// came with (SPEC §5.2): a non-empty string in the reply's string field; an
+// empty string, a number or any other value in Verbatim as its compacted text,
+// so "" stays "" and 5 stays 5, also in a field that failed its rule; null for
+// a field that was absent or null. Strings are re-encoded (the same value,
+// escapes written plainly) and inputData is compacted. The reply adds status,
+// msg ("Success" or the error's message), submsg (null on success), callType
+// "ASYNC", the effective timeout and gmtServiceRequest (the default when absent
+// or not an integer, the value as sent when it is an integer out of range), and
+// gmtServiceReply = now. When the lookups resolve the device, the reply is
+// completed with what the request left out or sent as "": productKey and
+// deviceKey from the asset directory, assetId from the Directory; a service
+// dispatching the accepted items can then rely on productKey and deviceKey.
 func (v *Validator) MultiSet(q MultiSetQuery, body []byte, now int64) protocol.MultiSetResponse {
 	if q.OrgID == "" {
 		if q.HasOrgID {
@@ -513,12 +516,23 @@ func (s *msState) item(index int, it *msItem) protocol.SetMeasurepointReply {
 // echo fills the reply with the item's fields, as far as they have the right
 // JSON types, and the effective timeout and gmtServiceRequest.
 func (s *msState) echo(it *msItem) {
+	r := &it.reply
 	for _, f := range [...]int{msFRequestID, msFOrgID, msFCallType, msFChannelID, msFProductKey, msFDeviceKey, msFAssetID, msFMeasurepointID, msFCallbackURL} {
-		if it.present(f) && it.raw[f][0] == '"' {
+		if !it.present(f) {
+			continue
+		}
+		if it.raw[f][0] == '"' {
 			it.str[f] = msText(it.raw[f])
 		}
+		if f != msFCallType && it.str[f] == "" {
+			// "" and values that are not strings are echoed as they came
+			// (SPEC §5.2); the string fields of the reply cannot hold them.
+			if r.Verbatim == nil {
+				r.Verbatim = make(map[string]json.RawMessage, 1)
+			}
+			r.Verbatim[msFieldNames[f]] = msCompact(it.raw[f])
+		}
 	}
-	r := &it.reply
 	r.RequestID = it.str[msFRequestID]
 	r.OrgID = it.str[msFOrgID]
 	r.SetMeasurepointChannelID = it.str[msFChannelID]
@@ -561,10 +575,7 @@ func (s *msState) checkFields(it *msItem, duplicateOf int) string {
 	if it.str[msFOrgID] != s.q.OrgID {
 		return "orgId " + msQuote(it.str[msFOrgID]) + " differs from the query's orgId " + msQuote(s.q.OrgID)
 	}
-	// callType: any string; the reply says ASYNC.
-	if !it.isString(msFCallType) {
-		return msWrongType(it, msFCallType, "a string")
-	}
+	// callType: any value; the reply says ASYNC.
 	// setMeasurepointChannelId
 	if !it.isString(msFChannelID) {
 		return msWrongType(it, msFChannelID, "a string")
@@ -628,10 +639,7 @@ func (s *msState) checkFields(it *msItem, duplicateOf int) string {
 			return "gmtServiceRequest " + strconv.FormatInt(n, 10) + " is negative"
 		}
 	}
-	// callbackUrl: any string, ignored.
-	if !it.isString(msFCallbackURL) {
-		return msWrongType(it, msFCallbackURL, "a string")
-	}
+	// callbackUrl: any value, ignored.
 	return ""
 }
 
@@ -691,16 +699,21 @@ func (s *msState) lookup(it *msItem) protocol.SetMeasurepointReply {
 	if !resolved && (dir != nil || models != nil) {
 		return it.fail(codes.DeviceNotExist, "assetId "+msQuote(asset)+" cannot be resolved: no asset directory")
 	}
-	if resolved {
+	if resolved && (r.ProductKey == "" || r.DeviceKey == "") {
+		// Named by assetId: the keys are filled in, in place of any ""
+		// that came for them.
 		r.ProductKey, r.DeviceKey = pk, dk
+		delete(r.Verbatim, msFieldNames[msFProductKey])
+		delete(r.Verbatim, msFieldNames[msFDeviceKey])
 	}
 	if dir != nil {
 		dev, ok := dir.Device(pk, dk)
 		if !ok {
 			return it.fail(codes.DeviceNotExist, "device "+msQuote(pk+"/"+dk)+" does not exist")
 		}
-		if r.AssetID == "" {
+		if r.AssetID == "" && dev.AssetID != "" {
 			r.AssetID = dev.AssetID
+			delete(r.Verbatim, msFieldNames[msFAssetID])
 		}
 	}
 	var point *thingmodel.Measurepoint

@@ -227,7 +227,8 @@ func TestMultiSetItemRules(t *testing.T) {
 		{"orgId array", msItemJSON("orgId", `["o1"]`), codes.ParaError, "orgId must be a string, not an array", ""},
 
 		{"callType SYNC", msItemJSON("callType", `"SYNC"`), codes.Success, "", "the reply says ASYNC whatever was sent"},
-		{"callType number", msItemJSON("callType", "1"), codes.ParaError, "callType must be a string, not a number 1", ""},
+		{"callType number", msItemJSON("callType", "1"), codes.Success, "", "SPEC §5.2: callType takes any value"},
+		{"callType object", msItemJSON("callType", `{"a":1}`), codes.Success, "", "SPEC §5.2: callType takes any value"},
 
 		{"channel absent", msItemJSON("setMeasurepointChannelId", ""), codes.ParaError, "setMeasurepointChannelId is required", ""},
 		{"channel bad prefix", msItemJSON("setMeasurepointChannelId", `"DATASVC.GET.x"`), codes.ParaError,
@@ -300,7 +301,8 @@ func TestMultiSetItemRules(t *testing.T) {
 
 		{"callbackUrl null", msItemJSON("callbackUrl", "null"), codes.Success, "", "as the seed sends it"},
 		{"callbackUrl any string", msItemJSON("callbackUrl", `"not a url"`), codes.Success, "", "ignored"},
-		{"callbackUrl object", msItemJSON("callbackUrl", `{}`), codes.ParaError, "callbackUrl must be a string, not an object", ""},
+		{"callbackUrl object", msItemJSON("callbackUrl", `{}`), codes.Success, "", "SPEC §5.2: callbackUrl takes any value"},
+		{"callbackUrl number", msItemJSON("callbackUrl", `5`), codes.Success, "", "SPEC §5.2: callbackUrl takes any value"},
 
 		{"first rule in table order wins", msItemJSON("requestId", "", "timeout", "0", "orgId", `"o2"`), codes.ParaError,
 			"requestId is required", "rules are checked in the order of the table of SPEC §5.2"},
@@ -650,5 +652,69 @@ func TestMultiSetLoneSurrogate(t *testing.T) {
 	}
 	if r := got.Data[0]; r.Status != codes.Success || r.RequestID != "r\uFFFD" {
 		t.Errorf("item: %d %q, requestId %q; want 0 and %q", r.Status, r.Submsg, r.RequestID, "r\uFFFD")
+	}
+}
+
+// TestMultiSetEcho checks SPEC §5.2: an item reply echoes each field with the
+// JSON type and value it came with ("" stays "", a number stays a number, an
+// absent or null field is null), except that the way the item did not name its
+// device is filled in from the directories.
+func TestMultiSetEcho(t *testing.T) {
+	tests := []struct {
+		name   string
+		opts   Options
+		item   string
+		status codes.Code
+		want   map[string]string // JSON name -> echoed JSON text
+		reason string
+	}{
+		{"empty requestId", Options{}, msItemJSON("requestId", `""`), codes.ParaError,
+			map[string]string{"requestId": `""`}, "failed, and still echoed as it came"},
+		{"number requestId", Options{}, msItemJSON("requestId", `12`), codes.ParaError,
+			map[string]string{"requestId": `12`}, ""},
+		{"null requestId", Options{}, msItemJSON("requestId", `null`), codes.ParaError,
+			map[string]string{"requestId": `null`}, "null is absent"},
+		{"empty assetId with keys", Options{}, msItemJSON("assetId", `""`), codes.Success,
+			map[string]string{"assetId": `""`, "productKey": `"product1"`}, "nothing to fill it from without a directory"},
+		{"empty assetId filled in", Options{Directory: msTestDir}, msItemJSON("assetId", `""`), codes.Success,
+			map[string]string{"assetId": `"asset1"`}, "the directory names the device's asset"},
+		{"empty keys filled in", Options{}, msItemJSON("productKey", `""`, "deviceKey", `""`, "assetId", `"asset1"`), codes.Success,
+			map[string]string{"productKey": `"product1"`, "deviceKey": `"device1"`, "assetId": `"asset1"`}, "named by assetId"},
+		{"number callbackUrl", Options{}, msItemJSON("callbackUrl", `1.50`), codes.Success,
+			map[string]string{"callbackUrl": `1.50`}, ""},
+		{"object callbackUrl", Options{}, msItemJSON("callbackUrl", `{ "u" : [1, 2] }`), codes.Success,
+			map[string]string{"callbackUrl": `{"u":[1,2]}`}, "compacted, like inputData"},
+		{"empty callbackUrl", Options{}, msItemJSON("callbackUrl", `""`), codes.Success,
+			map[string]string{"callbackUrl": `""`}, ""},
+		{"number callType", Options{}, msItemJSON("callType", `3`), codes.Success,
+			map[string]string{"callType": `"ASYNC"`}, "the reply always says ASYNC"},
+		{"bool productKey", Options{}, msItemJSON("productKey", `true`), codes.ParaError,
+			map[string]string{"productKey": `true`, "deviceKey": `"device1"`}, ""},
+		{"escaped string", Options{}, msItemJSON("measurepointId", `"t\u0065mp"`), codes.Success,
+			map[string]string{"measurepointId": `"temp"`}, "the same value, written plainly"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := New(tt.opts).MultiSet(MultiSetQuery{OrgID: "o1", Assets: msTestAssets}, msBody(tt.item), msNow)
+			if len(got.Data) != 1 {
+				t.Fatalf("%d items, want 1", len(got.Data))
+			}
+			if got.Data[0].Status != tt.status {
+				t.Errorf("status %d %q, want %d", got.Data[0].Status, got.Data[0].Submsg, tt.status)
+			}
+			b, err := json.Marshal(got.Data[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			var fields map[string]json.RawMessage
+			if err := json.Unmarshal(b, &fields); err != nil {
+				t.Fatal(err)
+			}
+			for k, w := range tt.want {
+				if string(fields[k]) != w {
+					t.Errorf("%s = %s, want %s (%s)\nreply %s", k, fields[k], w, tt.reason, b)
+				}
+			}
+		})
 	}
 }
