@@ -41,7 +41,8 @@ flags:
 
 The environment's models, devices (with their assetIds) and orgs are the
 lookups of SPEC §5: an unknown orgId is a 400, an unknown device 1000201, a
-product without model 1000211, an undefined point 1000213.
+product without model 1000211, an undefined point 1000213. An environment
+with neither models nor products turns the model checks off.
 
 Exit status: 0 when the response status is 0 and every item's status is 0;
 1 otherwise; 2 for a usage or I/O error.

@@ -38,6 +38,15 @@ var multiSetCases = []goldenCase{
 		status: exitFail,
 		reason: "no orgs: any org is known; no devices: keys are taken as they are (item 0 accepted), " +
 			"an assetId alone cannot be resolved (item 1: 1000201)"},
+	{name: "empty-env", args: []string{"--env", "$TMP/env.json", "--now", multiSetNow, "--org", "o1", "-"},
+		files: map[string]string{"env.json": "{}"},
+		stdin: `{"data":[{"requestId":"","orgId":"o1","setMeasurepointChannelId":"DATASVC.SET.c","productKey":"p","deviceKey":"d",` +
+			`"assetId":"","measurepointId":"anything","inputData":{"v":"x"},"callType":7,"callbackUrl":5},` +
+			`{"requestId":"r2","orgId":"o1","setMeasurepointChannelId":"DATASVC.SET.c","productKey":"p","deviceKey":"d",` +
+			`"measurepointId":"anything","inputData":{"v":"x"},"callType":7,"callbackUrl":5}]}`,
+		status: exitFail,
+		reason: "neither models nor products: no model checks (item 1 accepted, not 1000211); " +
+			`item 0 fails on its requestId "" and echoes it, and its assetId "", as they came; callType and callbackUrl take any value`},
 	{name: "no-org-flag", args: []string{"testdata/multiset/seed.json"}, status: exitUsage},
 	{name: "no-body", args: []string{"--org", "o1"}, status: exitUsage},
 	{name: "two-bodies", args: []string{"--org", "o1", "testdata/multiset/seed.json", "--now", "1"}, status: exitUsage,

@@ -26,6 +26,10 @@
 //     name the model file, or "FILE models[i]" for an inline model. Two models
 //     may not share a modelId.
 //  3. "products" maps each productKey to the modelId of a model in "models".
+//     When neither "models" nor "products" is given, [Env.Models] is nil: no
+//     model checks in multiSet, and no model for any product in MQTT
+//     validation (SPEC §7.2). "models": [] is a catalog with no model, against
+//     which multiSet answers 1000211.
 //  4. "devices" is an array of objects with the keys "productKey" and
 //     "deviceKey" (required), "gateway" ("pk/dk", optional: absent means a
 //     directly connected device), "online" (boolean, default true) and "assetId"

@@ -22,8 +22,10 @@ const DefaultPath = "testdata/envs/sample.json"
 // Env is a loaded platform environment (SPEC §7.2). It is immutable once loaded
 // and safe for concurrent use.
 type Env struct {
-	// Models maps products to their models. It is never nil; with no "models"
-	// and no "products" it maps nothing.
+	// Models maps products to their models. It is nil when the file has
+	// neither "models" nor "products" (SPEC §7.2): multiSet then does no model
+	// checks, and for MQTT no product has a model. With either key present,
+	// even empty, it is a catalog and multiSet checks against it.
 	Models *thingmodel.Catalog
 	// Directory is the device topology for the validator's sub-device checks
 	// (SPEC §4.4). It is nil when the file has no "devices" key, which means no
@@ -166,9 +168,13 @@ func parse(file, dir string, data []byte, readFile func(string) ([]byte, error))
 	if err != nil {
 		return nil, err
 	}
-	env.Models, err = thingmodel.NewCatalog(models, products)
-	if err != nil {
-		return nil, &Error{File: file, Field: "products", Err: err}
+	_, hasModels := top["models"]
+	_, hasProducts := top["products"]
+	if hasModels || hasProducts {
+		env.Models, err = thingmodel.NewCatalog(models, products)
+		if err != nil {
+			return nil, &Error{File: file, Field: "products", Err: err}
+		}
 	}
 	if err := p.devices(top, env); err != nil {
 		return nil, err

@@ -107,10 +107,8 @@ func TestParseEmpty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if env.Models == nil {
-		t.Error("Models is nil; want an empty catalog")
-	} else if m := env.Models.Model("product1"); m != nil {
-		t.Errorf("Models.Model(product1) = %v, want nil", m)
+	if env.Models != nil {
+		t.Errorf("Models = %v, want nil: neither models nor products means no model checks in multiSet", env.Models)
 	}
 	if env.Directory != nil {
 		t.Errorf("Directory = %v, want nil (no topology check)", env.Directory)
@@ -421,6 +419,32 @@ func TestConcurrentUse(t *testing.T) {
 	for range 4 {
 		if !<-done {
 			t.Error("a concurrent lookup failed")
+		}
+	}
+}
+
+// SPEC §7.2: only an environment with neither "models" nor "products" turns
+// the model checks off; either key, even empty, gives a catalog.
+func TestParseModelsPresence(t *testing.T) {
+	for _, tt := range []struct {
+		env     string
+		catalog bool
+	}{
+		{`{}`, false},
+		{`{"devices": [], "orgs": ["o1"]}`, false},
+		{`{"models": []}`, true},
+		{`{"products": {}}`, true},
+		{`{"models": [], "products": {}}`, true},
+	} {
+		env, err := Parse(".", []byte(tt.env), nil)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.env, err)
+		}
+		if got := env.Models != nil; got != tt.catalog {
+			t.Errorf("%s: catalog = %v, want %v", tt.env, got, tt.catalog)
+		}
+		if env.Models.Model("p") != nil {
+			t.Errorf("%s: a model for p", tt.env)
 		}
 	}
 }

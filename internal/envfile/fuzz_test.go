@@ -25,9 +25,7 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		if env.Models == nil {
-			t.Fatal("nil Models")
-		}
+		env.Models.Model("p") // nil-safe: nil means no model checks (SPEC §7.2)
 		env.KnowsOrg("o")
 		env.Asset("a")
 		if _, ok := env.Device("p", "d"); ok && env.Directory == nil {
