@@ -5,6 +5,7 @@
 //	pointguard check [flags] [CAPTURE ...]      validate captured MQTT messages (SPEC §7.1)
 //	pointguard multiset [flags] --org ORG BODY  validate a multiSet request (SPEC §7.3)
 //	pointguard serve [flags]                    an MQTT broker and HTTP endpoint that validate and reply
+//	pointguard version                          the module version, VCS revision and Go version (also --version)
 //	pointguard help [command]
 //
 // Exit statuses, for every command: 0 when every verdict is positive, 1 when

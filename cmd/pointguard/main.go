@@ -32,7 +32,7 @@ func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
 // run dispatches to the subcommand named by args[0] and returns the exit status.
 // With no arguments, or an unknown subcommand, it prints the usage on stderr and
 // returns 2; "help", "-h" and "--help" print it on stdout and return 0, and
-// "help NAME" shows the subcommand's own help.
+// "help NAME" shows the subcommand's own help; "--version" is "version".
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		writeUsage(stderr)
@@ -51,6 +51,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		writeUsage(stdout)
 		return exitOK
+	}
+	if name == "--version" || name == "-version" {
+		name = "version"
 	}
 	c, ok := commands[name]
 	if !ok || c.run == nil {
