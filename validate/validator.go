@@ -56,8 +56,11 @@ type Validator struct {
 	names    []string
 	seen     []bool
 	point    Point
-	intern   map[string]string
 	numBuf   [24]byte
+
+	// Device keys of sub-devices, see internBytes.
+	intern     map[string]string
+	internSize int // bytes counted in intern, at most internMaxBytes
 }
 
 type flag struct{ set, val, early bool }
@@ -143,9 +146,6 @@ func (v *Validator) begin(msg Message, yield func(*Point) error) {
 	v.keys.Reset()
 	v.sk.Path = v.sk.Path[:0]
 	v.idBuf = v.idBuf[:0]
-	if len(v.intern) > 4096 {
-		clear(v.intern)
-	}
 }
 
 // preflight decides what is decided before parsing (SPEC §4.2 step 1): 1009, then
@@ -1075,12 +1075,33 @@ func (v *Validator) bad(off int64, detail string) {
 	v.pointErr = Error{Code: codes.ModelInvalid, Pointer: pointer(v.sk.Path), Offset: off, Detail: detail}
 }
 
+// The cache of device keys is bounded in bytes (see "Concurrency and memory" in
+// the package documentation): a key longer than internMaxKey is not cached, and
+// each cached key counts its length plus internOverhead (its map slot); a key
+// that would take the count over internMaxBytes empties the cache first.
+const (
+	internMaxKey   = 128
+	internOverhead = 64
+	internMaxBytes = 64 << 10
+)
+
+// internBytes returns b as a string, from the cache when the same key was seen
+// before, so that the device keys of a steady stream of messages cost no
+// allocation.
 func (v *Validator) internBytes(b []byte) string {
 	if s, ok := v.intern[string(b)]; ok {
 		return s
 	}
 	s := string(b)
+	if len(s) > internMaxKey {
+		return s
+	}
+	if v.internSize+len(s)+internOverhead > internMaxBytes {
+		clear(v.intern)
+		v.internSize = 0
+	}
 	v.intern[s] = s
+	v.internSize += len(s) + internOverhead
 	return s
 }
 
