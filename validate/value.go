@@ -3,6 +3,7 @@ package validate
 import (
 	"math"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/pointguard/pointguard/internal/scan"
 	"github.com/pointguard/pointguard/thingmodel"
@@ -167,11 +168,24 @@ func (v Value) AppendJSON(dst []byte) []byte {
 const hexDigits = "0123456789abcdef"
 
 // appendString appends s as a JSON string, escaping only what RFC 8259 requires.
+// A byte that is not part of valid UTF-8 (possible only in a key from the topic)
+// is written as \ufffd, as encoding/json does, so that the output stays JSON.
 func appendString(dst, s []byte) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
+		if c >= 0x80 {
+			r, n := utf8.DecodeRune(s[i:])
+			if r == utf8.RuneError && n == 1 {
+				dst = append(dst, s[start:i]...)
+				dst = append(dst, `\ufffd`...)
+				start = i + 1
+			} else {
+				i += n - 1
+			}
+			continue
+		}
 		if c >= 0x20 && c != '"' && c != '\\' {
 			continue
 		}
