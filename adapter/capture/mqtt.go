@@ -172,7 +172,7 @@ func (d *streamDecoder) decode(b []byte, h int, emit packetFunc, problem problem
 	emit(pk)
 }
 
-// alias resolves an MQTT 5 topic alias of a PUBLISH (MQTT 5 §3.3.2.3.4): a
+// alias resolves an MQTT 5 topic alias of a PUBLISH (MQTT 5.0 section 3.3.2.3.4): a
 // PUBLISH with a topic and an alias sets the alias; one with an alias and an
 // empty topic uses it. Aliases are per connection and direction.
 func (d *streamDecoder) alias(pk *packets.Packet) error {
