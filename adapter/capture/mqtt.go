@@ -102,8 +102,8 @@ func (d *streamDecoder) feed(data []byte, emit packetFunc, problem problemFunc) 
 
 // packetLen returns the length of the packet b begins with and the length of
 // its fixed header; ok is false when b does not yet hold the whole fixed
-// header. A negative length means the remaining length is malformed (MQTT
-// §1.5.5: at most four bytes).
+// header. A negative length means the remaining length is malformed (MQTT 3.1.1
+// section 2.2.3: at most four bytes).
 func packetLen(b []byte) (n, hdr int, ok bool) {
 	value, shift := 0, 0
 	for i := 1; i < len(b) && i <= 4; i++ {
