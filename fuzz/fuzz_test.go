@@ -14,16 +14,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"pgregory.net/rapid"
 
+	"github.com/pointguard/pointguard"
 	"github.com/pointguard/pointguard/codes"
-	"github.com/pointguard/pointguard/internal/envfile"
+	"github.com/pointguard/pointguard/environment"
 	"github.com/pointguard/pointguard/protocol"
 	"github.com/pointguard/pointguard/thingmodel"
 	"github.com/pointguard/pointguard/validate"
 )
-
-// sampleEnv is the bundled sample environment (SPEC §7.2): the fixed models,
-// products and devices FuzzValidate validates against.
-const sampleEnv = "../testdata/envs/sample.json"
 
 // Bits of FuzzValidate's flags byte.
 const (
@@ -44,14 +41,16 @@ var smallLimits = validate.Limits{MaxBytes: 4096, MaxDepth: 6, MaxString: 40, Ma
 // parsing (§4.2); an accepted payload is JSON that breaks no hygiene rule (§4.7);
 // Accepted counts the points yielded.
 func FuzzValidate(f *testing.F) {
-	env, err := envfile.Load(sampleEnv)
+	// The bundled sample environment (SPEC §7.2): the fixed models, products and
+	// devices to validate against.
+	env, err := environment.Load(pointguard.Sample(), pointguard.SampleEnvironment)
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Add("/sys/gwP/gw1/thing/measurepoint/post/batch",
 		[]byte(`{"id":"1","version":"1.0","method":"thing.measurepoint.post.batch","params":[{"measurepoints":{"voltage":1.5}}]}`), byte(0))
 	f.Fuzz(func(t *testing.T, topic string, payload []byte, flags byte) {
-		opts := validate.Options{Models: env.Models, Directory: env.Directory}
+		opts := validate.Options{Models: env.Models(), Directory: env.Directory()}
 		if flags&flagStrict != 0 {
 			opts.Profile = validate.Strict
 		}

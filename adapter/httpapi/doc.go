@@ -7,11 +7,13 @@
 // protocol.MultiSetPath and implements a [Dispatcher] to receive the accepted
 // items:
 //
+//	env, err := environment.Load(os.DirFS("."), "env.json") // package environment
+//	...
 //	mux := http.NewServeMux()
 //	mux.Handle(protocol.MultiSetPath, httpapi.New(httpapi.Options{
-//		Validate:   validate.Options{Models: env.Models, Directory: env.Directory},
+//		Validate:   validate.Options{Models: env.Models(), Directory: env.Directory()},
 //		Orgs:       env,
-//		Assets:     env,
+//		Assets:     env.Assets(),
 //		Dispatcher: d,
 //	}))
 //

@@ -17,9 +17,10 @@ import (
 	json "github.com/goccy/go-json"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/pointguard/pointguard"
 	"github.com/pointguard/pointguard/adapter/httpapi"
 	"github.com/pointguard/pointguard/codes"
-	"github.com/pointguard/pointguard/internal/envfile"
+	"github.com/pointguard/pointguard/environment"
 	"github.com/pointguard/pointguard/protocol"
 	"github.com/pointguard/pointguard/validate"
 )
@@ -58,14 +59,14 @@ func (d *recorder) ids() []string {
 // environment (testdata/envs/sample.json).
 func server(t *testing.T, d httpapi.Dispatcher, mutate func(*httpapi.Options)) *httptest.Server {
 	t.Helper()
-	env, err := envfile.Load("../../testdata/envs/sample.json")
+	env, err := environment.Load(pointguard.Sample(), pointguard.SampleEnvironment)
 	if err != nil {
 		t.Fatal(err)
 	}
 	opts := httpapi.Options{
-		Validate:   validate.Options{Models: env.Models, Directory: env.Directory},
+		Validate:   validate.Options{Models: env.Models(), Directory: env.Directory()},
 		Orgs:       env,
-		Assets:     env,
+		Assets:     env.Assets(),
 		Dispatcher: d,
 		Now:        func() int64 { return testNow },
 	}

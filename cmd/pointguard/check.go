@@ -12,8 +12,8 @@ import (
 
 	json "github.com/goccy/go-json"
 
+	"github.com/pointguard/pointguard"
 	"github.com/pointguard/pointguard/codes"
-	"github.com/pointguard/pointguard/internal/envfile"
 	"github.com/pointguard/pointguard/protocol"
 	"github.com/pointguard/pointguard/validate"
 )
@@ -49,7 +49,7 @@ with "payload_base64" instead of "payload" for bytes that are not UTF-8, and
 "received" (optional) the message's server time in milliseconds.
 
 flags:
-  --env FILE        platform environment (default ` + envfile.DefaultPath + `)
+  --env FILE        platform environment (default ` + pointguard.SampleEnvironment + `)
   --profile NAME    compat or strict (default compat)
   --now MS          server time for messages without "received" (default: the clock)
   --format NAME     jsonl or text (default jsonl)
@@ -104,7 +104,7 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
-	opts.Models, opts.Directory = env.Models, env.Directory
+	opts.Models, opts.Directory = env.Models(), env.Directory()
 	c := &checkRun{
 		v:      validate.New(opts),
 		now:    now,

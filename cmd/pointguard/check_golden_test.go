@@ -213,21 +213,43 @@ func TestCheckServerTime(t *testing.T) {
 	}
 }
 
-// Without --env, the bundled environment is looked up relative to the working
-// directory; elsewhere the message says what to do.
-func TestCheckDefaultEnvMissing(t *testing.T) {
-	t.Chdir(t.TempDir())
-	var stdout, stderr bytes.Buffer
-	status := run([]string{"check"}, strings.NewReader(captureLine(batchTopic, okPayload)), &stdout, &stderr)
-	if status != exitUsage {
-		t.Errorf("status = %d, want 2", status)
+// Without --env, the sample environment compiled into the program is used,
+// whatever the working directory holds: here a testdata/envs/sample.json that
+// would not load. With --env, that file is read and its error reported.
+func TestCheckDefaultEnvAnywhere(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "testdata", "envs"), 0o755); err != nil {
+		t.Fatal(err)
 	}
-	want := "pointguard check: testdata/envs/sample.json not found: run from the repository root or pass --env\n"
-	if stderr.String() != want {
-		t.Errorf("stderr = %q, want %q", stderr.String(), want)
+	if err := os.WriteFile(filepath.Join(dir, "testdata", "envs", "sample.json"), []byte(`{"devices": 1}`), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	if stdout.Len() != 0 {
-		t.Errorf("stdout = %q, want nothing", stdout.String())
+	t.Chdir(dir)
+	tests := []struct {
+		name           string
+		args           []string
+		status         int
+		stdout, stderr string
+	}{
+		{"default", []string{"check"}, exitOK,
+			`{"line":1,"topic":"/sys/gwP/gw1/thing/measurepoint/post/batch_reply","reply":{"id":"1","code":200,"data":{}},"accepted":2,"skipped":[]}` + "\n", ""},
+		{"--env", []string{"check", "--env", "testdata/envs/sample.json"}, exitUsage,
+			"", "pointguard check: envfile: testdata/envs/sample.json: devices: want an array, got a number\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			status := run(tt.args, strings.NewReader(captureLine(batchTopic, okPayload)), &stdout, &stderr)
+			if status != tt.status {
+				t.Errorf("status = %d, want %d", status, tt.status)
+			}
+			if stdout.String() != tt.stdout {
+				t.Errorf("stdout = %q, want %q", stdout.String(), tt.stdout)
+			}
+			if stderr.String() != tt.stderr {
+				t.Errorf("stderr = %q, want %q", stderr.String(), tt.stderr)
+			}
+		})
 	}
 }
 

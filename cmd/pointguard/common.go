@@ -6,11 +6,13 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 	"unicode/utf8"
 
-	"github.com/pointguard/pointguard/internal/envfile"
+	"github.com/pointguard/pointguard"
+	"github.com/pointguard/pointguard/environment"
 	"github.com/pointguard/pointguard/validate"
 )
 
@@ -39,7 +41,7 @@ func newCmdFlags(name string) *cmdFlags {
 	f := &cmdFlags{FlagSet: flag.NewFlagSet(name, flag.ContinueOnError), now: -1}
 	f.SetOutput(io.Discard)
 	f.Usage = func() {}
-	f.StringVar(&f.envPath, "env", envfile.DefaultPath, "")
+	f.StringVar(&f.envPath, "env", pointguard.SampleEnvironment, "")
 	return f
 }
 
@@ -95,36 +97,28 @@ func (f *cmdFlags) serverTime() int64 {
 	return f.now
 }
 
-// loadEnv loads the environment file of --env. The error is the message for
-// the user: when the default file is missing, it says how to name another.
-func (f *cmdFlags) loadEnv() (*envfile.Env, error) {
-	env, err := envfile.Load(f.envPath)
-	if err != nil && !f.given["env"] && errors.Is(err, fs.ErrNotExist) && isEnvFileMissing(f.envPath) {
-		return nil, errors.New(envfile.DefaultPath + " not found: run from the repository root or pass --env")
+// loadEnv loads the environment file of --env, or without --env the sample
+// environment compiled into the program, so that the default works from any
+// directory. The error is the message for the user.
+func (f *cmdFlags) loadEnv() (*environment.Env, error) {
+	if !f.given["env"] {
+		return environment.Load(pointguard.Sample(), pointguard.SampleEnvironment)
 	}
-	return env, err
+	return environment.Load(osFS{}, filepath.ToSlash(f.envPath))
 }
 
-// isEnvFileMissing reports whether the environment file itself, rather than a
-// model file it names, does not exist.
-func isEnvFileMissing(path string) bool {
-	_, err := os.Stat(path)
-	return errors.Is(err, fs.ErrNotExist)
-}
+// osFS is the file system of the operating system, with names as the user
+// wrote them: relative to the working directory, or absolute. Unlike os.DirFS
+// it has no root, because --env takes any path and the model files an
+// environment names may lie above it ("../models/inverter.json"); errors are
+// the *fs.PathError of os.Open, naming the path as given.
+type osFS struct{}
 
-// assetDirectory returns the asset directory of the multiSet lookups (SPEC
-// §5.2) for env: env itself when the file has "devices", and nil when it has
-// none. Without "devices" the file names no assets and the keys of an item are
-// taken as they are (no topology check, SPEC §7.2); an item named by assetId
-// alone then cannot be placed, and an assetId given with both keys is not
-// checked (see validate.Validator.MultiSet). The multiset command and serve's
-// HTTP side both take it from here, so that they answer alike.
-func assetDirectory(env *envfile.Env) validate.AssetDirectory {
-	if env.Directory == nil {
-		return nil // the nil interface, which the validator tests for
-	}
-	return env
-}
+// Open opens name, a slash-separated path of the operating system.
+func (osFS) Open(name string) (fs.File, error) { return os.Open(filepath.FromSlash(name)) }
+
+// ReadFile reads name, a slash-separated path of the operating system.
+func (osFS) ReadFile(name string) ([]byte, error) { return os.ReadFile(filepath.FromSlash(name)) }
 
 // parseMillis parses a non-negative decimal integer, as --now and --max-bytes
 // take. flag's Int64 would also take hex, octal and negative numbers.

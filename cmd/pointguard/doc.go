@@ -29,7 +29,11 @@
 //
 // # check
 //
-// check implements SPEC §7.1 over the environment of §7.2 (package envfile).
+// check implements SPEC §7.1 over the environment of §7.2 (package
+// environment). Without --env every command uses the sample environment
+// compiled into the program (testdata/envs/sample.json and its models), so it
+// works from any directory; --env FILE reads FILE, and the model files it names
+// relative to FILE, from the file system.
 // Where SPEC is silent it decides:
 //
 //  1. Flags come before the CAPTURE files; an argument that looks like a flag

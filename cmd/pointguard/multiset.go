@@ -9,7 +9,7 @@ import (
 
 	json "github.com/goccy/go-json"
 
-	"github.com/pointguard/pointguard/internal/envfile"
+	"github.com/pointguard/pointguard"
 	"github.com/pointguard/pointguard/validate"
 )
 
@@ -34,7 +34,7 @@ indented. BODY is a file, or "-" for standard input.
 
 flags:
   --org ORG     the orgId query parameter; required; --org "" sends none
-  --env FILE    platform environment (default ` + envfile.DefaultPath + `)
+  --env FILE    platform environment (default ` + pointguard.SampleEnvironment + `)
   --now MS      server time in milliseconds (default: the clock): the
                 gmtServiceReply of every item, and the gmtServiceRequest of
                 items without one
@@ -77,8 +77,8 @@ func runMultiSet(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return multiSetError(stderr, err.Error())
 	}
 
-	v := validate.New(validate.Options{Models: env.Models, Directory: env.Directory})
-	q := validate.MultiSetQuery{OrgID: *org, HasOrgID: *org != "", Orgs: env, Assets: assetDirectory(env)}
+	v := validate.New(validate.Options{Models: env.Models(), Directory: env.Directory()})
+	q := validate.MultiSetQuery{OrgID: *org, HasOrgID: *org != "", Orgs: env, Assets: env.Assets()}
 	resp := v.MultiSet(q, body, now)
 
 	out, err := resp.MarshalJSON()

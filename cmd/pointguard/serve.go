@@ -16,10 +16,11 @@ import (
 
 	"github.com/mochi-mqtt/server/v2/listeners"
 
+	"github.com/pointguard/pointguard"
 	"github.com/pointguard/pointguard/adapter/httpapi"
 	"github.com/pointguard/pointguard/adapter/mqtt"
 	"github.com/pointguard/pointguard/codes"
-	"github.com/pointguard/pointguard/internal/envfile"
+	"github.com/pointguard/pointguard/environment"
 	"github.com/pointguard/pointguard/protocol"
 	"github.com/pointguard/pointguard/validate"
 )
@@ -46,7 +47,7 @@ The broker accepts every client without credentials: keep it on a loopback
 address or a network you trust.
 
 flags:
-  --env FILE         platform environment (default ` + envfile.DefaultPath + `)
+  --env FILE         platform environment (default ` + pointguard.SampleEnvironment + `)
   --mqtt ADDR        MQTT listen address (default 127.0.0.1:1883)
   --http ADDR        HTTP listen address for the multiSet API (default
                      127.0.0.1:8080; "" turns HTTP off)
@@ -156,7 +157,7 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 
 	vopts := cfg.validate
-	vopts.Models, vopts.Directory = env.Models, env.Directory
+	vopts.Models, vopts.Directory = env.Models(), env.Directory()
 	opts := mqtt.Options{
 		Validate:  vopts,
 		OnVerdict: verdictLogger(log),
@@ -421,16 +422,16 @@ func appendPoint(dst []byte, p *mqtt.Point) []byte {
 // protocol.MultiSetPath, which logs each accepted item (there is no device to
 // write to), behind a log of every request. It resolves assetIds and reads the
 // clock as the multiset command does, so that both answer a body alike.
-func newHTTPHandler(env *envfile.Env, cfg *serveConfig, log *slog.Logger) http.Handler {
+func newHTTPHandler(env *environment.Env, cfg *serveConfig, log *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(protocol.MultiSetPath, httpapi.New(httpapi.Options{
 		Validate: validate.Options{
 			Profile:   cfg.validate.Profile,
-			Models:    env.Models,
-			Directory: env.Directory,
+			Models:    env.Models(),
+			Directory: env.Directory(),
 		},
 		Orgs:       env,
-		Assets:     assetDirectory(env),
+		Assets:     env.Assets(),
 		Dispatcher: logDispatcher{log},
 		Now:        func() int64 { return clock().UnixMilli() },
 	}))

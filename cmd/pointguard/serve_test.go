@@ -101,7 +101,6 @@ func TestServeStartErrors(t *testing.T) {
 		stderr string
 	}{
 		{"missing env", []string{"--env", filepath.Join(t.TempDir(), "none.json")}, "none.json"},
-		{"default env not here", []string{}, "testdata/envs/sample.json not found: run from the repository root or pass --env"},
 		{"mqtt address in use", []string{"--env", sampleEnv, "--mqtt", busy.Addr().String(), "--http", ""}, "--mqtt " + busy.Addr().String()},
 		{"http address in use", []string{"--env", sampleEnv, "--mqtt", "127.0.0.1:0", "--http", busy.Addr().String()}, "--http " + busy.Addr().String()},
 		{"points file in a missing directory", []string{"--env", sampleEnv, "--mqtt", "127.0.0.1:0", "--http", "", "--points", filepath.Join(t.TempDir(), "no", "points.jsonl")}, "points.jsonl"},
@@ -122,10 +121,8 @@ func TestServeStartErrors(t *testing.T) {
 }
 
 // TestServeModelFileMissing checks that an environment file naming a model
-// file that does not exist is reported by that model file, both when the
-// environment is given with --env and when it is the default one: the default
-// environment file is then present, so "sample.json not found" would send the
-// user looking for the wrong file.
+// file that does not exist is reported by that model file, named relative to
+// the environment file as the user gave it.
 func TestServeModelFileMissing(t *testing.T) {
 	const env = `{"models": ["../models/gone.json"], "products": {"p": "M"}}`
 	const want = "pointguard serve: envfile: testdata/envs/sample.json: models[0]: open testdata/models/gone.json: "
@@ -134,7 +131,6 @@ func TestServeModelFileMissing(t *testing.T) {
 		args []string
 	}{
 		{"--env", []string{"--env", "testdata/envs/sample.json"}},
-		{"default environment", nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,12 +1,15 @@
-package envfile
+package environment
 
 import (
 	"errors"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -20,15 +23,16 @@ const (
 		"energy": {"identifier": "energy", "dataType": "DOUBLE"}}}`
 )
 
-// files returns a readFile over an in-memory set of files.
-func files(m map[string]string) func(string) ([]byte, error) {
-	return func(name string) ([]byte, error) {
-		s, ok := m[filepath.ToSlash(name)]
-		if !ok {
-			return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
-		}
-		return []byte(s), nil
+// parse loads env as the file dir/env.json of an in-memory file system that
+// also holds files.
+func parse(dir, env string, files map[string]string) (*Env, error) {
+	fsys := fstest.MapFS{}
+	for name, content := range files {
+		fsys[name] = &fstest.MapFile{Data: []byte(content)}
 	}
+	name := path.Join(dir, "env.json")
+	fsys[name] = &fstest.MapFile{Data: []byte(env)}
+	return Load(fsys, name)
 }
 
 // The example of SPEC §7.2, with an assetId and an offline device added.
@@ -41,20 +45,20 @@ const fullEnv = `{
  "orgs":     ["o1", "o2"]}`
 
 func TestParseFull(t *testing.T) {
-	env, err := Parse("envs", []byte(fullEnv), files(map[string]string{"envs/models/inverter.json": inverterModel}))
+	env, err := parse("envs", fullEnv, map[string]string{"envs/models/inverter.json": inverterModel})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m := env.Models.Model("product1"); m == nil || m.ID() != "Inverter" {
+	if m := env.Models().Model("product1"); m == nil || m.ID() != "Inverter" {
 		t.Errorf("Models.Model(product1) = %v, want the Inverter model from the model file", m)
 	}
-	if m := env.Models.Model("gwP"); m == nil || m.ID() != "Meter" {
+	if m := env.Models().Model("gwP"); m == nil || m.ID() != "Meter" {
 		t.Errorf("Models.Model(gwP) = %v, want the inline Meter model", m)
 	}
-	if m := env.Models.Model("product2"); m != nil {
+	if m := env.Models().Model("product2"); m != nil {
 		t.Errorf("Models.Model(product2) = %v, want nil: product2 is not in products", m)
 	}
-	if env.Directory == nil {
+	if env.Directory() == nil {
 		t.Fatal("Directory is nil although the file has devices")
 	}
 	tests := []struct {
@@ -76,7 +80,7 @@ func TestParseFull(t *testing.T) {
 			for _, lookup := range []struct {
 				name string
 				f    func(string, string) (validate.Device, bool)
-			}{{"Directory.Device", env.Directory.Device}, {"Env.Device", env.Device}} {
+			}{{"Directory.Device", env.Directory().Device}, {"Env.Device", env.Device}} {
 				got, ok := lookup.f(tt.pk, tt.dk)
 				if ok != tt.ok {
 					t.Errorf("%s(%q, %q) ok = %v, want %v", lookup.name, tt.pk, tt.dk, ok, tt.ok)
@@ -103,15 +107,18 @@ func TestParseFull(t *testing.T) {
 // Every key is optional; absent devices mean no topology check and absent orgs
 // mean every org is known (SPEC §7.2).
 func TestParseEmpty(t *testing.T) {
-	env, err := Parse(".", []byte(" {} \n"), nil)
+	env, err := parse(".", " {} \n", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if env.Models != nil {
-		t.Errorf("Models = %v, want nil: neither models nor products means no model checks in multiSet", env.Models)
+	if env.Models() != nil {
+		t.Errorf("Models = %v, want nil: neither models nor products means no model checks in multiSet", env.Models())
 	}
-	if env.Directory != nil {
-		t.Errorf("Directory = %v, want nil (no topology check)", env.Directory)
+	if env.Directory() != nil {
+		t.Errorf("Directory = %v, want nil (no topology check)", env.Directory())
+	}
+	if env.Assets() != nil {
+		t.Errorf("Assets = %v, want nil (no devices, no assets)", env.Assets())
 	}
 	if _, ok := env.Device("gwP", "gw1"); ok {
 		t.Error("Device ok = true with no devices key")
@@ -129,14 +136,17 @@ func TestParseEmpty(t *testing.T) {
 // An empty devices array is a topology check in which no device is known; it
 // differs from an absent key.
 func TestParseEmptyDevices(t *testing.T) {
-	env, err := Parse(".", []byte(`{"devices": [], "orgs": []}`), nil)
+	env, err := parse(".", `{"devices": [], "orgs": []}`, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if env.Directory == nil {
+	if env.Directory() == nil {
 		t.Fatal("Directory is nil for an empty devices array; want a directory that knows nothing")
 	}
-	if _, ok := env.Directory.Device("gwP", "gw1"); ok {
+	if env.Assets() == nil {
+		t.Fatal("Assets is nil for an empty devices array; want a directory that knows no asset")
+	}
+	if _, ok := env.Directory().Device("gwP", "gw1"); ok {
 		t.Error("Directory.Device ok = true for an empty devices array")
 	}
 	if env.KnowsOrg("o1") {
@@ -168,6 +178,15 @@ func TestParseErrors(t *testing.T) {
 			"", `duplicate key "online" in devices[0]`, nil},
 		{"too deep", `{"x": ` + strings.Repeat("[", 70) + strings.Repeat("]", 70) + `}`, "", "nesting deeper than 64", nil},
 		{"unknown top-level key", `{"device": []}`, `"device"`, "unknown key", nil},
+		{"nesting at the limit of 64", `{"models": ` + strings.Repeat("[", 63) + strings.Repeat("]", 63) + `}`,
+			"models[0]", "want a model file name or a model object, got an array", nil},
+		{"nesting one over the limit", `{"models": ` + strings.Repeat("[", 64) + strings.Repeat("]", 64) + `}`,
+			"", "nesting deeper than 64", nil},
+		{"invalid UTF-8 in a string", "{\"orgs\": [\"o\xff\"]}", "", "invalid UTF-8", nil},
+		{"invalid UTF-8 in a key", "{\"orgs\xff\": []}", "", "invalid UTF-8", nil},
+		{"lone surrogate", `{"orgs": ["\ud800"]}`, "", "surrogate", nil},
+		{"escaped duplicate key", `{"orgs": [], "\u006frgs": []}`, "", `duplicate key "orgs" in the top-level object`, nil},
+		{"syntax error offset", `{"orgs": [1 2]}`, "", "offset 12: invalid character '2'", nil},
 
 		{"models not an array", `{"models": {}}`, "models", "want an array, got an object", nil},
 		{"models null", `{"models": null}`, "models", "want an array, got null", nil},
@@ -213,19 +232,19 @@ func TestParseErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env, err := Parse("dir", []byte(tt.env), files(nil))
+			env, err := parse("dir", tt.env, nil)
 			if err == nil {
-				t.Fatalf("Parse(%s) = %+v, nil; want an error", tt.env, env)
+				t.Fatalf("Load(%s) = %+v, nil; want an error", tt.env, env)
 			}
 			if env != nil {
-				t.Errorf("Parse returned an Env with the error %v", err)
+				t.Errorf("Load returned an Env with the error %v", err)
 			}
 			var e *Error
 			if !errors.As(err, &e) {
 				t.Fatalf("error %v (%T) is not an *Error", err, err)
 			}
-			if e.File != "" {
-				t.Errorf("Error.File = %q, want \"\" from Parse", e.File)
+			if e.File != "dir/env.json" {
+				t.Errorf("Error.File = %q, want the name given to Load", e.File)
 			}
 			if e.Field != tt.field {
 				t.Errorf("Error.Field = %q, want %q (error: %v)", e.Field, tt.field, err)
@@ -243,24 +262,34 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
-// A model file is read through readFile by its name joined to dir; absolute names
-// are kept.
-func TestParseModelPaths(t *testing.T) {
-	abs := filepath.Join(t.TempDir(), "m.json")
-	var asked []string
-	read := func(name string) ([]byte, error) {
-		asked = append(asked, filepath.ToSlash(name))
-		return []byte(inverterModel), nil
+// recordFS is a file system in which every file but env.json holds
+// inverterModel; it records the names opened.
+type recordFS struct {
+	env   string
+	asked []string
+}
+
+func (r *recordFS) Open(name string) (fs.File, error) {
+	if path.Base(name) == "env.json" {
+		return fstest.MapFS{"f": {Data: []byte(r.env)}}.Open("f")
 	}
-	env := `{"models": ["sub/inverter.json", ` + strconvQuote(abs) + `]}`
-	_, err := Parse("envs", []byte(env), read)
+	r.asked = append(r.asked, name)
+	return fstest.MapFS{"f": {Data: []byte(inverterModel)}}.Open("f")
+}
+
+// A model file is opened by its name joined to the directory of the
+// environment file; names that begin with '/' are kept.
+func TestLoadModelPaths(t *testing.T) {
+	const abs = "/abs/m.json"
+	fsys := &recordFS{env: `{"models": ["sub/../sub/inverter.json", ` + strconvQuote(abs) + `]}`}
+	_, err := Load(fsys, "envs/env.json")
 	// Both files hold the same modelId, so the second is refused; the point is
 	// which names were asked for.
 	if err == nil || !strings.Contains(err.Error(), `modelId "Inverter" is also`) {
 		t.Errorf("err = %v, want a duplicate modelId error", err)
 	}
-	want := []string{"envs/sub/inverter.json", filepath.ToSlash(abs)}
-	if diff := cmp.Diff(want, asked); diff != "" {
+	want := []string{"envs/sub/inverter.json", abs}
+	if diff := cmp.Diff(want, fsys.asked); diff != "" {
 		t.Errorf("files read (-want +got):\n%s", diff)
 	}
 }
@@ -268,12 +297,12 @@ func TestParseModelPaths(t *testing.T) {
 // A gateway the file does not list is allowed: it stands for "a sub-device of
 // another gateway".
 func TestParseUnlistedGateway(t *testing.T) {
-	env, err := Parse(".", []byte(`{"devices": [{"productKey": "p", "deviceKey": "d", "gateway": "gwP/gw9"}]}`), nil)
+	env, err := parse(".", `{"devices": [{"productKey": "p", "deviceKey": "d", "gateway": "gwP/gw9"}]}`, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := validate.Device{GatewayProductKey: "gwP", GatewayDeviceKey: "gw9", Online: true}
-	got, ok := env.Directory.Device("p", "d")
+	got, ok := env.Directory().Device("p", "d")
 	if !ok || got != want {
 		t.Errorf("Directory.Device(p, d) = %+v, %v; want %+v, true", got, ok, want)
 	}
@@ -281,15 +310,15 @@ func TestParseUnlistedGateway(t *testing.T) {
 
 // The bundled environments load, and say what SPEC §7.2 makes of them.
 func TestLoadBundled(t *testing.T) {
-	root := filepath.Join("..", "..")
-	env, err := Load(filepath.Join(root, filepath.FromSlash(DefaultPath)))
+	root := os.DirFS("..")
+	env, err := Load(root, "testdata/envs/sample.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if env.Directory == nil {
+	if env.Directory() == nil {
 		t.Error("sample.json: Directory is nil; want a topology")
 	}
-	if m := env.Models.Model("product1"); m == nil || m.ID() != "Inverter" {
+	if m := env.Models().Model("product1"); m == nil || m.ID() != "Inverter" {
 		t.Errorf("sample.json: Models.Model(product1) = %v, want Inverter", m)
 	}
 	if d, ok := env.Device("product1", "offline1"); !ok || d.Online {
@@ -302,11 +331,11 @@ func TestLoadBundled(t *testing.T) {
 		t.Error("sample.json: orgs are [\"o1\"]; KnowsOrg disagrees")
 	}
 
-	env, err = Load(filepath.Join(root, "testdata", "envs", "nodevices.json"))
+	env, err = Load(root, "testdata/envs/nodevices.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if env.Directory != nil {
+	if env.Directory() != nil {
 		t.Error("nodevices.json: Directory is not nil; want no topology check")
 	}
 	if !env.KnowsOrg("o2") {
@@ -314,14 +343,7 @@ func TestLoadBundled(t *testing.T) {
 	}
 }
 
-func TestParseNilReadFile(t *testing.T) {
-	_, err := Parse(".", []byte(`{"models": ["m.json"]}`), nil)
-	if err == nil || !strings.Contains(err.Error(), "no file reader") {
-		t.Errorf("err = %v, want a no file reader error", err)
-	}
-}
-
-func strconvQuote(s string) string { return quote(s) }
+func strconvQuote(s string) string { return strconv.Quote(s) }
 
 // writeFiles writes name -> content under dir.
 func writeFiles(t *testing.T, dir string, m map[string]string) {
@@ -343,11 +365,11 @@ func TestLoad(t *testing.T) {
 		"envs/env.json":             fullEnv,
 		"envs/models/inverter.json": inverterModel,
 	})
-	env, err := Load(filepath.Join(dir, "envs", "env.json"))
+	env, err := Load(os.DirFS(dir), "envs/env.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m := env.Models.Model("product1"); m == nil || m.ID() != "Inverter" {
+	if m := env.Models().Model("product1"); m == nil || m.ID() != "Inverter" {
 		t.Errorf("Models.Model(product1) = %v, want Inverter read relative to the env file", m)
 	}
 	if _, ok := env.Device("product1", "device2"); !ok {
@@ -370,18 +392,18 @@ func TestLoadErrors(t *testing.T) {
 		contains []string
 		is       error
 	}{
-		{"missing env file", "none.json", []string{"none.json"}, fs.ErrNotExist},
+		{"missing env file", "none.json", []string{"envfile: open none.json: "}, fs.ErrNotExist},
 		{"syntax error names the file", "bad-json.json", []string{"bad-json.json: "}, nil},
 		{"missing model file names both files", "missing-model.json",
-			[]string{"missing-model.json: models[0]: ", filepath.Join("models", "none.json")}, fs.ErrNotExist},
+			[]string{"missing-model.json: models[0]: ", "models/none.json"}, fs.ErrNotExist},
 		{"bad model file names both files and the field", "bad-model.json",
-			[]string{"bad-model.json: models[0]: ", filepath.Join(dir, "models", "bad.json"), "COMPLEX"}, nil},
+			[]string{"bad-model.json: models[0]: ", "models/bad.json", "COMPLEX"}, nil},
 		{"inline model names the env file and index", "bad-inline.json",
 			[]string{"bad-inline.json: models[0]: ", "bad-inline.json models[0]", "COMPLEX"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Load(filepath.Join(dir, tt.file))
+			_, err := Load(os.DirFS(dir), tt.file)
 			if err == nil {
 				t.Fatal("Load succeeded; want an error")
 			}
@@ -400,7 +422,7 @@ func TestLoadErrors(t *testing.T) {
 // An Env is read-only once loaded; run with -race to check the claim that it is
 // safe for concurrent use.
 func TestConcurrentUse(t *testing.T) {
-	env, err := Parse("envs", []byte(fullEnv), files(map[string]string{"envs/models/inverter.json": inverterModel}))
+	env, err := parse("envs", fullEnv, map[string]string{"envs/models/inverter.json": inverterModel})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -409,9 +431,9 @@ func TestConcurrentUse(t *testing.T) {
 		go func() {
 			ok := true
 			for range 100 {
-				_, found := env.Directory.Device("product1", "device1")
+				_, found := env.Directory().Device("product1", "device1")
 				_, _, asset := env.Asset("a1")
-				ok = ok && found && asset && env.KnowsOrg("o1") && env.Models.Model("product1") != nil
+				ok = ok && found && asset && env.KnowsOrg("o1") && env.Models().Model("product1") != nil
 			}
 			done <- ok
 		}()
@@ -436,15 +458,33 @@ func TestParseModelsPresence(t *testing.T) {
 		{`{"products": {}}`, true},
 		{`{"models": [], "products": {}}`, true},
 	} {
-		env, err := Parse(".", []byte(tt.env), nil)
+		env, err := parse(".", tt.env, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", tt.env, err)
 		}
-		if got := env.Models != nil; got != tt.catalog {
+		if got := env.Models() != nil; got != tt.catalog {
 			t.Errorf("%s: catalog = %v, want %v", tt.env, got, tt.catalog)
 		}
-		if env.Models.Model("p") != nil {
+		if env.Models().Model("p") != nil {
 			t.Errorf("%s: a model for p", tt.env)
 		}
+	}
+}
+
+// A Directory built by a program answers as the one loaded from a file.
+func TestDirectory(t *testing.T) {
+	d := Directory{
+		{ProductKey: "gwP", DeviceKey: "gw1"}:     {Online: true},
+		{ProductKey: "product1", DeviceKey: "d1"}: {GatewayProductKey: "gwP", GatewayDeviceKey: "gw1"},
+	}
+	var dir validate.Directory = d
+	if got, ok := dir.Device("product1", "d1"); !ok || got.GatewayDeviceKey != "gw1" || got.Online {
+		t.Errorf("Device(product1, d1) = %+v, %v; want the offline sub-device of gwP/gw1", got, ok)
+	}
+	if _, ok := dir.Device("d1", "product1"); ok {
+		t.Error("Device(d1, product1) ok = true: keys swapped")
+	}
+	if _, ok := Directory(nil).Device("gwP", "gw1"); ok {
+		t.Error("a nil Directory knows a device")
 	}
 }

@@ -1,11 +1,18 @@
-// Package envfile loads the platform environment of SPEC §7.2: the thing models,
-// the product-to-model map, the device topology and the known organisations that
-// the conformance tool validates against.
+// Package environment loads the platform environment of SPEC §7.2: the thing
+// models, the product-to-model map, the device topology and the known
+// organisations that requests are validated against. An [Env] provides the
+// product catalog ([Env.Models]), the device directory ([Env.Directory]) and
+// the asset and organisation lookups of multiSet ([Env.Assets],
+// [Env.KnowsOrg]) that package validate, the multiSet checks and the adapters
+// consume.
 //
-// Unlike the core packages, envfile reads files: it is the adapter-side loader
-// that the command-line tool and the transports share. [Parse] is its pure core
-// (bytes in, an [Env] out, model files read through a function the caller
-// passes); [Load] reads the environment file and its model files from disk.
+// [Load] reads the environment file and the model files it names through an
+// fs.FS the caller passes (os.DirFS for a directory, an embed.FS for bundled
+// files, fstest.MapFS in tests), so the package itself opens no file. Its JSON
+// is read with the scanner of the payload path, which checks syntax and UTF-8.
+//
+// A program that knows its devices without a file can use [Directory], a
+// ready map-backed [validate.Directory].
 //
 // # Format
 //
@@ -18,14 +25,19 @@
 //
 // The rules, in the order they are checked:
 //
-//  1. The file is one JSON object, with no duplicate key in any object, and no
-//     keys but "models", "products", "devices" and "orgs". Every key is optional.
+//  1. The file is one JSON object, with no duplicate key in any object, no
+//     invalid UTF-8, no nesting deeper than 64, and no keys but "models",
+//     "products", "devices" and "orgs". Every key is optional.
 //  2. "models" is an array. A string element names a model file, relative to the
-//     directory of the environment file unless absolute; an object element is an
-//     inline model. Either is compiled with thingmodel.ParseModel, whose errors
-//     name the model file, or "FILE models[i]" for an inline model. Two models
-//     may not share a modelId.
+//     directory of the environment file unless it begins with '/'; an object
+//     element is an inline model. Either is compiled with thingmodel.ParseModel,
+//     whose errors name the model file, or "FILE models[i]" for an inline model.
+//     Two models may not share a modelId.
 //  3. "products" maps each productKey to the modelId of a model in "models".
+//     When neither "models" nor "products" is given, [Env.Models] is nil: no
+//     model checks in multiSet, and no model for any product in MQTT
+//     validation (SPEC §7.2). "models": [] is a catalog with no model, against
+//     which multiSet answers 1000211.
 //     When neither "models" nor "products" is given, [Env.Models] is nil: no
 //     model checks in multiSet, and no model for any product in MQTT
 //     validation (SPEC §7.2). "models": [] is a catalog with no model, against
@@ -35,9 +47,9 @@
 //     directly connected device), "online" (boolean, default true) and "assetId"
 //     (optional). No two devices share the same keys or the same assetId, and no
 //     device is its own gateway.
-//     When "devices" is absent, [Env.Directory] is nil and the validator does no
-//     topology check (SPEC §4.4); an empty array is a topology in which only
-//     topic devices are permitted.
+//     When "devices" is absent, [Env.Directory] and [Env.Assets] are nil and the
+//     validator does no topology check (SPEC §4.4); an empty array is a topology
+//     in which only topic devices are permitted.
 //  5. "orgs" is an array of organisation ids. When absent, [Env.KnowsOrg]
 //     reports every orgId as known (SPEC §5.1).
 //
@@ -67,9 +79,10 @@
 //	envfile: testdata/envs/sample.json: devices[3].online: want true or false, got a string
 //
 // and unwraps to its cause (an *fs.PathError when a file cannot be read, so
-// errors.Is(err, fs.ErrNotExist) works).
+// errors.Is(err, fs.ErrNotExist) works). Messages begin with "envfile: ", the
+// environment file, which is what they are about.
 //
 // # Concurrency
 //
 // An [Env] is immutable once loaded and safe for concurrent use.
-package envfile
+package environment

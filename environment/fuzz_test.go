@@ -1,20 +1,20 @@
-package envfile
+package environment
 
 import (
 	"errors"
 	"testing"
 )
 
-// FuzzParse: any bytes give an Env or an *Error naming no file, never a panic;
-// an Env answers lookups.
-func FuzzParse(f *testing.F) {
+// FuzzLoad: any bytes give an Env or an *Error, never a panic; an Env answers
+// lookups.
+func FuzzLoad(f *testing.F) {
 	f.Add([]byte(fullEnv))
 	f.Add([]byte(`{}`))
 	f.Add([]byte(`{"devices": [{"productKey": "p", "deviceKey": "d", "gateway": "g/w", "online": false, "assetId": "a"}], "orgs": ["o"]}`))
 	f.Add([]byte(`{"products": {"p": "M"}, "models": [{"modelId": "M", "measurepoints": {}}]}`))
-	read := files(map[string]string{"envs/models/inverter.json": inverterModel})
+	files := map[string]string{"envs/models/inverter.json": inverterModel}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		env, err := Parse("envs", data, read)
+		env, err := parse("envs", string(data), files)
 		if err != nil {
 			var e *Error
 			if !errors.As(err, &e) {
@@ -25,10 +25,10 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		env.Models.Model("p") // nil-safe: nil means no model checks (SPEC §7.2)
+		env.Models().Model("p") // nil-safe: nil means no model checks (SPEC §7.2)
 		env.KnowsOrg("o")
 		env.Asset("a")
-		if _, ok := env.Device("p", "d"); ok && env.Directory == nil {
+		if _, ok := env.Device("p", "d"); ok && env.Directory() == nil {
 			t.Fatal("Device knows a device but Directory is nil")
 		}
 	})
