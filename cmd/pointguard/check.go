@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 
@@ -52,7 +53,8 @@ flags:
   --env FILE        platform environment (default ` + pointguard.SampleEnvironment + `)
   --profile NAME    compat or strict (default compat)
   --now MS          server time for messages without "received" (default: the clock)
-  --format NAME     jsonl or text (default jsonl)
+  --format NAME     jsonl, text, junit or sarif (default jsonl)
+  --quiet           print only the messages that did not get 200 (jsonl, text)
   --topic TOPIC     each CAPTURE is one raw payload file, sent on TOPIC
   --max-bytes N     payload size limit in bytes (default 524288; 0: no limit)
 
@@ -64,11 +66,13 @@ line was not valid capture JSON; 2 for a usage or I/O error.
 type checkRun struct {
 	v      *validate.Validator
 	now    int64
-	text   bool
+	rep    reporter // writes the records in the --format
+	src    source   // where the current message comes from
+	multi  bool     // several inputs: every record names its file
+	cur    inputState
 	out    *bufio.Writer
 	stderr io.Writer
 	status int    // the exit status so far
-	buf    []byte // output scratch, reused
 	line   []byte // capture line scratch, reused
 	yield  func(*validate.Point) error
 }
@@ -79,6 +83,7 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	flags.addValidate()
 	format := flags.String("format", "jsonl", "")
 	topic := flags.String("topic", "", "")
+	quiet := flags.Bool("quiet", false, "")
 	usageError := func(msg string) int { return checkUsageError(stderr, msg) }
 	if status, done := flags.parse(args, stdout, checkUsage, usageError); done {
 		return status
@@ -93,8 +98,8 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return checkUsageError(stderr, err.Error())
 	}
-	if *format != "jsonl" && *format != "text" {
-		return checkUsageError(stderr, "--format must be jsonl or text, not "+quote(*format))
+	if !slices.Contains(checkFormats, *format) {
+		return checkUsageError(stderr, "--format must be jsonl, text, junit or sarif, not "+quote(*format))
 	}
 	now := flags.serverTime()
 
@@ -108,16 +113,17 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	c := &checkRun{
 		v:      validate.New(opts),
 		now:    now,
-		text:   *format == "text",
 		out:    bufio.NewWriterSize(stdout, 64<<10),
 		stderr: stderr,
 	}
+	c.rep = newReporter(*format, c.out, *quiet)
 	if observePoint != nil {
 		c.yield = func(p *validate.Point) error { observePoint(p); return nil }
 	}
 	if len(files) == 0 {
 		files = []string{"-"}
 	}
+	c.multi = len(files) > 1
 	for i, name := range files {
 		if flags.given["topic"] {
 			c.rawFile(i+1, name, *topic, stdin)
@@ -126,6 +132,12 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		if c.status == exitUsage && c.out == nil {
 			break // stdout failed
+		}
+	}
+	if c.out != nil {
+		if err := c.rep.close(); err != nil {
+			c.out = nil
+			c.ioError("writing output failed")
 		}
 	}
 	if c.out != nil {
@@ -184,6 +196,8 @@ func (c *checkRun) rawFile(index int, name, topic string, stdin io.Reader) {
 		return
 	}
 	defer closeFn()
+	c.src = source{file: displayName(name), line: index, named: c.multi, raw: true}
+	defer c.endFile()
 	res, err := c.v.ValidateReader(validate.Message{Topic: topic, Now: c.now}, r, c.yield)
 	var verr *validate.Error
 	if err != nil && !errors.As(err, &verr) {
@@ -201,10 +215,16 @@ func (c *checkRun) captureFile(name string, stdin io.Reader) {
 		return
 	}
 	defer closeFn()
+	c.src = source{file: displayName(name), named: c.multi}
+	defer c.endFile()
 	br := bufio.NewReaderSize(r, 64<<10)
 	for n := 1; ; n++ {
+		c.src.line = n
 		line, tooLong, err := readLine(br, c.line[:0], maxCaptureLine)
 		c.line = line[:0]
+		if n == 1 {
+			line = bytes.TrimPrefix(line, utf8BOM)
+		}
 		if err != nil && err != io.EOF {
 			c.ioError(displayName(name) + ": " + err.Error())
 			return
@@ -221,7 +241,7 @@ func (c *checkRun) captureFile(name string, stdin io.Reader) {
 		default:
 			cp, msg := parseCapture(line)
 			if msg != "" {
-				c.badLine(name, n, msg)
+				c.badCapture(name, n, msg, line)
 				break
 			}
 			now := c.now
@@ -245,6 +265,7 @@ func (c *checkRun) captureFile(name string, stdin io.Reader) {
 func (c *checkRun) badLine(name string, n int, msg string) {
 	io.WriteString(c.stderr, "pointguard check: "+displayName(name)+":"+strconv.Itoa(n)+": not a capture line: "+msg+"\n")
 	c.raise(exitFail)
+	c.badLineRecord(n, msg, "")
 }
 
 // readLine appends the next line of br to dst, without its "\n" or "\r\n". A
@@ -376,22 +397,12 @@ func (c *checkRun) report(line int, requestTopic string, res *validate.Result) {
 	if res.Code != codes.OK {
 		c.raise(exitFail)
 	}
+	c.cur.records++
 	if c.out == nil {
 		return
 	}
-	if c.text {
-		c.buf = appendText(c.buf[:0], line, res)
-	} else {
-		c.buf = appendJSONL(c.buf[:0], line, requestTopic, res)
-	}
-	if _, err := c.out.Write(c.buf); err == nil {
-		err = c.out.Flush() // a script may read the verdicts as they come
-		if err == nil {
-			return
-		}
-	}
-	c.out = nil
-	c.ioError("writing output failed")
+	c.src.line = line
+	c.written(c.rep.verdict(c.src, requestTopic, res))
 }
 
 // replyTopic returns the topic of the reply. A refused topic (1009) has no reply

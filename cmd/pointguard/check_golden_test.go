@@ -253,8 +253,8 @@ func TestCheckDefaultEnvAnywhere(t *testing.T) {
 	}
 }
 
-// A capture line over maxCaptureLine is a bad capture line; the next line is
-// still checked.
+// A capture line over maxCaptureLine is a bad capture line, reported in the
+// output and on stderr; the next line is still checked.
 func TestCheckLineTooLong(t *testing.T) {
 	t.Chdir(repoRoot(t))
 	line := captureLine(batchTopic, okPayload)
@@ -266,7 +266,7 @@ func TestCheckLineTooLong(t *testing.T) {
 	if status != exitFail {
 		t.Errorf("status = %d, want 1", status)
 	}
-	if got, want := stdout.String(), "line 2: 200 accepted 2 points\n"; got != want {
+	if got, want := stdout.String(), "line 1: not a capture line: line longer than "+strconv.Itoa(maxCaptureLine)+" bytes; use --topic for payloads this large\nline 2: 200 accepted 2 points\n"; got != want {
 		t.Errorf("stdout = %q, want %q", got, want)
 	}
 	if want := "stdin:1: not a capture line: line longer than " + strconv.Itoa(maxCaptureLine) + " bytes"; !strings.Contains(stderr.String(), want) {

@@ -53,8 +53,10 @@
 //     in [0, 2^63-1]. Other keys are ignored; a duplicate of one of these keys
 //     makes the line invalid. An invalid line is reported on stderr as
 //     "pointguard check: FILE:LINE: not a capture line: REASON" ("stdin" for
-//     standard input), gets no verdict line, and makes the exit status at
-//     least 1.
+//     standard input) and in the output, as the record
+//     {"line":N,"error":{"code":"capture","detail":REASON}} (no "topic", no
+//     "reply": there was no message), so that a program reading stdout counts
+//     every line; it makes the exit status at least 1.
 //  7. A capture line may be up to 256 MiB; a longer one is an invalid capture
 //     line, read through without being held. Larger payloads are checked with
 //     --topic, which streams them.
@@ -62,5 +64,30 @@
 //     on with the next one; the exit status is 2. So it is when stdout fails.
 //  9. The clock is read once per run, for messages that have neither
 //     "received" nor --now. Each verdict is flushed as soon as it is written.
-//  10. No messages at all is success (exit status 0).
+//  10. No messages at all is success (exit status 0); an input without a single
+//     message says so on stderr ("pointguard check: FILE: no messages (empty
+//     input)").
+//  11. With several inputs every record names its file: "file" (as given,
+//     "stdin" for "-") comes first in jsonl, and text records start with
+//     "FILE:LINE: " instead of "line LINE: ". With one input the records are
+//     as SPEC §7.1 shows them.
+//  12. A UTF-8 byte order mark at the start of a capture file is skipped
+//     (editors write one); anywhere else it is not JSON. A raw payload file
+//     (--topic) is checked byte for byte, as the platform would see it.
+//  13. When a capture file's first bad line suggests what the file is instead,
+//     one hint goes to stderr and into that line's record ("hint"): a raw
+//     payload (the first non-empty line is "{", "[", or an object with
+//     "method", "params" or "version" and no "topic": check it with --topic)
+//     or mosquitto_sub -F %J output (fields "tst" and "payloadlen"). The
+//     file's further bad lines are then counted on stderr, not listed; they
+//     all stay in the output.
+//  14. --quiet leaves out of jsonl and text the messages that got 200. It does
+//     not change junit (a test report lists every test) or sarif (which lists
+//     only problems).
+//  15. --format junit writes one test suite per input and one test case per
+//     message (failure: type the code, message the verdict, text the pointer,
+//     offset, detail and reply; a bad capture line is an error of type
+//     "capture"). --format sarif writes one SARIF 2.1.0 run whose results are
+//     the problems, each at its file and line (for --topic, its byte offset).
+//     See format_junit.go and format_sarif.go.
 package main
