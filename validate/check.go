@@ -302,8 +302,14 @@ func (v *Validator) checkBool(c byte, off int64, depth int, dst *Value) {
 		if !ok {
 			return
 		}
+		// The integer literals whose value is 0 or 1 (SPEC §3.1): JSON allows no
+		// leading zeros, so they are exactly 0, 1 and -0.
 		if len(raw) == 1 && (raw[0] == '0' || raw[0] == '1') {
 			*dst = Value{typ: thingmodel.Bool, i: int64(raw[0] - '0')}
+			return
+		}
+		if len(raw) == 2 && raw[0] == '-' && raw[1] == '0' {
+			*dst = Value{typ: thingmodel.Bool}
 			return
 		}
 		v.bad(off, "want BOOL (true, false, 0 or 1), got number "+clip(raw))

@@ -33,8 +33,9 @@
 //  1. 1009 (topic), then 1008 (size), then 1251 (empty): before parsing. A
 //     streaming payload is read up to the size limit to decide 1008, even after
 //     another error.
-//  2. 1206: the earliest in the payload of any syntax error, envelope or entry
-//     rule (§2, §4.3, §4.6) or hygiene rule (§4.7).
+//  2. 1206: of any syntax error, envelope or entry rule (§2, §4.3, §4.6) or
+//     hygiene rule (§4.7), the one with the smallest offset, whatever the order
+//     of the keys; a missing member is located at the first byte of its object.
 //  3. 1260: "method" differs from the topic's method.
 //  4. Entries in array order; within one entry 1212 before 1204.
 //
@@ -56,12 +57,11 @@
 //     echoed as sent, however long (within the token limit).
 //  4. A string that "holds a number" (compat) holds exactly a JSON number: no
 //     white space, no '+', no hexadecimal.
-//  5. BOOL accepts the number literals 0 and 1 only, not 0.0 or 1e0. ENUM of
-//     enumType INT accepts integer literals (and, in compat, a string equal to a
-//     key); the integer is compared with the keys by value, so -0 is key "0".
-//     TIMESTAMP takes integer literals only in both profiles (compat adds
-//     strings holding one). The quality indicator is an integer literal 0 to 9 in
-//     both profiles.
+//  5. ENUM of enumType INT accepts integer literals (and, in compat, a string
+//     equal to a key); the integer is compared with the keys by value, so -0 is
+//     key "0". TIMESTAMP takes integer literals only in both profiles (compat
+//     adds strings holding one). The quality indicator is an integer literal 0
+//     to 9 in both profiles.
 //  6. DATE years run from 0001 to 9999 on the proleptic Gregorian calendar;
 //     seconds run 00 to 59 (no leap second).
 //  7. The STRING length limit counts the bytes of the decoded string.
@@ -74,8 +74,11 @@
 //     its "measurepoints", and is simply dropped under skipInvalidMeasurepoints.
 //  10. 1212 points at the entry (/params/N): the entry's device is what is refused.
 //     productKey without deviceKey (or the reverse) points at the key that is
-//     there; a missing "measurepoints", "version", "method" or "params" points at
-//     the object that lacks it.
+//     there. A key given with a value that is not a string is 1206 at that value
+//     and is not judged absent, so the other key is not "alone"; likewise a
+//     "measurepoints" that is not an object is not missing, nor is a "time"
+//     that is not a valid time (1206 at the time, in a strict resume entry
+//     too).
 //  11. Hygiene (§4.7): a \u escape that leaves a lone UTF-16 surrogate counts as
 //     invalid UTF-8. Errors about a string point at the string's first byte;
 //     errors about a key (duplicate, invalid UTF-8) point at the member's value,

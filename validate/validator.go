@@ -76,13 +76,16 @@ type entry struct {
 	off          int64
 	pk, dk       []byte
 	pkSet, dkSet bool
+	keyBad       bool // a key given, but not a string (its 1206 is recorded)
 	pkOff, dkOff int64
 	time         int64
 	timeSet      bool
+	timeBad      bool   // "time" given, but not a valid time (its 1206 is recorded)
 	mp           []byte // captured, for a second pass
 	mpOff        int64
 	mpDepth      int
 	mpSet        bool
+	mpBad        bool // "measurepoints" given, but not an object (its 1206 is recorded)
 	fused        bool // points checked while reading
 	accepted     int  // valid points, handed over at the end of the entry
 	devPK        string
@@ -688,6 +691,7 @@ func (v *Validator) entry(index, depth int) {
 		return
 	}
 	formatBefore := v.format
+	single := !v.res.Topic.Method.Batch()
 	obj := v.keys.Open()
 	v.sk.Path = append(v.sk.Path, scan.Frame{})
 	var seen uint32
@@ -696,13 +700,19 @@ func (v *Validator) entry(index, depth int) {
 		if !ok {
 			break
 		}
-		switch v.claim(&obj, key, entryKeys, &seen) {
+		k := v.claim(&obj, key, entryKeys, &seen)
+		if single && (k == 0 || k == 1) {
+			k = -1 // SPEC §1: a single method's params are the topic device's; its keys are unknown keys
+		}
+		switch k {
 		case 0:
 			r.Peek()
 			e.pkOff = r.Offset()
 			if s, ok := v.readString("productKey"); ok {
 				e.pk = append(e.pk[:0], s...)
 				e.pkSet = true
+			} else {
+				e.keyBad = true
 			}
 		case 1:
 			r.Peek()
@@ -710,6 +720,8 @@ func (v *Validator) entry(index, depth int) {
 			if s, ok := v.readString("deviceKey"); ok {
 				e.dk = append(e.dk[:0], s...)
 				e.dkSet = true
+			} else {
+				e.keyBad = true
 			}
 		case 2:
 			v.readMeasurepoints(e, depth+1)
@@ -721,10 +733,47 @@ func (v *Validator) entry(index, depth int) {
 	}
 	v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
 	v.keys.Close(&obj)
-	if v.stop || v.format != formatBefore {
-		return // nothing more to read, or a malformed entry: the verdict is 1206
+	if v.stop {
+		return // nothing more can be read: the verdict is the 1206 found so far
+	}
+	if v.format != formatBefore {
+		// A malformed entry: the verdict is 1206, and the entry rules may
+		// still place one before it (SPEC §4.2: the smallest offset wins,
+		// whatever the key order).
+		v.entryRules(e)
+		return
 	}
 	v.finishEntry(e)
+}
+
+// entryRules records the 1206 of the entry rules of SPEC §2, §4.3 and §4.6
+// that a malformed entry breaks, if any: a missing "measurepoints", a strict
+// resume entry without time, the productKey/deviceKey rules. Keys already
+// checked while reading (both before "measurepoints") are not checked again.
+func (v *Validator) entryRules(e *entry) {
+	if !v.entryMembers(e) || e.fused {
+		return
+	}
+	v.sk.Path = append(v.sk.Path, scan.Frame{})
+	v.keyRules(e)
+	v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
+}
+
+// entryMembers records the 1206 of a missing "measurepoints" (SPEC §2) or of a
+// strict resume entry without time (§4.6), at the entry's first byte, and
+// reports whether the entry has neither fault.
+func (v *Validator) entryMembers(e *entry) bool {
+	if !e.mpSet {
+		if !e.mpBad {
+			v.formatError(e.off, `the entry has no "measurepoints"`)
+		}
+		return false
+	}
+	if v.opts.Profile == Strict && !e.timeSet && !e.timeBad && v.res.Topic.Method.Resume() {
+		v.formatError(e.off, "an entry of "+string(v.res.Topic.Method)+" must have a time in the strict profile")
+		return false
+	}
+	return true
 }
 
 func (v *Validator) readMeasurepoints(e *entry, depth int) {
@@ -733,6 +782,7 @@ func (v *Validator) readMeasurepoints(e *entry, depth int) {
 	e.mpOff = r.Offset()
 	if c != '{' {
 		v.formatError(e.mpOff, "measurepoints must be an object, got "+describeStart(c))
+		e.mpBad = true
 		v.skipValue(depth)
 		return
 	}
@@ -767,6 +817,7 @@ func (v *Validator) readTime(e *entry) {
 	r := &v.r
 	c, _ := r.Peek()
 	off := r.Offset()
+	e.timeBad = true // until the time is read
 	if c != '-' && (c < '0' || c > '9') {
 		v.formatError(off, "time must be an integer number of milliseconds, got "+describeStart(c))
 		v.skipValue(len(v.sk.Path) + 1)
@@ -784,7 +835,7 @@ func (v *Validator) readTime(e *entry) {
 	case st != scan.IntOK || n < 0:
 		v.formatError(off, "time must be in [0, 2^63-1], got "+clip(raw))
 	default:
-		e.time, e.timeSet = n, true
+		e.time, e.timeSet, e.timeBad = n, true, false
 	}
 }
 
@@ -792,12 +843,7 @@ func (v *Validator) readTime(e *entry) {
 // points of a captured "measurepoints" (§3.1, §4.5), and hands the accepted points
 // over.
 func (v *Validator) finishEntry(e *entry) {
-	if !e.mpSet {
-		v.formatError(e.off, `the entry has no "measurepoints"`)
-		return
-	}
-	if v.opts.Profile == Strict && !e.timeSet && v.res.Topic.Method.Resume() {
-		v.formatError(e.off, "an entry of "+string(v.res.Topic.Method)+" must have a time in the strict profile")
+	if !v.entryMembers(e) {
 		return
 	}
 	if !e.fused {
@@ -846,6 +892,39 @@ func (v *Validator) finishEntry(e *entry) {
 // malformed (a 1206 is recorded). The top frame of the path is scratch: errors
 // about a key point at it.
 func (v *Validator) resolve(e *entry) bool {
+	if !v.keyRules(e) {
+		return false
+	}
+	pkSet := e.pkSet && len(e.pk) > 0 // both or neither, by keyRules
+	topic := &v.res.Topic
+	e.devPK, e.devDK = topic.ProductKey, topic.DeviceKey
+	if pkSet && (string(e.pk) != topic.ProductKey || string(e.dk) != topic.DeviceKey) {
+		e.devPK, e.devDK = v.internBytes(e.pk), v.internBytes(e.dk)
+		if dir := v.opts.Directory; dir != nil {
+			dev, ok := dir.Device(e.devPK, e.devDK)
+			switch {
+			case !ok:
+				v.refuse(&v.hard, e, "device "+quoteString(e.devPK+"/"+e.devDK)+" is unknown")
+			case dev.GatewayProductKey != topic.ProductKey || dev.GatewayDeviceKey != topic.DeviceKey:
+				v.refuse(&v.hard, e, "device "+quoteString(e.devPK+"/"+e.devDK)+" is not a sub-device of gateway "+
+					quoteString(topic.ProductKey+"/"+topic.DeviceKey))
+			case !dev.Online:
+				v.refuse(&v.offline, e, "sub-device "+quoteString(e.devPK+"/"+e.devDK)+" is offline and allowOfflineSubDevice is not true")
+			}
+		}
+	}
+	e.model = v.opts.Models.Model(e.devPK) // nil-safe: no catalog, no models
+	return true
+}
+
+// keyRules applies the key rules of SPEC §4.3 to an entry and reports whether
+// it keeps them; a 1206 is recorded when not. A key that was given but is not a
+// string has its 1206 already, and then the pair is not judged: the key is not
+// absent. The top frame of the path is scratch: errors point at the key.
+func (v *Validator) keyRules(e *entry) bool {
+	if e.keyBad {
+		return false
+	}
 	setFrame := func(key []byte) { v.sk.Path[len(v.sk.Path)-1] = scan.Frame{Key: key} }
 	pkSet, dkSet := e.pkSet, e.dkSet
 	if v.opts.Profile == Strict {
@@ -873,24 +952,6 @@ func (v *Validator) resolve(e *entry) bool {
 		}
 		return false
 	}
-	topic := &v.res.Topic
-	e.devPK, e.devDK = topic.ProductKey, topic.DeviceKey
-	if pkSet && (string(e.pk) != topic.ProductKey || string(e.dk) != topic.DeviceKey) {
-		e.devPK, e.devDK = v.internBytes(e.pk), v.internBytes(e.dk)
-		if dir := v.opts.Directory; dir != nil {
-			dev, ok := dir.Device(e.devPK, e.devDK)
-			switch {
-			case !ok:
-				v.refuse(&v.hard, e, "device "+quoteString(e.devPK+"/"+e.devDK)+" is unknown")
-			case dev.GatewayProductKey != topic.ProductKey || dev.GatewayDeviceKey != topic.DeviceKey:
-				v.refuse(&v.hard, e, "device "+quoteString(e.devPK+"/"+e.devDK)+" is not a sub-device of gateway "+
-					quoteString(topic.ProductKey+"/"+topic.DeviceKey))
-			case !dev.Online:
-				v.refuse(&v.offline, e, "sub-device "+quoteString(e.devPK+"/"+e.devDK)+" is offline and allowOfflineSubDevice is not true")
-			}
-		}
-	}
-	e.model = v.opts.Models.Model(e.devPK) // nil-safe: no catalog, no models
 	return true
 }
 
