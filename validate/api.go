@@ -124,8 +124,9 @@ type Result struct {
 	Err *Error
 	// Topic is the parsed topic; zero when the topic was refused (1009).
 	Topic protocol.Topic
-	// ID is the request's id as sent, for the reply; empty when absent or not
-	// reached.
+	// ID is the request's id as sent, for the reply, except that each byte of a
+	// string id that is not valid UTF-8 is replaced by U+FFFD, so that the reply
+	// is valid JSON (SPEC §4.9); empty when absent or not reached.
 	ID protocol.ID
 	// Accepted counts the points delivered to the callback. They are final only
 	// when Code is codes.OK.

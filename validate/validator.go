@@ -2,6 +2,7 @@ package validate
 
 import (
 	"io"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/pointguard/pointguard/codes"
@@ -538,7 +539,7 @@ func (v *Validator) readID() {
 				return
 			}
 		}
-		v.idBuf = append(append(append(v.idBuf[:0], '"'), raw...), '"')
+		v.idBuf = append(appendValidUTF8(append(v.idBuf[:0], '"'), raw), '"')
 	case c == '-' || (c >= '0' && c <= '9'):
 		raw, num, err := r.ReadNumber()
 		if err != nil {
@@ -556,6 +557,25 @@ func (v *Validator) readID() {
 		return
 	}
 	v.res.ID = protocol.ID(v.idBuf)
+}
+
+// appendValidUTF8 appends s to dst with each byte that is not part of valid
+// UTF-8 replaced by U+FFFD, so that an id echoed in a reply keeps the reply
+// valid JSON (SPEC §4.9); the request is 1206 anyway.
+func appendValidUTF8(dst, s []byte) []byte {
+	if utf8.Valid(s) {
+		return append(dst, s...)
+	}
+	for len(s) > 0 {
+		r, n := utf8.DecodeRune(s)
+		if r == utf8.RuneError && n == 1 {
+			dst = utf8.AppendRune(dst, utf8.RuneError)
+		} else {
+			dst = append(dst, s[:n]...)
+		}
+		s = s[n:]
+	}
+	return dst
 }
 
 func (v *Validator) readVersion() {
