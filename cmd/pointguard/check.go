@@ -417,7 +417,10 @@ func replyTopic(requestTopic string, res *validate.Result) string {
 
 // appendJSONL appends the verdict line of SPEC §7.1:
 //
-//	{"line":1,"topic":"...","reply":{...},"error":{...},"accepted":0,"skipped":[...]}
+//	{"line":1,"topic":"...","reply":{...},"error":{...},"accepted":0,"skipped":[...],"skippedCount":0}
+//
+// skipped lists at most Limits.MaxSkipped points (1000 by default, to bound
+// memory); skippedCount is the total.
 func appendJSONL(b []byte, line int, requestTopic string, res *validate.Result) []byte {
 	b = append(b, `{"line":`...)
 	b = strconv.AppendInt(b, int64(line), 10)
@@ -459,7 +462,9 @@ func appendJSONL(b []byte, line int, requestTopic string, res *validate.Result) 
 		b = appendString(b, s.Detail)
 		b = append(b, '}')
 	}
-	return append(b, "]}\n"...)
+	b = append(b, `],"skippedCount":`...)
+	b = strconv.AppendInt(b, int64(res.SkippedTotal), 10)
+	return append(b, "}\n"...)
 }
 
 // appendText appends the readable verdict line:

@@ -232,7 +232,7 @@ func TestCheckDefaultEnvAnywhere(t *testing.T) {
 		stdout, stderr string
 	}{
 		{"default", []string{"check"}, exitOK,
-			`{"line":1,"topic":"/sys/gwP/gw1/thing/measurepoint/post/batch_reply","reply":{"id":"1","code":200,"data":{}},"accepted":2,"skipped":[]}` + "\n", ""},
+			`{"line":1,"topic":"/sys/gwP/gw1/thing/measurepoint/post/batch_reply","reply":{"id":"1","code":200,"data":{}},"accepted":2,"skipped":[],"skippedCount":0}` + "\n", ""},
 		{"--env", []string{"check", "--env", "testdata/envs/sample.json"}, exitUsage,
 			"", "pointguard check: envfile: testdata/envs/sample.json: devices: want an array, got a number\n"},
 	}

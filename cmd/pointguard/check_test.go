@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -220,15 +221,26 @@ func TestAppendVerdict(t *testing.T) {
 					{Code: codes.ModelInvalid, Pointer: "/params/1/measurepoints/x", Offset: 90, Detail: "d"},
 				}, SkippedTotal: 2},
 			jsonl: `{"line":1,"topic":"/sys/gwP/gw1/thing/measurepoint/post/batch_reply","reply":{"id":"123","code":200,"data":{}},"accepted":9,` +
-				`"skipped":[{"pointer":"/params/0/measurepoints/x","offset":40,"detail":"x: not in model \"Inverter\""},{"pointer":"/params/1/measurepoints/x","offset":90,"detail":"d"}]}`,
+				`"skipped":[{"pointer":"/params/0/measurepoints/x","offset":40,"detail":"x: not in model \"Inverter\""},{"pointer":"/params/1/measurepoints/x","offset":90,"detail":"d"}],"skippedCount":2}`,
 			text: "line 1: 200 accepted 9 points (2 skipped)",
+		},
+		{
+			name:  "more skipped points than listed",
+			line:  6,
+			topic: "/sys/gwP/gw1/thing/measurepoint/post/batch",
+			res: validate.Result{Code: codes.OK, Topic: topic, Accepted: 0,
+				Skipped:      []validate.Error{{Code: codes.ModelInvalid, Pointer: "/params/0/measurepoints/x", Offset: 40, Detail: "d"}},
+				SkippedTotal: 1500},
+			jsonl: `{"line":6,"topic":"/sys/gwP/gw1/thing/measurepoint/post/batch_reply","reply":{"code":200,"data":{}},"accepted":0,` +
+				`"skipped":[{"pointer":"/params/0/measurepoints/x","offset":40,"detail":"d"}],"skippedCount":1500}`,
+			text: "line 6: 200 accepted 0 points (1500 skipped)",
 		},
 		{
 			name:  "accepted, one point, integer id",
 			line:  4,
 			topic: "/sys/gwP/gw1/thing/measurepoint/post/batch",
 			res:   validate.Result{Code: codes.OK, Topic: topic, ID: protocol.ID(`7`), Accepted: 1},
-			jsonl: `{"line":4,"topic":"/sys/gwP/gw1/thing/measurepoint/post/batch_reply","reply":{"id":7,"code":200,"data":{}},"accepted":1,"skipped":[]}`,
+			jsonl: `{"line":4,"topic":"/sys/gwP/gw1/thing/measurepoint/post/batch_reply","reply":{"id":7,"code":200,"data":{}},"accepted":1,"skipped":[],"skippedCount":0}`,
 			text:  "line 4: 200 accepted 1 point",
 		},
 		{
@@ -238,7 +250,7 @@ func TestAppendVerdict(t *testing.T) {
 			res: validate.Result{Code: codes.ModelInvalid, Topic: topic, ID: protocol.ID(`"123"`), Accepted: 2,
 				Err: &validate.Error{Code: codes.ModelInvalid, Pointer: "/params/0/measurepoints/temp", Offset: 97, Detail: `want FLOAT, got string "warm"`}},
 			jsonl: `{"line":3,"topic":"/sys/gwP/gw1/thing/measurepoint/post/batch_reply","reply":{"id":"123","code":1204,"message":"Model validate failed","data":{}},` +
-				`"error":{"code":1204,"pointer":"/params/0/measurepoints/temp","offset":97,"detail":"want FLOAT, got string \"warm\""},"accepted":0,"skipped":[]}`,
+				`"error":{"code":1204,"pointer":"/params/0/measurepoints/temp","offset":97,"detail":"want FLOAT, got string \"warm\""},"accepted":0,"skipped":[],"skippedCount":0}`,
 			text: `line 3: 1204 Model validate failed at /params/0/measurepoints/temp (offset 97): want FLOAT, got string "warm"`,
 			// accepted is 0 although the validator counted 2 points before the error.
 		},
@@ -249,7 +261,7 @@ func TestAppendVerdict(t *testing.T) {
 			res: validate.Result{Code: codes.NoWritePermission,
 				Err: &validate.Error{Code: codes.NoWritePermission, Offset: -1, Detail: "topic is not a measurepoint post or resume topic"}},
 			jsonl: `{"line":2,"topic":"/sys/gwP/gw1/thing/event/post_reply","reply":{"code":1009,"message":"Publish to topic with no write permission","data":{}},` +
-				`"error":{"code":1009,"pointer":"","offset":-1,"detail":"topic is not a measurepoint post or resume topic"},"accepted":0,"skipped":[]}`,
+				`"error":{"code":1009,"pointer":"","offset":-1,"detail":"topic is not a measurepoint post or resume topic"},"accepted":0,"skipped":[],"skippedCount":0}`,
 			text: "line 2: 1009 Publish to topic with no write permission: topic is not a measurepoint post or resume topic",
 		},
 		{
@@ -259,7 +271,7 @@ func TestAppendVerdict(t *testing.T) {
 			res: validate.Result{Code: codes.FormatError,
 				Err: &validate.Error{Code: codes.FormatError, Pointer: "/a\nb", Offset: 0, Detail: "bad\x00\xff"}},
 			jsonl: `{"line":5,"topic":"/t\n_reply","reply":{"code":1206,"message":"Measurepoint post data format error","data":{}},` +
-				`"error":{"code":1206,"pointer":"/a\nb","offset":0,"detail":"bad\u0000\ufffd"},"accepted":0,"skipped":[]}`,
+				`"error":{"code":1206,"pointer":"/a\nb","offset":0,"detail":"bad\u0000\ufffd"},"accepted":0,"skipped":[],"skippedCount":0}`,
 			text: `line 5: 1206 Measurepoint post data format error at /a\x0ab (offset 0): bad\x00\xff`,
 		},
 	}
@@ -310,4 +322,48 @@ func FuzzParseCapture(f *testing.F) {
 			t.Fatalf("topic %q became %q", cp.topic, cp2.topic)
 		}
 	})
+}
+
+// TestCheckSkippedCount checks SPEC §7.1: "skipped" lists at most 1000 points,
+// the first in document order, and "skippedCount" counts them all; at 1000
+// and 1001 skipped points.
+func TestCheckSkippedCount(t *testing.T) {
+	t.Chdir(repoRoot(t))
+	for _, n := range []int{1000, 1001} {
+		var b strings.Builder
+		b.WriteString(`{"version":"1.0","method":"thing.measurepoint.post.batch","skipInvalidMeasurepoints":true,"params":[`)
+		for i := 0; i < n; i++ {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(`{"measurepoints":{"unknown":1}}`)
+		}
+		b.WriteString(`,{"measurepoints":{"voltage":1.5}}]}`)
+		var stdout, stderr bytes.Buffer
+		status := run([]string{"check", "--now", "1"}, strings.NewReader(captureLine(batchTopic, b.String())), &stdout, &stderr)
+		if status != exitOK {
+			t.Fatalf("%d: exit status %d, stderr %s", n, status, stderr.String())
+		}
+		var line struct {
+			Accepted int `json:"accepted"`
+			Skipped  []struct {
+				Pointer string `json:"pointer"`
+			} `json:"skipped"`
+			SkippedCount *int `json:"skippedCount"`
+		}
+		if err := json.Unmarshal(stdout.Bytes(), &line); err != nil {
+			t.Fatalf("%d: %v: %s", n, err, stdout.String())
+		}
+		if line.SkippedCount == nil {
+			t.Errorf("%d: no skippedCount", n)
+		} else if *line.SkippedCount != n {
+			t.Errorf("%d: skippedCount %d, want %d", n, *line.SkippedCount, n)
+		}
+		if len(line.Skipped) != 1000 || line.Skipped[999].Pointer != "/params/999/measurepoints/unknown" {
+			t.Errorf("%d: %d listed, want the first 1000", n, len(line.Skipped))
+		}
+		if line.Accepted != 1 {
+			t.Errorf("%d: accepted %d, want 1", n, line.Accepted)
+		}
+	}
 }

@@ -45,8 +45,9 @@
 //     topic followed by "_reply", since scripts match verdicts by it.
 //  4. For errors decided before the payload is parsed (1008, 1009, 1251),
 //     "error" has "pointer": "" and "offset": -1, as validate.Error does.
-//  5. "skipped" lists at most validate.DefaultMaxSkipped points; the text
-//     format prints the full count.
+//  5. "skipped" lists at most validate.DefaultMaxSkipped points, the first in
+//     document order, and "skippedCount" is the total (SPEC §7.1); the text
+//     format prints the total.
 //  6. A capture line is valid when it is one JSON object with a string "topic",
 //     exactly one of "payload" (a string) and "payload_base64" (standard
 //     base64, padding optional), and an optional "received" that is an integer
