@@ -34,11 +34,7 @@
 //     whose errors name the model file, or "FILE models[i]" for an inline model.
 //     Two models may not share a modelId.
 //  3. "products" maps each productKey to the modelId of a model in "models".
-//     When neither "models" nor "products" is given, [Env.Models] is nil: no
-//     model checks in multiSet, and no model for any product in MQTT
-//     validation (SPEC §7.2). "models": [] is a catalog with no model, against
-//     which multiSet answers 1000211.
-//     When neither "models" nor "products" is given, [Env.Models] is nil: no
+//     When neither "models" nor "products" is given, [Env.Models] returns nil: no
 //     model checks in multiSet, and no model for any product in MQTT
 //     validation (SPEC §7.2). "models": [] is a catalog with no model, against
 //     which multiSet answers 1000211.
