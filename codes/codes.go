@@ -2,14 +2,16 @@ package codes
 
 import "strconv"
 
-// Code is a platform return code. The values are wire values; never renumber them.
+// Code is a return code of the MQTT measurepoint protocol (SPEC §4.1). The
+// values are wire values; never renumber them.
 //
-// The zero value is [Success], the multiSet status of an accepted item. An MQTT
-// request that is accepted gets [OK] (200).
+// The zero value is [NoVerdict]: no code has been decided. It is never written
+// on the wire.
 type Code int
 
 // Codes of the MQTT measurepoint protocol (SPEC §4.1).
 const (
+	NoVerdict         Code = 0    // no code decided yet; never on the wire
 	OK                Code = 200  // the whole request is accepted
 	MsgTooLarge       Code = 1008 // "Msg size is too large, discard the message"
 	NoWritePermission Code = 1009 // "Publish to topic with no write permission"
@@ -20,22 +22,10 @@ const (
 	MethodMismatch    Code = 1260 // "Methods not consistent"
 )
 
-// Statuses of the multiSet REST API (SPEC §5).
-const (
-	Success          Code = 0       // "Success": accepted for delivery
-	InvalidArgument  Code = 400     // "Invalid Argument": the whole request is rejected
-	ParaError        Code = 1000    // "para error": an item field breaks a rule of §5.2
-	DataTypeError    Code = 1004    // "data type error": an inputData value has the wrong type
-	DeviceNotExist   Code = 1000201 // "device does not exist"
-	WriteDataError   Code = 1000205 // "write data error": reported later on the channel
-	ModelNotFound    Code = 1000211 // "can not find model"
-	ControlValueNull Code = 1000212 // "control value is null"
-	PointNotFound    Code = 1000213 // "can not find device point"
-)
-
 // Message returns the platform's message for c, exactly as it appears on the wire
 // (for example "Model validate failed" for [ModelInvalid]). It returns "" for
-// [OK], whose reply carries no message, and for codes this package does not define.
+// [OK], whose reply carries no message, for [NoVerdict], and for codes this
+// package does not define.
 func (c Code) Message() string {
 	switch c {
 	case MsgTooLarge:
@@ -52,6 +42,52 @@ func (c Code) Message() string {
 		return "Payload is empty"
 	case MethodMismatch:
 		return "Methods not consistent"
+	}
+	return ""
+}
+
+// Known reports whether c is one of the wire codes this package defines
+// ([NoVerdict] is not one).
+func (c Code) Known() bool { return c == OK || c.Message() != "" }
+
+// String returns the number and, when there is one, the message:
+// "1204 Model validate failed", "200"; "no verdict" for [NoVerdict].
+func (c Code) String() string {
+	if c == NoVerdict {
+		return "no verdict"
+	}
+	return withMessage(int(c), c.Message())
+}
+
+// Error implements error so that errors carrying a code can be matched with
+// errors.Is(err, codes.ModelInvalid). It returns the same text as String.
+func (c Code) Error() string { return c.String() }
+
+// Status is a status of the multiSet REST API (SPEC §5): of a whole request and
+// of each of its items. The values are wire values; never renumber them.
+//
+// The zero value is [Success], a wire value: an accepted request or item. It
+// is a different space from [Code], and from the HTTP status of the answer.
+type Status int
+
+// Statuses of the multiSet REST API (SPEC §5).
+const (
+	Success          Status = 0       // "Success": accepted for delivery
+	InvalidArgument  Status = 400     // "Invalid Argument": the whole request is rejected
+	ParaError        Status = 1000    // "para error": an item field breaks a rule of §5.2
+	DataTypeError    Status = 1004    // "data type error": an inputData value has the wrong type
+	DeviceNotExist   Status = 1000201 // "device does not exist"
+	WriteDataError   Status = 1000205 // "write data error": reported later on the channel
+	ModelNotFound    Status = 1000211 // "can not find model"
+	ControlValueNull Status = 1000212 // "control value is null"
+	PointNotFound    Status = 1000213 // "can not find device point"
+)
+
+// Message returns the platform's message for s, exactly as it appears in the
+// "msg" of a response or an item ("Success" for [Success]), and "" for statuses
+// this package does not define.
+func (s Status) Message() string {
+	switch s {
 	case Success:
 		return "Success"
 	case InvalidArgument:
@@ -74,19 +110,18 @@ func (c Code) Message() string {
 	return ""
 }
 
-// Known reports whether c is one of the codes this package defines.
-func (c Code) Known() bool { return c == OK || c.Message() != "" }
+// Known reports whether s is one of the statuses this package defines.
+func (s Status) Known() bool { return s.Message() != "" }
 
 // String returns the number and, when there is one, the message:
-// "1204 Model validate failed", "200".
-func (c Code) String() string {
-	n := strconv.Itoa(int(c))
-	if m := c.Message(); m != "" {
-		return n + " " + m
-	}
-	return n
-}
+// "0 Success", "1000211 can not find model".
+func (s Status) String() string { return withMessage(int(s), s.Message()) }
 
-// Error implements error so that errors carrying a code can be matched with
-// errors.Is(err, codes.ModelInvalid). It returns the same text as String.
-func (c Code) Error() string { return c.String() }
+// withMessage returns "N MESSAGE", or "N" when msg is empty.
+func withMessage(n int, msg string) string {
+	s := strconv.Itoa(n)
+	if msg != "" {
+		return s + " " + msg
+	}
+	return s
+}

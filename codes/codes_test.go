@@ -22,15 +22,6 @@ func TestMessages(t *testing.T) {
 		{NoSubDevicePerm, 1212, "No sub-device permission"},
 		{PayloadEmpty, 1251, "Payload is empty"},
 		{MethodMismatch, 1260, "Methods not consistent"},
-		{Success, 0, "Success"},
-		{InvalidArgument, 400, "Invalid Argument"},
-		{ParaError, 1000, "para error"},
-		{DataTypeError, 1004, "data type error"},
-		{DeviceNotExist, 1000201, "device does not exist"},
-		{WriteDataError, 1000205, "write data error"},
-		{ModelNotFound, 1000211, "can not find model"},
-		{ControlValueNull, 1000212, "control value is null"},
-		{PointNotFound, 1000213, "can not find device point"},
 	}
 	for _, tt := range tests {
 		if int(tt.code) != tt.num {
@@ -45,18 +36,64 @@ func TestMessages(t *testing.T) {
 	}
 }
 
+func TestStatusMessages(t *testing.T) {
+	tests := []struct {
+		status Status
+		num    int
+		msg    string
+	}{
+		{Success, 0, "Success"},
+		{InvalidArgument, 400, "Invalid Argument"},
+		{ParaError, 1000, "para error"},
+		{DataTypeError, 1004, "data type error"},
+		{DeviceNotExist, 1000201, "device does not exist"},
+		{WriteDataError, 1000205, "write data error"},
+		{ModelNotFound, 1000211, "can not find model"},
+		{ControlValueNull, 1000212, "control value is null"},
+		{PointNotFound, 1000213, "can not find device point"},
+	}
+	for _, tt := range tests {
+		if int(tt.status) != tt.num {
+			t.Errorf("status %v has wire value %d, want %d", tt.status, int(tt.status), tt.num)
+		}
+		if got := tt.status.Message(); got != tt.msg {
+			t.Errorf("Status(%d).Message() = %q, want %q", tt.num, got, tt.msg)
+		}
+		if !tt.status.Known() {
+			t.Errorf("Status(%d).Known() = false", tt.num)
+		}
+	}
+}
+
 func TestString(t *testing.T) {
-	if got, want := ModelInvalid.String(), "1204 Model validate failed"; got != want {
-		t.Errorf("String() = %q, want %q", got, want)
+	tests := []struct {
+		name string
+		got  string
+		want string
+	}{
+		{"code with a message", ModelInvalid.String(), "1204 Model validate failed"},
+		{"OK has no message", OK.String(), "200"},
+		{"unknown code", Code(4242).String(), "4242"},
+		{"no verdict", NoVerdict.String(), "no verdict"},
+		{"Success is a status", Success.String(), "0 Success"},
+		{"status with a message", ModelNotFound.String(), "1000211 can not find model"},
+		{"unknown status", Status(4242).String(), "4242"},
+		{"an HTTP status is no status", Status(405).String(), "405"},
 	}
-	if got, want := OK.String(), "200"; got != want {
-		t.Errorf("String() = %q, want %q", got, want)
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%s: String() = %q, want %q", tt.name, tt.got, tt.want)
+		}
 	}
-	if got, want := Code(4242).String(), "4242"; got != want {
-		t.Errorf("String() = %q, want %q", got, want)
+	for _, c := range []Code{NoVerdict, 4242, 400, 1000} {
+		if c.Known() {
+			t.Errorf("Code(%d).Known() = true, want false: not an MQTT code", int(c))
+		}
 	}
-	if Code(4242).Known() {
-		t.Error("Code(4242).Known() = true, want false")
+	for _, s := range []Status{4242, 200, 1204, 405} {
+		if s.Known() {
+			t.Errorf("Status(%d).Known() = true, want false: not a multiSet status", int(s))
+		}
 	}
 }
 

@@ -1,5 +1,10 @@
-// Package codes defines the return codes of the measurepoint protocol and of the
-// multiSet REST API, with their exact wire messages.
+// Package codes defines the two code spaces of the platform, each with its
+// exact wire messages: [Code], the return codes of the MQTT measurepoint
+// protocol (SPEC §4.1), and [Status], the statuses of the multiSet REST API
+// (SPEC §5). They are separate types because they are separate spaces: 0 is
+// [Success] as a Status and [NoVerdict] (nothing decided) as a Code, and a
+// value of one has no meaning in the other. HTTP statuses are neither; they
+// belong to the HTTP adapter.
 //
 // # Specification
 //
@@ -16,5 +21,5 @@
 //	if errors.Is(err, codes.ModelInvalid) { ... }
 //
 // A Code on its own is a valid error value too; its Error method returns the same
-// text as String.
+// text as String. A Status is a field of a response, never an error.
 package codes

@@ -90,7 +90,7 @@ type SetMeasurepointReply struct {
 	// needs it, which is the usual case; decoding a reply fills it.
 	Verbatim map[string]json.RawMessage
 	// Status is codes.Success or the item's error.
-	Status codes.Code
+	Status codes.Status
 	// Msg is the status's message, such as "Success" or "para error".
 	Msg string
 	// Submsg says more about the status, for example which field is wrong;
@@ -102,7 +102,7 @@ type SetMeasurepointReply struct {
 
 // WithStatus returns a copy of r with the given status, its message, submsg and
 // reply time. A service uses it to build the [WriteResult] of an accepted item.
-func (r SetMeasurepointReply) WithStatus(c codes.Code, submsg string, replyTime int64) SetMeasurepointReply {
+func (r SetMeasurepointReply) WithStatus(c codes.Status, submsg string, replyTime int64) SetMeasurepointReply {
 	r.Status = c
 	r.Msg = c.Message()
 	r.Submsg = submsg
@@ -117,7 +117,7 @@ func (r SetMeasurepointReply) WithStatus(c codes.Code, submsg string, replyTime 
 // Otherwise Status is codes.InvalidArgument, Msg "Invalid Argument <field>",
 // and Data is nil and not written.
 type MultiSetResponse struct {
-	Status codes.Code
+	Status codes.Status
 	Msg    string
 	// Submsg says more about the status; written as null when empty.
 	Submsg string
@@ -415,7 +415,7 @@ func (w *wireReply) fromWire() SetMeasurepointReply {
 
 			GmtServiceRequest: num(w.GmtServiceRequest),
 		},
-		Status:          codes.Code(num(w.Status)),
+		Status:          codes.Status(num(w.Status)),
 		Msg:             str(w.Msg),
 		Submsg:          str(w.Submsg),
 		GmtServiceReply: num(w.GmtServiceReply),
@@ -545,7 +545,7 @@ func (r *MultiSetResponse) UnmarshalJSON(b []byte) error {
 	if w.Status == nil {
 		return errors.New(`protocol: multiSet response has no "status"`)
 	}
-	*r = MultiSetResponse{Status: codes.Code(*w.Status), Msg: str(w.Msg), Submsg: str(w.Submsg), Data: repliesFromWire(w.Data)}
+	*r = MultiSetResponse{Status: codes.Status(*w.Status), Msg: str(w.Msg), Submsg: str(w.Submsg), Data: repliesFromWire(w.Data)}
 	return nil
 }
 

@@ -469,7 +469,7 @@ type msItem struct {
 }
 
 // fail sets the item's status and returns its reply.
-func (it *msItem) fail(c codes.Code, submsg string) protocol.SetMeasurepointReply {
+func (it *msItem) fail(c codes.Status, submsg string) protocol.SetMeasurepointReply {
 	it.reply.Status = c
 	it.reply.Msg = c.Message()
 	it.reply.Submsg = submsg

@@ -206,7 +206,7 @@ func TestMultiSetItemRules(t *testing.T) {
 	tests := []struct {
 		name   string
 		item   string
-		status codes.Code
+		status codes.Status
 		submsg string
 		reason string
 	}{
@@ -339,7 +339,7 @@ func TestMultiSetRequestIDUnique(t *testing.T) {
 	)
 	got := New(Options{}).MultiSet(msQ("o1"), body, msNow)
 	want := []struct {
-		status codes.Code
+		status codes.Status
 		submsg string
 	}{
 		{codes.ParaError, `orgId "bad" differs from the query's orgId "o1"`},
@@ -370,7 +370,7 @@ func TestMultiSetLookups(t *testing.T) {
 		opts   Options
 		assets AssetDirectory
 		item   string
-		status codes.Code
+		status codes.Status
 		submsg string
 		reason string
 	}{
@@ -461,7 +461,7 @@ func TestMultiSetProfile(t *testing.T) {
 	body := msBody(msItemJSON("inputData", `{"arg":"1.5"}`))
 	for _, tt := range []struct {
 		profile Profile
-		want    codes.Code
+		want    codes.Status
 	}{
 		{Compat, codes.Success},
 		{Strict, codes.DataTypeError},
@@ -664,7 +664,7 @@ func TestMultiSetEcho(t *testing.T) {
 		name   string
 		opts   Options
 		item   string
-		status codes.Code
+		status codes.Status
 		want   map[string]string // JSON name -> echoed JSON text
 		reason string
 	}{

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pointguard/pointguard/codes"
+	"github.com/pointguard/pointguard/internal/quote"
 	"github.com/pointguard/pointguard/protocol"
 	"github.com/pointguard/pointguard/validate"
 )
@@ -83,9 +84,7 @@ const dispatchFailed = "the write command could not be sent"
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPut {
 		w.Header().Set("Allow", http.MethodPut)
-		writeJSON(w, http.StatusMethodNotAllowed, protocol.MultiSetResponse{
-			Status: http.StatusMethodNotAllowed, Msg: "Method Not Allowed", Submsg: "use PUT",
-		})
+		writeHTTPError(w, http.StatusMethodNotAllowed, "Method Not Allowed", "use PUT")
 		return
 	}
 	var q validate.MultiSetQuery
@@ -98,10 +97,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			writeJSON(w, http.StatusRequestEntityTooLarge, protocol.MultiSetResponse{
-				Status: http.StatusRequestEntityTooLarge, Msg: "Payload Too Large",
-				Submsg: "body is larger than " + strconv.FormatInt(tooLarge.Limit, 10) + " bytes",
-			})
+			writeHTTPError(w, http.StatusRequestEntityTooLarge, "Payload Too Large",
+				"body is larger than "+strconv.FormatInt(tooLarge.Limit, 10)+" bytes")
 			return
 		}
 		writeJSON(w, http.StatusBadRequest, protocol.MultiSetResponse{
@@ -147,8 +144,37 @@ func (h *handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, erro
 func writeJSON(w http.ResponseWriter, status int, resp protocol.MultiSetResponse) {
 	b, err := resp.MarshalJSON()
 	if err != nil { // cannot happen: the response holds only strings, numbers and validated JSON
-		status, b = http.StatusInternalServerError, []byte(`{"status":500,"msg":"Internal Server Error","submsg":null}`)
+		status, b = http.StatusInternalServerError, appendHTTPError(nil, http.StatusInternalServerError, "Internal Server Error", "")
 	}
+	writeBody(w, status, b)
+}
+
+// writeHTTPError answers a request that HTTP refuses before SPEC §5 has a say
+// (a method other than PUT, a body over the limit). The body has the shape of
+// a multiSet response, but its "status" is the HTTP status, which is no
+// codes.Status, so it is not a protocol.MultiSetResponse.
+func writeHTTPError(w http.ResponseWriter, status int, msg, submsg string) {
+	writeBody(w, status, appendHTTPError(nil, status, msg, submsg))
+}
+
+// appendHTTPError appends {"status":STATUS,"msg":MSG,"submsg":SUBMSG}; an
+// empty submsg is null.
+func appendHTTPError(b []byte, status int, msg, submsg string) []byte {
+	b = append(b, `{"status":`...)
+	b = strconv.AppendInt(b, int64(status), 10)
+	b = append(b, `,"msg":`...)
+	b = quote.JSON(b, msg)
+	b = append(b, `,"submsg":`...)
+	if submsg == "" {
+		b = append(b, "null"...)
+	} else {
+		b = quote.JSON(b, submsg)
+	}
+	return append(b, '}')
+}
+
+// writeBody writes the JSON body b and a newline with the given HTTP status.
+func writeBody(w http.ResponseWriter, status int, b []byte) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)+1))
 	w.WriteHeader(status)

@@ -204,7 +204,7 @@ func TestMixedBatch(t *testing.T) {
 	}
 	want := []struct {
 		id     string
-		status codes.Code
+		status codes.Status
 		reason string
 	}{
 		{"ok", codes.Success, ""},

@@ -149,7 +149,7 @@ func (h *Hook) OnPublish(cl *mochi.Client, pk packets.Packet) (packets.Packet, e
 	if err != nil && !errors.As(err, &w.verr) {
 		vd.Err = err
 	}
-	if res.Code == 0 {
+	if res.Code == codes.NoVerdict {
 		// No verdict at all: nothing to reply. Drop the message rather than
 		// deliver something that was not validated.
 		if vd.Err == nil {

@@ -76,7 +76,7 @@ func TestMultiSetMixed(t *testing.T) {
 	}
 	want := []struct {
 		id     string
-		status codes.Code
+		status codes.Status
 		reason string
 	}{
 		{"ok-keys", codes.Success, "ARRAY of FLOAT; compat takes \"2.5\""},
