@@ -22,6 +22,13 @@ const (
 	MethodMismatch    Code = 1260 // "Methods not consistent"
 )
 
+// ServerError is pointguard's own reply code, not one of SPEC §4.1: the
+// message was valid but the server could not keep its points (a local
+// endpoint's points sink failed), so it is not accepted and should be sent
+// again. The value is the HTTP status of a server-side failure, which no
+// platform code uses.
+const ServerError Code = 500 // "Internal server error"
+
 // Message returns the platform's message for c, exactly as it appears on the wire
 // (for example "Model validate failed" for [ModelInvalid]). It returns "" for
 // [OK], whose reply carries no message, for [NoVerdict], and for codes this
@@ -42,6 +49,8 @@ func (c Code) Message() string {
 		return "Payload is empty"
 	case MethodMismatch:
 		return "Methods not consistent"
+	case ServerError:
+		return "Internal server error"
 	}
 	return ""
 }

@@ -22,6 +22,7 @@ func TestMessages(t *testing.T) {
 		{NoSubDevicePerm, 1212, "No sub-device permission"},
 		{PayloadEmpty, 1251, "Payload is empty"},
 		{MethodMismatch, 1260, "Methods not consistent"},
+		{ServerError, 500, "Internal server error"},
 	}
 	for _, tt := range tests {
 		if int(tt.code) != tt.num {

@@ -457,14 +457,15 @@ func replyID(payload []byte) (int, error) {
 }
 
 // TestVerdictAndSinkError checks what OnVerdict reports, and that an error from
-// the sink is reported without changing the reply.
+// the sink makes the message not accepted: reply 500, PUBACK 0x80 for an MQTT 5
+// client, the error in the Verdict.
 func TestVerdictAndSinkError(t *testing.T) {
 	sinkErr := errors.New("disk full")
 	type seen struct {
 		ClientID, Topic string
 		QoS             byte
 		Bytes           int
-		Code            codes.Code
+		Code, Replied   codes.Code
 		Accepted        int
 		SinkErr         error
 	}
@@ -475,14 +476,16 @@ func TestVerdictAndSinkError(t *testing.T) {
 		if v.Elapsed <= 0 || v.Err != nil {
 			t.Errorf("verdict elapsed %v, err %v; want a positive time and no error", v.Elapsed, v.Err)
 		}
-		got <- seen{v.ClientID, v.Topic, v.QoS, v.Bytes, v.Result.Code, v.Result.Accepted, v.SinkErr}
+		got <- seen{v.ClientID, v.Topic, v.QoS, v.Bytes, v.Result.Code, v.Code, v.Result.Accepted, v.SinkErr}
 	}
 	addr := startBroker(t, opts)
 	gw := dialV5(t, addr, "gw1")
 	gw.subscribe(t, gwReplyTopic)
-	gw.publish(t, gwTopic, 1, samplePayload)
-	if r := reply(t, gw.msgs, gwReplyTopic); r.Code != codes.OK {
-		t.Errorf("reply code %d, want 200 despite the sink error", r.Code)
+	if code, _ := gw.publish(t, gwTopic, 1, samplePayload); code != 0x80 {
+		t.Errorf("PUBACK %#x, want 0x80 (unspecified error)", code)
+	}
+	if r := reply(t, gw.msgs, gwReplyTopic); r.Code != codes.ServerError {
+		t.Errorf("reply code %d, want 500: the points were not kept", r.Code)
 	}
 	invalid := meterRequest(3, `"high"`)
 	gw.publish(t, gwTopic, 0, invalid)
@@ -490,9 +493,9 @@ func TestVerdictAndSinkError(t *testing.T) {
 		t.Errorf("reply code %d, want 1204", r.Code)
 	}
 	want := []seen{
-		{"gw1", gwTopic, 1, len(samplePayload), codes.OK, 9, sinkErr},
+		{"gw1", gwTopic, 1, len(samplePayload), codes.OK, codes.ServerError, 9, sinkErr},
 		// A rejected message never reaches the sink; its points are not final.
-		{"gw1", gwTopic, 0, len(invalid), codes.ModelInvalid, 0, nil},
+		{"gw1", gwTopic, 0, len(invalid), codes.ModelInvalid, codes.ModelInvalid, 0, nil},
 	}
 	for i, w := range want {
 		select {
@@ -541,3 +544,24 @@ func (h *levelCounter) Handle(_ context.Context, r slog.Record) error {
 }
 func (h *levelCounter) WithAttrs([]slog.Attr) slog.Handler { return h }
 func (h *levelCounter) WithGroup(string) slog.Handler      { return h }
+
+// TestRequestNotRetained checks that an accepted request published with the
+// retain flag is delivered but not stored: a later subscriber of its topic is
+// not sent it as if it were new. Other topics keep their retained messages.
+func TestRequestNotRetained(t *testing.T) {
+	addr := startBroker(t, sampleOptions(t))
+	gw := dialV3(t, addr, "gw1")
+	if err := wait(gw.c.Publish(gwTopic, 1, true, samplePayload)); err != nil {
+		t.Fatal(err)
+	}
+	if err := wait(gw.c.Publish("plain/topic", 1, true, "kept")); err != nil {
+		t.Fatal(err)
+	}
+	late := dialV3(t, addr, "late")
+	late.subscribe(t, "plain/topic")
+	if m := next(t, late.msgs); string(m.payload) != "kept" {
+		t.Errorf("retained message on another topic %q, want %q", m.payload, "kept")
+	}
+	late.subscribe(t, gwTopic)
+	none(t, late.msgs, 200*time.Millisecond)
+}

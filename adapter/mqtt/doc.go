@@ -48,9 +48,18 @@
 //     reason code, 0x99: the reply, not the PUBACK, carries the platform code.
 //   - The points of an accepted message go to the Sink before the reply is
 //     published, so a client that has read its 200 reply may rely on the points
-//     being in the sink. An error from the Sink does not change the reply: the
-//     verdict is about the message, and the sink error is reported in the
-//     Verdict for the embedding program to log.
+//     being in the sink. A 200 is sent only when the Sink returned nil: when it
+//     fails, the message was valid but is not kept, so it is not accepted. Its
+//     reply has code 500 (codes.ServerError, "Internal server error": not a
+//     platform code, as SPEC names none for a server-side failure), an MQTT 5
+//     client publishing at QoS 1 gets a PUBACK with reason code 0x80
+//     (unspecified error), the message is not delivered to subscribers, and
+//     the error is reported in the Verdict. The device sends it again, as it
+//     would after a lost reply.
+//   - Accepted requests are delivered with the retain flag cleared: a request
+//     is answered once, and a stored one would be replayed to every later
+//     subscriber as if it were new. Rejected ones are neither delivered nor
+//     retained.
 //   - Messages that are accepted without any point (an empty batch, or every
 //     point skipped under skipInvalidMeasurepoints) do not reach the Sink.
 //   - QoS is capped at 1: the broker announces Maximum QoS 1 to MQTT 5 clients

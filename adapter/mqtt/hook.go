@@ -84,6 +84,9 @@ func init() {
 		codes.FormatError, codes.NoSubDevicePerm, codes.PayloadEmpty, codes.MethodMismatch} {
 		rejectAcks[c] = packets.Code{Code: packets.ErrPayloadFormatInvalid.Code, Reason: c.String()}
 	}
+	// A message whose points the Sink could not keep is valid: the failure is
+	// the server's, 0x80 (unspecified error).
+	rejectAcks[codes.ServerError] = packets.Code{Code: packets.ErrUnspecifiedError.Code, Reason: codes.ServerError.String()}
 }
 
 // rejectAck returns the PUBACK reason of a rejected request.
@@ -158,19 +161,26 @@ func (h *Hook) OnPublish(cl *mochi.Client, pk packets.Packet) (packets.Packet, e
 		h.report(vd, start)
 		return pk, drop(cl, &pk, noVerdict)
 	}
+	vd.Code = res.Code
 	if res.Code == codes.OK && len(w.recs) > 0 && h.opts.Sink != nil {
-		vd.SinkErr = h.opts.Sink.Accept(w.batch(cl.ID, topic, res.ID))
+		if vd.SinkErr = h.opts.Sink.Accept(w.batch(cl.ID, topic, res.ID)); vd.SinkErr != nil {
+			// Not kept, so not accepted: the device must send it again.
+			vd.Code = codes.ServerError
+		}
 	}
 	// The broker keeps the payload of a publication until every subscriber has
 	// been sent it, so each reply needs its own buffer.
-	reply := protocol.AppendReply(make([]byte, 0, replySize+len(res.ID)), res.Reply())
-	if perr := h.srv.Publish(topic.ReplyTopic(), reply, false, pk.FixedHeader.Qos); perr != nil && vd.Err == nil {
+	reply := protocol.AppendReply(make([]byte, 0, replySize+len(res.ID)), protocol.Reply{ID: res.ID, Code: vd.Code})
+	if perr := h.srv.Publish(topic.ReplyTopic(), reply, false, min(pk.FixedHeader.Qos, 1)); perr != nil && vd.Err == nil {
 		vd.Err = perr
 	}
 	h.report(vd, start)
-	if res.Code != codes.OK {
-		return pk, drop(cl, &pk, rejectAck(res.Code))
+	if vd.Code != codes.OK {
+		return pk, drop(cl, &pk, rejectAck(vd.Code))
 	}
+	// A request is answered once, by the reply; stored, it would be replayed
+	// to every later subscriber as if it were new.
+	pk.FixedHeader.Retain = false
 	return pk, nil
 }
 

@@ -3,6 +3,7 @@ package mqtt
 import (
 	"time"
 
+	"github.com/pointguard/pointguard/codes"
 	"github.com/pointguard/pointguard/protocol"
 	"github.com/pointguard/pointguard/thingmodel"
 	"github.com/pointguard/pointguard/validate"
@@ -47,8 +48,15 @@ type Sink interface {
 	// yielded at least one point, before the reply is published. It is called on
 	// the publishing client's goroutine, concurrently for different clients, so it
 	// must be safe for concurrent use. b and the slices it refers to are valid
-	// only during the call; copy what you keep. An error is reported in the
-	// Verdict and does not change the reply.
+	// only during the call; copy what you keep.
+	//
+	// Accept returns nil only when the points are kept: the reply 200 promises
+	// it. An error makes the message not accepted: the reply has code
+	// codes.ServerError (500), an MQTT 5 client publishing at QoS 1 gets a
+	// PUBACK with reason code 0x80, the message is not delivered to
+	// subscribers, and the error is reported in the Verdict. Accept must
+	// return within a bounded time (a timeout of its own) so that a stuck
+	// store does not hold the publisher's connection for ever.
 	Accept(b *Batch) error
 }
 
@@ -75,10 +83,14 @@ type Verdict struct {
 	// Refused says why a publication was dropped without validation ("reply
 	// topic", "other topic"); empty when it was validated.
 	Refused string
+	// Code is the code of the reply that was published: Result.Code, or
+	// codes.ServerError when the Sink failed; 0 when there was no reply.
+	Code codes.Code
 	// Err is an error other than a verdict: the validator failed without one (the
 	// message then got no reply), or the reply could not be published.
 	Err error
-	// SinkErr is the error the Sink returned, if any.
+	// SinkErr is the error the Sink returned, if any; the reply then has code
+	// codes.ServerError.
 	SinkErr error
 	// Elapsed is the time spent on the publication: validation, sink and reply.
 	Elapsed time.Duration

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -54,7 +55,10 @@ flags:
   --profile NAME     compat or strict (default compat)
   --max-bytes N      payload size limit in bytes (default 524288; 0: no limit)
   --points FILE      write accepted points to FILE as JSON lines ("-": standard
-                     output); FILE is truncated first
+                     output); FILE is truncated first. A message whose points
+                     cannot be written is answered 500 and not delivered
+  --points-timeout D how long a message waits for --points to take its points
+                     before it is answered 500 (default 2s)
   --log-format NAME  text or json (default text); the log goes to standard error
 
 Stops cleanly on SIGINT (Ctrl-C) or SIGTERM. Exit status: 0 after a clean stop,
@@ -66,10 +70,17 @@ be listened on, or a server that fails while running.
 // addresses ("" for HTTP when it is off). Tests use it to learn random ports.
 var serveStarted func(mqttAddr, httpAddr string)
 
+// defaultSinkTimeout is the default of --points-timeout.
+const defaultSinkTimeout = 2 * time.Second
+
 // serveShutdownGrace bounds the wait for connections to finish at shutdown.
 const serveShutdownGrace = 5 * time.Second
 
 func runServe(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// A reader of --points - or of the log that goes away must not kill the
+	// server: with SIGPIPE ignored, the write fails with EPIPE, the message is
+	// answered 500, and the sink is tried again for the next one.
+	signal.Ignore(syscall.SIGPIPE)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return serveContext(ctx, args, stdout, stderr)
@@ -81,6 +92,7 @@ type serveConfig struct {
 	mqttAddr, httpAddr, points string
 	validate                   validate.Options // Profile and Limits, from flags
 	jsonLog                    bool
+	sinkTimeout                time.Duration // --points-timeout
 }
 
 func parseServeFlags(args []string, stdout, stderr io.Writer) (*serveConfig, int) {
@@ -91,6 +103,7 @@ func parseServeFlags(args []string, stdout, stderr io.Writer) (*serveConfig, int
 	flags.StringVar(&cfg.httpAddr, "http", "127.0.0.1:8080", "")
 	flags.StringVar(&cfg.points, "points", "", "")
 	logFormat := flags.String("log-format", "text", "")
+	flags.DurationVar(&cfg.sinkTimeout, "points-timeout", defaultSinkTimeout, "")
 	usageError := func(msg string) int { return serveUsageError(stderr, msg) }
 	if status, done := flags.parse(args, stdout, serveUsage, usageError); done {
 		return nil, status
@@ -108,6 +121,9 @@ func parseServeFlags(args []string, stdout, stderr io.Writer) (*serveConfig, int
 		cfg.jsonLog = true
 	default:
 		return nil, serveUsageError(stderr, "--log-format must be text or json, not "+quote(*logFormat))
+	}
+	if cfg.sinkTimeout <= 0 {
+		return nil, serveUsageError(stderr, "--points-timeout must be a positive duration such as 2s")
 	}
 	if cfg.mqttAddr == "" {
 		return nil, serveUsageError(stderr, "--mqtt must be an address such as 127.0.0.1:1883")
@@ -151,9 +167,9 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			if err != nil {
 				return fail(err.Error())
 			}
-			w, closeFn = f, f.Close
+			w, closeFn = f, func() error { return syncClose(f) }
 		}
-		sink = &pointWriter{w: w, close: closeFn}
+		sink = newPointWriter(w, closeFn, cfg.sinkTimeout)
 	}
 
 	vopts := cfg.validate
@@ -252,6 +268,16 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 // verdictLogger logs each verdict: 200 at info level, a rejection or a refused
 // publication at warn level, an error at error level.
+// syncClose flushes a points file to its device, then closes it. A file that
+// cannot be synced (a pipe, a character device) is closed all the same.
+func syncClose(f *os.File) error {
+	if err := f.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, syscall.ENOTSUP) {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
 func verdictLogger(log *slog.Logger) func(*mqtt.Verdict) {
 	return func(v *mqtt.Verdict) {
 		attrs := make([]slog.Attr, 0, 12)
@@ -267,12 +293,16 @@ func verdictLogger(log *slog.Logger) func(*mqtt.Verdict) {
 			return
 		}
 		r := v.Result
-		attrs = append(attrs, slog.Int("code", int(r.Code)))
-		if r.Code == codes.OK {
+		code := v.Code
+		if code == 0 {
+			code = r.Code
+		}
+		attrs = append(attrs, slog.Int("code", int(code)))
+		if code == codes.OK {
 			attrs = append(attrs, slog.Int("accepted", r.Accepted))
 		} else {
 			level = slog.LevelWarn
-			attrs = append(attrs, slog.String("message", r.Code.Message()))
+			attrs = append(attrs, slog.String("message", code.Message()))
 		}
 		if r.SkippedTotal > 0 {
 			attrs = append(attrs, slog.Int("skipped", r.SkippedTotal))
@@ -347,56 +377,166 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 //
 //	{"productKey":"product1","deviceKey":"device1","time":123456,"identifier":"Power","value":1,"quality":9}
 //
-// with "quality" only for a point that has one. The lines of one message are
-// written with one Write call, so messages from different clients never mix.
+// with "quality" only for a point that has one.
+//
+// The lines of one message are written with one Write call by a single writer
+// goroutine, so messages from different clients never mix. Accept returns nil
+// only once that write has returned without error; otherwise the message is
+// answered 500 and not delivered. A failure does not stick: the next message
+// is tried again, so the sink recovers when its target does (space freed, a
+// reader back). A write that fails part-way leaves the end of its last line
+// pending; it is written before the next message, so no line is ever torn, and
+// the lines of that message may appear although it was answered 500 (the
+// device then sends it again: at least once, never lost).
+//
+// Accept waits at most timeout, both for the writer and for the write, so a
+// reader that stopped reading (a full pipe) turns into 500 replies after the
+// timeout instead of blocking the publishers; where the target supports write
+// deadlines (pipes and FIFOs opened by name), the write itself is cut off at
+// the timeout too.
 type pointWriter struct {
-	mu    sync.Mutex
-	w     io.Writer
-	close func() error
-	err   error // the first write error; later batches are not written
-	pool  sync.Pool
+	w        io.Writer
+	deadline interface{ SetWriteDeadline(time.Time) error } // nil when w has none
+	timeout  time.Duration
+	close    func() error
+	reqs     chan *pointWrite // to the writer goroutine; unbuffered
+	quit     chan struct{}    // closed by Close
+	done     chan struct{}    // closed when the writer goroutine has returned
+	pending  []byte           // the unwritten end of a torn line; writer goroutine only
+	pool     sync.Pool        // of *pointWrite
+	closed   sync.Once
 }
+
+// pointWrite is one message's lines on their way to the writer goroutine.
+type pointWrite struct {
+	buf []byte
+	err chan error // buffered: the writer never waits for Accept
+}
+
+// errPointsBlocked is returned when the points target does not take a
+// message's lines within the timeout.
+var errPointsBlocked = errors.New("--points: blocked: the target did not take the points in time")
+
+// errPointsClosed is returned for a message that arrives after Close.
+var errPointsClosed = errors.New("--points: closed")
 
 // maxPooledPointBuf keeps a huge batch's buffer out of the pool.
 const maxPooledPointBuf = 1 << 20
 
+// newPointWriter starts the writer goroutine of w; closeFn is called by Close.
+func newPointWriter(w io.Writer, closeFn func() error, timeout time.Duration) *pointWriter {
+	pw := &pointWriter{w: w, timeout: timeout, close: closeFn,
+		reqs: make(chan *pointWrite), quit: make(chan struct{}), done: make(chan struct{})}
+	if d, ok := w.(interface{ SetWriteDeadline(time.Time) error }); ok && d.SetWriteDeadline(time.Time{}) == nil {
+		pw.deadline = d
+	}
+	go pw.loop()
+	return pw
+}
+
 // Accept writes the batch's points.
 func (pw *pointWriter) Accept(b *mqtt.Batch) error {
-	bufp, _ := pw.pool.Get().(*[]byte)
-	if bufp == nil {
-		bufp = new([]byte)
+	req, _ := pw.pool.Get().(*pointWrite)
+	if req == nil {
+		req = &pointWrite{err: make(chan error, 1)}
 	}
-	buf := (*bufp)[:0]
+	buf := req.buf[:0]
 	for i := range b.Points {
 		buf = appendPoint(buf, &b.Points[i])
 	}
-	pw.mu.Lock()
-	err := pw.err
-	if err == nil {
-		_, err = pw.w.Write(buf)
-		pw.err = err
+	req.buf = buf
+	timer := time.NewTimer(pw.timeout)
+	defer timer.Stop()
+	select {
+	case pw.reqs <- req:
+	case <-timer.C:
+		pw.put(req) // never handed over: nothing written
+		return errPointsBlocked
+	case <-pw.quit:
+		pw.put(req)
+		return errPointsClosed
 	}
-	pw.mu.Unlock()
-	if cap(buf) <= maxPooledPointBuf {
-		*bufp = buf
-		pw.pool.Put(bufp)
+	select {
+	case err := <-req.err:
+		pw.put(req)
+		return err
+	case <-timer.C:
+		// The writer still holds req; it is not reused.
+		return errPointsBlocked
 	}
-	return err
 }
 
-// Close closes the file; it is a no-op on a nil writer and for standard output.
+func (pw *pointWriter) put(req *pointWrite) {
+	if cap(req.buf) <= maxPooledPointBuf {
+		pw.pool.Put(req)
+	}
+}
+
+// loop is the writer goroutine.
+func (pw *pointWriter) loop() {
+	defer close(pw.done)
+	for {
+		select {
+		case req := <-pw.reqs:
+			req.err <- pw.write(req.buf)
+		case <-pw.quit:
+			return
+		}
+	}
+}
+
+// write writes what a torn line left pending, then p, with one Write call each.
+// On an error nothing of p counts as written; a part of p that was written
+// makes the rest of p pending.
+func (pw *pointWriter) write(p []byte) error {
+	if pw.deadline != nil {
+		pw.deadline.SetWriteDeadline(time.Now().Add(pw.timeout))
+	}
+	if len(pw.pending) > 0 {
+		n, err := pw.w.Write(pw.pending)
+		pw.pending = pw.pending[:copy(pw.pending, pw.pending[n:])]
+		if err != nil {
+			return pointsError(err)
+		}
+	}
+	n, err := pw.w.Write(p)
+	if err != nil {
+		if n > 0 {
+			pw.pending = append(pw.pending, p[n:]...)
+		}
+		return pointsError(err)
+	}
+	return nil
+}
+
+func pointsError(err error) error {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return errPointsBlocked
+	}
+	return fmt.Errorf("--points: %w", err)
+}
+
+// Close stops the writer goroutine, waiting at most the timeout for a write in
+// progress, and closes the file; it is a no-op on a nil writer, and closes
+// nothing for standard output. Accept fails after Close.
 func (pw *pointWriter) Close() error {
 	if pw == nil {
 		return nil
 	}
-	pw.mu.Lock()
-	defer pw.mu.Unlock()
-	if pw.close == nil {
-		return nil
-	}
-	err := pw.close()
-	pw.close = nil
-	pw.err = errors.New("closed")
+	var err error
+	pw.closed.Do(func() {
+		close(pw.quit)
+		select {
+		case <-pw.done:
+		case <-time.After(pw.timeout):
+			err = errors.New("--points: a write was still blocked at shutdown")
+		}
+		if pw.close != nil {
+			if cerr := pw.close(); err == nil {
+				err = cerr
+			}
+		}
+	})
 	return err
 }
 

@@ -164,6 +164,11 @@ func TestServeModelFileMissing(t *testing.T) {
 // status.
 func startServe(t *testing.T, args []string, stdout, stderr *syncBuffer) (mqttAddr, httpAddr string, stop func() int) {
 	t.Helper()
+	return startServeWriters(t, args, stdout, stderr)
+}
+
+func startServeWriters(t *testing.T, args []string, stdout io.Writer, stderr *syncBuffer) (mqttAddr, httpAddr string, stop func() int) {
+	t.Helper()
 	started := make(chan [2]string, 1)
 	serveStarted = func(m, h string) { started <- [2]string{m, h} }
 	t.Cleanup(func() { serveStarted = nil })
