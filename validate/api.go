@@ -50,6 +50,7 @@ const (
 	DefaultMaxString  = 1 << 20   // hard limit on any JSON string, in raw bytes
 	DefaultMaxEntry   = 16 << 20  // bytes of one entry's "measurepoints" held at a time
 	DefaultMaxSkipped = 1000      // skipped points kept in a Result
+	DefaultMaxItems   = 1000      // multiSet items per request (SPEC §6)
 )
 
 // Limits bound the resources a payload may use. The zero value of each field is
@@ -74,6 +75,11 @@ type Limits struct {
 	// MaxSkipped is how many skipped points a Result keeps (the count is always
 	// exact). 0 means DefaultMaxSkipped; negative keeps none.
 	MaxSkipped int
+	// MaxItems is the most items a multiSet request may hold (SPEC §6); more
+	// gets status 400 "Invalid Argument data". Items past the limit are
+	// skipped, not kept, so a request costs memory for at most MaxItems items.
+	// 0 means DefaultMaxItems; negative means no limit.
+	MaxItems int
 }
 
 // Device is what a Directory knows of one device.

@@ -111,8 +111,11 @@ func msFieldIndex(name []byte) int {
 //     scanner of the MQTT path, which does not recurse; of a nesting and a
 //     syntax error, the one nearer the start of the body is reported. A
 //     syntax error is worded as goccy/go-json words it.
-//  3. body not an object; "data" absent, null, not an array, given twice, or
-//     empty: field data. Other top-level keys are ignored.
+//  3. body not an object; "data" absent, null, not an array, given twice,
+//     empty, or holding more than Limits.MaxItems items (default 1000, SPEC
+//     §6): field data. Other top-level keys are ignored. Items past the limit
+//     are only checked for syntax, so a large body costs memory for at most
+//     MaxItems items.
 //  4. q.Orgs does not know orgId: field orgId, submsg "orgId does not exist".
 //     The body is read first because it costs nothing to ask about.
 //
@@ -207,7 +210,7 @@ func (v *Validator) MultiSet(q MultiSetQuery, body []byte, now int64) protocol.M
 		return msInvalidArgument("orgId", "orgId is required")
 	}
 	s := msState{v: v, q: &q, now: now}
-	items, field, submsg := s.p.body(body, v.msMaxDepth())
+	items, field, submsg := s.p.body(body, v.msMaxDepth(), v.msMaxItems())
 	if field != "" {
 		return msInvalidArgument(field, submsg)
 	}
@@ -233,6 +236,16 @@ func (v *Validator) msMaxDepth() int {
 	return DefaultMaxDepth
 }
 
+func (v *Validator) msMaxItems() int {
+	switch n := v.opts.Limits.MaxItems; {
+	case n > 0:
+		return n
+	case n < 0:
+		return -1
+	}
+	return DefaultMaxItems
+}
+
 func msInvalidArgument(field, submsg string) protocol.MultiSetResponse {
 	return protocol.MultiSetResponse{
 		Status: codes.InvalidArgument,
@@ -255,7 +268,7 @@ type msParser struct {
 // data rules apply, so that a syntax error anywhere wins over them. Unlike an
 // MQTT payload, a body may repeat keys (the item rules judge the keys they
 // know) and hold lone surrogates in \u escapes (decoded to U+FFFD).
-func (p *msParser) body(body []byte, maxDepth int) (items []msItem, field, submsg string) {
+func (p *msParser) body(body []byte, maxDepth, maxItems int) (items []msItem, field, submsg string) {
 	p.r.ResetBytes(body, 0)
 	p.sk = scan.Skipper{R: &p.r, Keys: &p.keys, MaxDepth: maxDepth}
 	top, ok := p.r.Peek()
@@ -269,6 +282,7 @@ func (p *msParser) body(body []byte, maxDepth int) (items []msItem, field, subms
 	}
 	var data byte // the first byte of data's value; 0 when absent
 	twice := false
+	over := false // data holds more than maxItems items
 	var err *scan.Error
 	if top == '{' {
 		err = p.members(1, func(key []byte, dup bool) *scan.Error {
@@ -281,7 +295,12 @@ func (p *msParser) body(body []byte, maxDepth int) (items []msItem, field, subms
 				return p.sk.Skip(2)
 			}
 			items = items[:0]
+			over = false
 			return p.elements(2, func() *scan.Error {
+				if maxItems >= 0 && len(items) >= maxItems {
+					over = true
+					return p.sk.Skip(3)
+				}
 				items = append(items, msItem{})
 				return p.item(&items[len(items)-1], 3)
 			})
@@ -305,6 +324,8 @@ func (p *msParser) body(body []byte, maxDepth int) (items []msItem, field, subms
 		return nil, "data", "data must be an array, not " + msKindName(data)
 	case len(items) == 0:
 		return nil, "data", "data is empty"
+	case over:
+		return nil, "data", "data has more than " + strconv.Itoa(maxItems) + " items"
 	}
 	return items, "", ""
 }

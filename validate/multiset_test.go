@@ -3,6 +3,8 @@ package validate
 import (
 	"bytes"
 	"errors"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -193,6 +195,65 @@ func TestMultiSetDepthLimit(t *testing.T) {
 	deep := []byte(`{"data":` + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + `}`)
 	if got := New(Options{}).MultiSet(msQ("o1"), deep, msNow); got.Status != codes.InvalidArgument || got.Msg != "Invalid Argument body" {
 		t.Errorf("100000 levels: status %d %q, want 400 Invalid Argument body", got.Status, got.Msg)
+	}
+}
+
+// TestMultiSetItemLimit covers the item limit of SPEC §6 at N and N+1, with the
+// default (1000) and a configured one, and checks that a syntax error after the
+// limit still wins (the body is read to its end) and that the items past the
+// limit are not kept (a tiny-item body cannot amplify into a huge response).
+func TestMultiSetItemLimit(t *testing.T) {
+	items := func(n int) []byte {
+		it := make([]string, n)
+		for i := range it {
+			it[i] = msItemJSON("requestId", `"r`+strconv.Itoa(i)+`"`)
+		}
+		return msBody(it...)
+	}
+	tests := []struct {
+		name   string
+		limit  int
+		n      int
+		status codes.Status
+		submsg string
+	}{
+		{"default at 1000", 0, 1000, codes.Success, ""},
+		{"default over at 1001", 0, 1001, codes.InvalidArgument, "data has more than 1000 items"},
+		{"configured at 3", 3, 3, codes.Success, ""},
+		{"configured over at 4", 3, 4, codes.InvalidArgument, "data has more than 3 items"},
+		{"no limit", -1, 1001, codes.Success, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := New(Options{Limits: Limits{MaxItems: tt.limit}}).MultiSet(msQ("o1"), items(tt.n), msNow)
+			if got.Status != tt.status || got.Submsg != tt.submsg {
+				t.Fatalf("status %d submsg %q, want %d %q", got.Status, got.Submsg, tt.status, tt.submsg)
+			}
+			if tt.status == codes.Success && len(got.Data) != tt.n {
+				t.Errorf("%d replies, want %d", len(got.Data), tt.n)
+			}
+			if tt.status == codes.InvalidArgument && (got.Msg != "Invalid Argument data" || got.Data != nil) {
+				t.Errorf("msg %q data %d, want Invalid Argument data and no data", got.Msg, len(got.Data))
+			}
+		})
+	}
+	// 1 MiB of empty items: without the limit they would be kept, some 300
+	// bytes each, and answered one reply each.
+	tiny := []byte(`{"data":[{}` + strings.Repeat(`,{}`, 349000) + `]}`)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	got := New(Options{}).MultiSet(msQ("o1"), tiny, msNow)
+	runtime.ReadMemStats(&after)
+	if got.Status != codes.InvalidArgument {
+		t.Errorf("349001 items: status %d, want 400", got.Status)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 8<<20 {
+		t.Errorf("349001 items allocated %d bytes, want at most 8 MiB: items past the limit are kept", n)
+	}
+	bad := items(5)
+	bad = append(bad[:len(bad)-2], []byte(`,}]}`)...)
+	if got := New(Options{Limits: Limits{MaxItems: 3}}).MultiSet(msQ("o1"), bad, msNow); got.Msg != "Invalid Argument body" {
+		t.Errorf("syntax error after the limit: %q %q, want Invalid Argument body", got.Msg, got.Submsg)
 	}
 }
 

@@ -58,6 +58,19 @@
 //   - Without a Dispatcher the handler only validates: accepted items are
 //     answered with status 0 and go nowhere.
 //   - Responses are application/json, not HTML-escaped, with a final newline.
+//     A response with items is written one item at a time, through a 32 KiB
+//     buffer, without a Content-Length when it is larger than that.
+//
+// # Limits
+//
+// A request costs memory for its body (Options.MaxBodyBytes, 1 MiB by
+// default) and for at most validate.Limits.MaxItems items (1000 by default,
+// SPEC §6, set in Options.Validate.Limits): a body with more items gets 400
+// "Invalid Argument data", and the items past the limit are read for syntax
+// only, never kept. The response is produced item by item from those. The
+// timeouts and the connection cap belong to the http.Server the handler is
+// mounted on; set ReadHeaderTimeout, ReadTimeout, WriteTimeout and
+// IdleTimeout there.
 //
 // # Concurrency
 //

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -123,7 +125,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	writeJSON(w, http.StatusOK, resp)
+	writeResponse(w, resp)
 }
 
 // readBody reads the whole body, cut off at the limit.
@@ -138,6 +140,42 @@ func (h *handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, erro
 		rd = http.MaxBytesReader(w, r.Body, h.max)
 	}
 	return io.ReadAll(rd)
+}
+
+// writeResponse writes a validated response with HTTP status 200, one item
+// at a time through a small buffer, so that the response costs memory for one
+// item's JSON rather than for the whole body. The bytes are those of
+// resp.MarshalJSON and a final newline.
+func writeResponse(w http.ResponseWriter, resp protocol.MultiSetResponse) {
+	if len(resp.Data) == 0 {
+		writeJSON(w, http.StatusOK, resp)
+		return
+	}
+	items := resp.Data
+	resp.Data = []protocol.SetMeasurepointReply{}
+	head, err := resp.MarshalJSON() // {"status":0,...,"data":[]}
+	if err != nil || !bytes.HasSuffix(head, []byte("[]}")) {
+		writeJSON(w, http.StatusInternalServerError, protocol.MultiSetResponse{})
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	bw := bufio.NewWriterSize(w, 32<<10)
+	bw.Write(head[:len(head)-2])
+	for i := range items {
+		b, err := items[i].MarshalJSON()
+		if err != nil { // cannot happen, as in writeJSON; cut the response short
+			return
+		}
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		if _, err := bw.Write(b); err != nil {
+			return // the client went away
+		}
+	}
+	bw.WriteString("]}\n")
+	bw.Flush()
 }
 
 // writeJSON writes resp with the given HTTP status.

@@ -400,3 +400,41 @@ func TestConcurrentRequests(t *testing.T) {
 		t.Errorf("dispatched %d items, want %d", got, n)
 	}
 }
+
+// TestAmplifyingBody checks that a body of many tiny items is refused with
+// 400 "Invalid Argument data" (SPEC §6: 1000 items by default) instead of being
+// answered one reply per item, and that the limit applies at N and N+1.
+func TestAmplifyingBody(t *testing.T) {
+	srv := server(t, nil, nil)
+	tiny := []byte(`{"data":[{}` + strings.Repeat(`,{}`, 349000) + `]}`)
+	r := do(t, srv, http.MethodPut, "orgId=o1", tiny)
+	if r.code != http.StatusOK || r.resp.Status != codes.InvalidArgument || r.resp.Msg != "Invalid Argument data" || len(r.raw) > 200 {
+		t.Errorf("349001 items: HTTP %d, %d bytes: %.200s; want 200 with status 400 Invalid Argument data", r.code, len(r.raw), r.raw)
+	}
+	limited := server(t, nil, func(o *httpapi.Options) { o.Validate.Limits.MaxItems = 2 })
+	at := body(item("r1", device1, "Power", `{"arg":1}`), item("r2", device1, "Power", `{"arg":2}`))
+	if r := do(t, limited, http.MethodPut, "orgId=o1", at); r.resp.Status != codes.Success || len(r.resp.Data) != 2 {
+		t.Errorf("2 items with MaxItems 2: status %d, %d replies; want 0 and 2", r.resp.Status, len(r.resp.Data))
+	}
+	over := body(item("r1", device1, "Power", `{"arg":1}`), item("r2", device1, "Power", `{"arg":2}`), item("r3", device1, "Power", `{"arg":3}`))
+	if r := do(t, limited, http.MethodPut, "orgId=o1", over); r.resp.Status != codes.InvalidArgument || r.resp.Submsg != "data has more than 2 items" {
+		t.Errorf("3 items with MaxItems 2: status %d %q; want 400 data has more than 2 items", r.resp.Status, r.resp.Submsg)
+	}
+}
+
+// TestStreamedResponse checks that the response, written item by item, has
+// exactly the bytes of MultiSetResponse.MarshalJSON and a final newline.
+func TestStreamedResponse(t *testing.T) {
+	srv := server(t, nil, nil)
+	r := do(t, srv, http.MethodPut, "orgId=o1", body(item("r1", device1, "Power", `{"arg":1}`), item("r2", asset2, "nope", `{}`), `{}`))
+	want, err := r.resp.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(r.raw) != string(want)+"\n" {
+		t.Errorf("response\n%s\nwant MarshalJSON's\n%s", r.raw, want)
+	}
+	if len(r.resp.Data) != 3 {
+		t.Errorf("%d replies, want 3", len(r.resp.Data))
+	}
+}

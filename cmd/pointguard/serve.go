@@ -60,7 +60,7 @@ flags:
   --points-timeout D how long a message waits for --points to take its points
                      before it is answered 500 (default 2s)
   --log-format NAME  text or json (default text); the log goes to standard error
-
+` + serveLimitsUsage + `
 Stops cleanly on SIGINT (Ctrl-C) or SIGTERM. Exit status: 0 after a clean stop,
 2 for a usage error, an environment that does not load, an address that cannot
 be listened on, or a server that fails while running.
@@ -93,6 +93,7 @@ type serveConfig struct {
 	validate                   validate.Options // Profile and Limits, from flags
 	jsonLog                    bool
 	sinkTimeout                time.Duration // --points-timeout
+	limits                     serveLimits
 }
 
 func parseServeFlags(args []string, stdout, stderr io.Writer) (*serveConfig, int) {
@@ -104,6 +105,7 @@ func parseServeFlags(args []string, stdout, stderr io.Writer) (*serveConfig, int
 	flags.StringVar(&cfg.points, "points", "", "")
 	logFormat := flags.String("log-format", "text", "")
 	flags.DurationVar(&cfg.sinkTimeout, "points-timeout", defaultSinkTimeout, "")
+	flags.addServeLimits(&cfg.limits)
 	usageError := func(msg string) int { return serveUsageError(stderr, msg) }
 	if status, done := flags.parse(args, stdout, serveUsage, usageError); done {
 		return nil, status
@@ -121,6 +123,9 @@ func parseServeFlags(args []string, stdout, stderr io.Writer) (*serveConfig, int
 		cfg.jsonLog = true
 	default:
 		return nil, serveUsageError(stderr, "--log-format must be text or json, not "+quote(*logFormat))
+	}
+	if err := cfg.limits.check(); err != nil {
+		return nil, serveUsageError(stderr, err.Error())
 	}
 	if cfg.sinkTimeout <= 0 {
 		return nil, serveUsageError(stderr, "--points-timeout must be a positive duration such as 2s")
@@ -203,11 +208,9 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			sink.Close()
 			return fail("--http " + cfg.httpAddr + ": " + err.Error())
 		}
-		httpSrv = &http.Server{
-			Handler:           newHTTPHandler(env, cfg, log),
-			ReadHeaderTimeout: 10 * time.Second,
-			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-		}
+		httpLn = &limitListener{Listener: httpLn, max: cfg.limits.httpMaxConns}
+		httpSrv = cfg.limits.httpServer(newHTTPHandler(env, cfg, log))
+		httpSrv.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	}
 
 	if err := broker.Serve(); err != nil {
@@ -569,6 +572,7 @@ func newHTTPHandler(env *environment.Env, cfg *serveConfig, log *slog.Logger) ht
 			Profile:   cfg.validate.Profile,
 			Models:    env.Models(),
 			Directory: env.Directory(),
+			Limits:    validate.Limits{MaxItems: cfg.limits.maxItems},
 		},
 		Orgs:       env,
 		Assets:     env.Assets(),
