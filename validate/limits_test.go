@@ -15,6 +15,7 @@ import (
 // where the error points (at is a substring whose first byte is the offset).
 type limitCase struct {
 	name    string
+	topic   string // default: topic
 	limits  validate.Limits
 	payload string
 	code    codes.Code
@@ -37,7 +38,7 @@ func runLimitCase(t *testing.T, opts validate.Options, tt limitCase) {
 	}
 	for _, streamed := range []bool{false, true} {
 		var res validate.Result
-		msg := validate.Message{Topic: topic, Now: 42}
+		msg := validate.Message{Topic: cmp.Or(tt.topic, topic), Now: 42}
 		if streamed {
 			res, _ = v.ValidateReader(msg, iotest.OneByteReader(strings.NewReader(tt.payload)), nil)
 		} else {

@@ -64,6 +64,13 @@ var allTypesPoints = []struct{ name, point string }{
 	{"struct in document order", `"st": {"c": 1.5, "a": 1, "b": "t\tu"}`},
 	{"struct required only", `"st": {"a": 0, "c": 0}`},
 	{"file", `"file": "dir/f.bin"`},
+	{"bool 0", `"b": 0`},
+	{"bool compat false", `"b": "false"`},
+	{"bool compat 0", `"b": "0"`},
+	{"bool compat 1", `"b": "1"`},
+	{"date first", `"dt": "0001-01-01 00:00:00"`},
+	{"date last", `"dt": "9999-12-31 23:59:59"`},
+	{"date leap 2000", `"dt": "2000-02-29 12:30:00"`},
 }
 
 func allTypesPayload() []byte {
