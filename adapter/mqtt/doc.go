@@ -98,6 +98,63 @@
 // on a loopback address or a network you trust. Without it, attach your own
 // authentication hook with AddHook before calling Serve.
 //
+// With a device registry ([Options.Devices], [NewDevices]) in which any device
+// has a secret, the broker is the platform's device endpoint instead, as the
+// vendor's device SDKs expect it (secure mode 2):
+//
+//  1. CONNECT: username "{deviceKey}&{productKey}", client id
+//     "{base}[{extra}]|securemode=2,signmethod={m},timestamp={ts}|", password
+//     [Sign] of clientId (base and extra), deviceKey, productKey and timestamp
+//     with the device's secret. A bad or missing signature, an unknown device
+//     or one without a secret, another secure mode (3 and 4 use product
+//     secrets, which the registry does not hold) or an unknown sign method gets
+//     CONNACK "not authorized" (MQTT 5 0x87, MQTT 3.1.1 0x05), reported as an
+//     [AccessEvent] with the reason and never a secret or a password.
+//  2. Permissions: a client may publish, subscribe and receive only on the
+//     topics of its own device (/sys/{pk}/{dk}/... and /ext/session/{pk}/{dk}/...)
+//     and of the sub-devices logged in through its connection. Another
+//     publication gets the platform's 1009 treatment: not validated, not
+//     delivered, no reply, MQTT 5 PUBACK 0x87 "1009 ...". A filter with a
+//     wildcard in place of a device key ("#" included) gets a SUBACK failure.
+//     Deliveries are checked too, so a subscription made while a sub-device was
+//     logged in reads nothing once it has logged out.
+//
+// Timestamps are not checked for freshness (the SDKs send milliseconds,
+// seconds with a fraction, or floats), so a captured CONNECT can be replayed,
+// and nothing is encrypted: there is no TLS listener.
+//
+// # Sub-device sessions
+//
+// The session topics of a gateway, /ext/session/{pk}/{dk}/combine/login,
+// .../combine/login/batch and .../combine/logout, are answered on the topic
+// followed by "_reply" with {"id", "code", "message"?, "data"} and never
+// delivered (they carry signatures). The codes are [LoginCode] values: 705 the
+// sub-device is not in the registry, 740 its gateway is another (or it is the
+// gateway itself), 742 the sign does not check (wrong secret, unknown sign
+// method, a secureMode other than 2, or, in a secured registry, a sub-device
+// without a secret), 1220 the request is not JSON or lacks a parameter, 1251
+// it is empty, 1260 its method is not the topic's, 723 a batch in which some
+// sub-devices failed (reply data loginedSubDevices and failedSubDevices, the
+// message naming each failure). A logout of a sub-device that is not logged
+// in succeeds. A registry without any secret checks existence and gateways
+// but cannot check signs. The online state the validator reads follows the
+// sessions (see [Devices]).
+//
+// # Compression
+//
+// A client whose client id carries compress=GZIP, LZ4 or LZO in its extra
+// block (the Java SDK's setting) publishes every payload compressed so and
+// reads every payload it receives that way: the broker decompresses its
+// publications before validating and delivering them (subscribers receive the
+// JSON, or their own codec) and compresses every publication it sends to such
+// a client, replies included ([Codec]). The payload limit applies to the
+// decompressed JSON: a payload that decompresses to more gets 1008 however
+// small it is, and decompression stops at the limit, so a bomb costs no more
+// memory than a payload at the limit; one that does not decompress gets 1206.
+// Both replies have no id (the request was never read). LZO replies are valid
+// LZO1X made of literal runs: replies are a few dozen bytes, too short to gain
+// from compression.
+//
 // # Concurrency
 //
 // The broker calls the hook on the goroutine of the publishing client, so many

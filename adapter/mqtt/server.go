@@ -37,6 +37,18 @@ type Options struct {
 	// loopback address or a network you trust; otherwise leave it false and
 	// attach an authentication hook with AddHook before calling Serve.
 	AllowAll bool
+	// Devices, when not nil, is the device registry. It takes the place of
+	// Validate.Directory, so that the sub-device checks (SPEC §4.4) read the
+	// online state that sub-device sessions change. When any device has a
+	// secret, every client must authenticate and may use only its own topics and
+	// those of the sub-devices logged in through it, and AllowAll is ignored.
+	// Nil means no registry: session requests are answered 705.
+	Devices *Devices
+	// OnAccess, when not nil, is called for each access event: connections
+	// accepted and refused, publications and subscriptions refused, session
+	// requests answered, gateways gone. It is called concurrently for different
+	// clients; the event is valid only during the call.
+	OnAccess func(*AccessEvent)
 	// Logger receives the broker's own records (listeners, connections); nil
 	// discards them. Verdicts are reported through OnVerdict, not here.
 	Logger *slog.Logger
@@ -94,10 +106,16 @@ func New(opts Options) (*mochi.Server, error) {
 		InlineClient: true, // the hook publishes the replies through it
 		Logger:       logger,
 	})
-	if opts.AllowAll {
+	if opts.Devices != nil {
+		opts.Validate.Directory = opts.Devices
+	}
+	if opts.AllowAll && !opts.Devices.Secured() {
 		if err := srv.AddHook(new(AllowAll), nil); err != nil {
 			return nil, err
 		}
+	}
+	if err := srv.AddHook(newAccessHook(srv, &opts), nil); err != nil {
+		return nil, err
 	}
 	if err := srv.AddHook(NewHook(srv, opts), nil); err != nil {
 		return nil, err
@@ -145,7 +163,7 @@ func (h quietHandler) Handle(ctx context.Context, r slog.Record) error {
 	if r.Level == slog.LevelError && r.Message == "publish packet error" {
 		ours := false
 		r.Attrs(func(a slog.Attr) bool {
-			if a.Key == "hook" && a.Value.String() == HookID {
+			if a.Key == "hook" && (a.Value.String() == HookID || a.Value.String() == AccessHookID) {
 				ours = true
 				return false
 			}
