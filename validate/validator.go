@@ -241,7 +241,11 @@ func (v *Validator) run() (Result, error) {
 		return v.res, v.yieldErr
 	}
 	// 1008 outranks every parsing error: read to the limit to know the size.
-	r.Drain()
+	// With no limit there is no 1008, and the verdict is already final: the
+	// rest is not read, so that an endless input after an error ends.
+	if v.lim.maxBytes >= 0 {
+		r.Drain()
+	}
 	if err := r.ReadErr(); err != nil {
 		return v.res, err
 	}

@@ -13,6 +13,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/mochi-mqtt/server/v2/packets"
+
+	"github.com/pointguard/pointguard/adapter/capture/capturetest"
 )
 
 const (
@@ -54,13 +56,13 @@ func readAll(t *testing.T, data []byte, opts Options) ([]got, error) {
 }
 
 // exchange is a connection with one request and its reply.
-func exchange(t *testing.T, ipv6 bool, version byte) *conversation {
-	c := newConversation(ipv6).handshake()
-	c.send(true, connectPacket(t, version), 0)
-	c.send(false, connackPacket(t, version), 0)
-	c.send(true, publishPacket(t, version, 1, 7, reqTopic, []byte(reqBody), packets.Properties{}), 0)
-	c.send(false, publishPacket(t, version, 1, 1, replyTopic, []byte(replyBody), packets.Properties{}), 0)
-	c.fin()
+func exchange(t *testing.T, ipv6 bool, version byte) *capturetest.Conversation {
+	c := capturetest.NewConversation(ipv6).Handshake()
+	c.Send(true, capturetest.Connect(t, version), 0)
+	c.Send(false, capturetest.Connack(t, version), 0)
+	c.Send(true, capturetest.Publish(t, version, 1, 7, reqTopic, []byte(reqBody), packets.Properties{}), 0)
+	c.Send(false, capturetest.Publish(t, version, 1, 1, replyTopic, []byte(replyBody), packets.Properties{}), 0)
+	c.Fin()
 	return c
 }
 
@@ -85,7 +87,7 @@ func TestLinkTypes(t *testing.T) {
 			}
 			t.Run(name, func(t *testing.T) {
 				c := exchange(t, ipv6, 4)
-				out, err := readAll(t, c.pcap(t, link), Options{})
+				out, err := readAll(t, c.Pcap(t, link), Options{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -99,18 +101,18 @@ func TestLinkTypes(t *testing.T) {
 
 func TestFileFormats(t *testing.T) {
 	c := exchange(t, false, 5)
-	frames, times := c.frames(t, layers.LinkTypeEthernet)
+	frames, times := c.Frames(t, layers.LinkTypeEthernet)
 	files := []struct {
 		name   string
 		data   []byte
 		format Format
 		nanos  bool
 	}{
-		{"pcap/micro/little-endian", pcapFile(frames, times, layers.LinkTypeEthernet, binary.LittleEndian, false), PCAP, false},
-		{"pcap/micro/big-endian", pcapFile(frames, times, layers.LinkTypeEthernet, binary.BigEndian, false), PCAP, false},
-		{"pcap/nano/little-endian", pcapFile(frames, times, layers.LinkTypeEthernet, binary.LittleEndian, true), PCAP, true},
-		{"pcap/nano/big-endian", pcapFile(frames, times, layers.LinkTypeEthernet, binary.BigEndian, true), PCAP, true},
-		{"pcapng", pcapngFile(t, frames, times, layers.LinkTypeEthernet), PCAPNG, true},
+		{"pcap/micro/little-endian", capturetest.PcapFile(frames, times, layers.LinkTypeEthernet, binary.LittleEndian, false), PCAP, false},
+		{"pcap/micro/big-endian", capturetest.PcapFile(frames, times, layers.LinkTypeEthernet, binary.BigEndian, false), PCAP, false},
+		{"pcap/nano/little-endian", capturetest.PcapFile(frames, times, layers.LinkTypeEthernet, binary.LittleEndian, true), PCAP, true},
+		{"pcap/nano/big-endian", capturetest.PcapFile(frames, times, layers.LinkTypeEthernet, binary.BigEndian, true), PCAP, true},
+		{"pcapng", capturetest.PcapngFile(t, frames, times, layers.LinkTypeEthernet), PCAPNG, true},
 	}
 	for _, f := range files {
 		t.Run(f.name, func(t *testing.T) {
@@ -154,24 +156,24 @@ func TestDetect(t *testing.T) {
 	}
 }
 
-// reorder returns the conversation with its segments in a new order.
-func reorder(c *conversation, order ...int) *conversation {
-	segs := make([]segment, len(order))
+// reorder returns the capturetest.Conversation with its segments in a new order.
+func reorder(c *capturetest.Conversation, order ...int) *capturetest.Conversation {
+	segs := make([]capturetest.Segment, len(order))
 	for i, j := range order {
-		segs[i] = c.segs[j]
-		segs[i].at = epoch.Add(time.Duration(i) * time.Millisecond) // times keep increasing
+		segs[i] = c.Segs[j]
+		segs[i].At = capturetest.Epoch.Add(time.Duration(i) * time.Millisecond) // times keep increasing
 	}
-	c.segs = segs
+	c.Segs = segs
 	return c
 }
 
 func TestReassembly(t *testing.T) {
 	big := []byte(strings.Repeat("x", 3000))
 	t.Run("split across segments", func(t *testing.T) {
-		c := newConversation(false).handshake()
-		c.send(true, connectPacket(t, 4), 0)
-		idx := c.send(true, publishPacket(t, 4, 0, 0, reqTopic, big, packets.Properties{}), 500)
-		out, err := readAll(t, c.pcap(t, layers.LinkTypeEthernet), Options{})
+		c := capturetest.NewConversation(false).Handshake()
+		c.Send(true, capturetest.Connect(t, 4), 0)
+		idx := c.Send(true, capturetest.Publish(t, 4, 0, 0, reqTopic, big, packets.Properties{}), 500)
+		out, err := readAll(t, c.Pcap(t, layers.LinkTypeEthernet), Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -181,11 +183,11 @@ func TestReassembly(t *testing.T) {
 		}
 	})
 	t.Run("two packets in one segment", func(t *testing.T) {
-		c := newConversation(false).handshake()
-		two := append(connectPacket(t, 4), publishPacket(t, 4, 0, 0, reqTopic, []byte("a"), packets.Properties{})...)
-		two = append(two, publishPacket(t, 4, 2, 9, reqTopic, []byte("b"), packets.Properties{})...)
-		c.send(true, two, 0)
-		out, err := readAll(t, c.pcap(t, layers.LinkTypeEthernet), Options{})
+		c := capturetest.NewConversation(false).Handshake()
+		two := append(capturetest.Connect(t, 4), capturetest.Publish(t, 4, 0, 0, reqTopic, []byte("a"), packets.Properties{})...)
+		two = append(two, capturetest.Publish(t, 4, 2, 9, reqTopic, []byte("b"), packets.Properties{})...)
+		c.Send(true, two, 0)
+		out, err := readAll(t, c.Pcap(t, layers.LinkTypeEthernet), Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -198,13 +200,13 @@ func TestReassembly(t *testing.T) {
 		}
 	})
 	t.Run("out of order and retransmitted", func(t *testing.T) {
-		c := newConversation(true).handshake()
-		c.send(true, connectPacket(t, 5), 0)                                                    // 3
-		c.send(true, publishPacket(t, 5, 1, 1, reqTopic, big, packets.Properties{}), 1000)      // 4, 5, 6, 7
-		c.send(true, publishPacket(t, 5, 1, 2, reqTopic, []byte("2"), packets.Properties{}), 0) // 8
+		c := capturetest.NewConversation(true).Handshake()
+		c.Send(true, capturetest.Connect(t, 5), 0)                                                    // 3
+		c.Send(true, capturetest.Publish(t, 5, 1, 1, reqTopic, big, packets.Properties{}), 1000)      // 4, 5, 6, 7
+		c.Send(true, capturetest.Publish(t, 5, 1, 2, reqTopic, []byte("2"), packets.Properties{}), 0) // 8
 		// 4 arrives after 5, and twice.
 		c = reorder(c, 0, 1, 2, 3, 5, 4, 4, 6, 7, 8)
-		out, err := readAll(t, c.pcap(t, layers.LinkTypeLinuxSLL), Options{})
+		out, err := readAll(t, c.Pcap(t, layers.LinkTypeLinuxSLL), Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -217,12 +219,12 @@ func TestReassembly(t *testing.T) {
 		}
 	})
 	t.Run("bytes missing", func(t *testing.T) {
-		c := newConversation(false).handshake()
-		c.send(true, connectPacket(t, 4), 0)
-		c.send(true, publishPacket(t, 4, 0, 0, reqTopic, big, packets.Properties{}), 1000) // 4, 5, 6, 7
-		c.send(true, publishPacket(t, 4, 0, 0, reqTopic, []byte("after"), packets.Properties{}), 0)
+		c := capturetest.NewConversation(false).Handshake()
+		c.Send(true, capturetest.Connect(t, 4), 0)
+		c.Send(true, capturetest.Publish(t, 4, 0, 0, reqTopic, big, packets.Properties{}), 1000) // 4, 5, 6, 7
+		c.Send(true, capturetest.Publish(t, 4, 0, 0, reqTopic, []byte("after"), packets.Properties{}), 0)
 		c = reorder(c, 0, 1, 2, 3, 4, 6, 7, 8) // 5 never captured
-		out, err := readAll(t, c.pcap(t, layers.LinkTypeEthernet), Options{})
+		out, err := readAll(t, c.Pcap(t, layers.LinkTypeEthernet), Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -238,12 +240,12 @@ func TestReassembly(t *testing.T) {
 
 func TestMQTT(t *testing.T) {
 	t.Run("QoS 0, 1 and 2", func(t *testing.T) {
-		c := newConversation(false).handshake()
-		c.send(true, connectPacket(t, 4), 0)
+		c := capturetest.NewConversation(false).Handshake()
+		c.Send(true, capturetest.Connect(t, 4), 0)
 		for q := byte(0); q <= 2; q++ {
-			c.send(true, publishPacket(t, 4, q, uint16(q)*10, reqTopic, []byte{'0' + q}, packets.Properties{}), 0)
+			c.Send(true, capturetest.Publish(t, 4, q, uint16(q)*10, reqTopic, []byte{'0' + q}, packets.Properties{}), 0)
 		}
-		out, err := readAll(t, c.pcap(t, layers.LinkTypeEthernet), Options{})
+		out, err := readAll(t, c.Pcap(t, layers.LinkTypeEthernet), Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -257,14 +259,14 @@ func TestMQTT(t *testing.T) {
 		}
 	})
 	t.Run("MQTT 5 properties and topic aliases", func(t *testing.T) {
-		c := newConversation(false).handshake()
-		c.send(true, connectPacket(t, 5), 0)
+		c := capturetest.NewConversation(false).Handshake()
+		c.Send(true, capturetest.Connect(t, 5), 0)
 		props := packets.Properties{ContentType: "application/json", User: []packets.UserProperty{{Key: "k", Val: "v"}}, TopicAlias: 3, TopicAliasFlag: true}
-		c.send(true, publishPacket(t, 5, 1, 1, reqTopic, []byte("first"), props), 0)                                              // sets alias 3
-		c.send(true, publishPacket(t, 5, 1, 2, "", []byte("second"), packets.Properties{TopicAlias: 3, TopicAliasFlag: true}), 0) // uses it
+		c.Send(true, capturetest.Publish(t, 5, 1, 1, reqTopic, []byte("first"), props), 0)                                              // sets alias 3
+		c.Send(true, capturetest.Publish(t, 5, 1, 2, "", []byte("second"), packets.Properties{TopicAlias: 3, TopicAliasFlag: true}), 0) // uses it
 		// The server's aliases are its own: alias 3 from the server is unknown.
-		c.send(false, publishPacket(t, 5, 0, 0, "", []byte("unknown"), packets.Properties{TopicAlias: 3, TopicAliasFlag: true}), 0)
-		out, err := readAll(t, c.pcap(t, layers.LinkTypeEthernet), Options{})
+		c.Send(false, capturetest.Publish(t, 5, 0, 0, "", []byte("unknown"), packets.Properties{TopicAlias: 3, TopicAliasFlag: true}), 0)
+		out, err := readAll(t, c.Pcap(t, layers.LinkTypeEthernet), Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -278,12 +280,12 @@ func TestMQTT(t *testing.T) {
 		}
 	})
 	t.Run("not MQTT, TLS, and --mqtt-port", func(t *testing.T) {
-		other := newConversation(false).handshake()
-		other.send(true, []byte("GET / HTTP/1.1\r\n\r\n"), 0)
-		tls := newConversation(false).handshake()
-		tls.cport = 40001
-		tls.send(true, []byte{0x16, 3, 1, 0, 5, 1, 0, 0, 1, 0}, 0)
-		out, err := readAll(t, append(other.pcap(t, layers.LinkTypeEthernet), tls.pcap(t, layers.LinkTypeEthernet)[24:]...), Options{})
+		other := capturetest.NewConversation(false).Handshake()
+		other.Send(true, []byte("GET / HTTP/1.1\r\n\r\n"), 0)
+		tls := capturetest.NewConversation(false).Handshake()
+		tls.ClientPort = 40001
+		tls.Send(true, []byte{0x16, 3, 1, 0, 5, 1, 0, 0, 1, 0}, 0)
+		out, err := readAll(t, append(other.Pcap(t, layers.LinkTypeEthernet), tls.Pcap(t, layers.LinkTypeEthernet)[24:]...), Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -293,10 +295,10 @@ func TestMQTT(t *testing.T) {
 		}
 
 		// A capture that starts after the CONNECT: no SYN, no CONNECT.
-		mid := newConversation(false)
-		mid.send(false, publishPacket(t, 5, 0, 0, "other", []byte("s"), packets.Properties{}), 0)
-		mid.send(true, publishPacket(t, 5, 0, 0, reqTopic, []byte("c"), packets.Properties{}), 0)
-		data := mid.pcap(t, layers.LinkTypeEthernet)
+		mid := capturetest.NewConversation(false)
+		mid.Send(false, capturetest.Publish(t, 5, 0, 0, "other", []byte("s"), packets.Properties{}), 0)
+		mid.Send(true, capturetest.Publish(t, 5, 0, 0, reqTopic, []byte("c"), packets.Properties{}), 0)
+		data := mid.Pcap(t, layers.LinkTypeEthernet)
 		out, _ = readAll(t, data, Options{})
 		if diff := cmp.Diff([]got{{Frame: 1, Problem: ReasonNotMQTT}}, out); diff != "" {
 			t.Errorf("without --mqtt-port (-want +got)\n%s", diff)
@@ -312,16 +314,16 @@ func TestMQTT(t *testing.T) {
 	})
 	t.Run("packet size bound at N and N+1", func(t *testing.T) {
 		for _, payload := range []int{100, 101} {
-			c := newConversation(false).handshake()
-			c.send(true, connectPacket(t, 4), 0)
-			pk := publishPacket(t, 4, 0, 0, "t", bytes.Repeat([]byte("p"), payload), packets.Properties{})
-			c.send(true, pk, 40)
-			c.send(true, publishPacket(t, 4, 0, 0, "t", []byte("next"), packets.Properties{}), 0)
-			out, err := readAll(t, c.pcap(t, layers.LinkTypeEthernet), Options{MaxPacket: 3 + 100}) // topic 2+1 bytes
+			c := capturetest.NewConversation(false).Handshake()
+			c.Send(true, capturetest.Connect(t, 4), 0)
+			pk := capturetest.Publish(t, 4, 0, 0, "t", bytes.Repeat([]byte("p"), payload), packets.Properties{})
+			c.Send(true, pk, 40)
+			c.Send(true, capturetest.Publish(t, 4, 0, 0, "t", []byte("next"), packets.Properties{}), 0)
+			out, err := readAll(t, c.Pcap(t, layers.LinkTypeEthernet), Options{MaxPacket: 3 + 100}) // topic 2+1 bytes
 			if err != nil {
 				t.Fatal(err)
 			}
-			last := int64(len(c.segs))
+			last := int64(len(c.Segs))
 			want := []got{{Frame: last - 1, FromClient: true, Topic: "t", Payload: strings.Repeat("p", payload), Version: 4}, {Frame: last, FromClient: true, Topic: "t", Payload: "next", Version: 4}}
 			if payload == 101 {
 				want[0] = got{Frame: 5, Problem: ReasonTooLarge} // noticed at the first segment
@@ -334,11 +336,11 @@ func TestMQTT(t *testing.T) {
 }
 
 func TestCutCapture(t *testing.T) {
-	c := newConversation(false).handshake()
-	c.send(true, connectPacket(t, 4), 0)
-	c.send(true, publishPacket(t, 4, 0, 0, reqTopic, []byte("whole"), packets.Properties{}), 0)
-	c.send(true, publishPacket(t, 4, 0, 0, reqTopic, bytes.Repeat([]byte("x"), 2000), packets.Properties{}), 1000)
-	data := c.pcap(t, layers.LinkTypeEthernet)
+	c := capturetest.NewConversation(false).Handshake()
+	c.Send(true, capturetest.Connect(t, 4), 0)
+	c.Send(true, capturetest.Publish(t, 4, 0, 0, reqTopic, []byte("whole"), packets.Properties{}), 0)
+	c.Send(true, capturetest.Publish(t, 4, 0, 0, reqTopic, bytes.Repeat([]byte("x"), 2000), packets.Properties{}), 1000)
+	data := c.Pcap(t, layers.LinkTypeEthernet)
 	// Cut inside the last frame's record: the file was still being written.
 	out, err := readAll(t, data[:len(data)-10], Options{})
 	if err != nil {
@@ -355,7 +357,7 @@ func TestCutCapture(t *testing.T) {
 }
 
 func TestReadError(t *testing.T) {
-	data := exchange(t, false, 4).pcap(t, layers.LinkTypeEthernet)
+	data := exchange(t, false, 4).Pcap(t, layers.LinkTypeEthernet)
 	boom := errors.New("boom")
 	r, err := NewReader(io.MultiReader(bytes.NewReader(data[:200]), iotest.ErrReader(boom)), Options{})
 	if err != nil {

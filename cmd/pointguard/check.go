@@ -14,6 +14,7 @@ import (
 	json "github.com/goccy/go-json"
 
 	"github.com/pointguard/pointguard"
+	wire "github.com/pointguard/pointguard/adapter/capture"
 	"github.com/pointguard/pointguard/codes"
 	"github.com/pointguard/pointguard/protocol"
 	"github.com/pointguard/pointguard/validate"
@@ -44,10 +45,14 @@ Validates captured MQTT measurepoint messages (SPEC §7.1) and writes one verdic
 per message, in input order. With no CAPTURE, or "-", reads standard input.
 Flags come before the CAPTURE files.
 
-A CAPTURE is JSON Lines, one message a line:
+A CAPTURE is a packet capture (pcap or pcapng, as tcpdump and Wireshark
+write them), or else JSON Lines, one message a line:
   {"topic": "...", "payload": "<payload text>", "received": MS}
 with "payload_base64" instead of "payload" for bytes that are not UTF-8, and
-"received" (optional) the message's server time in milliseconds.
+"received" (optional) the message's server time in milliseconds; what
+mosquitto_sub -F %j prints is JSON Lines too. In a packet capture,
+each PUBLISH on a request topic from the side that sent CONNECT is checked,
+at its capture time.
 
 flags:
   --env FILE        platform environment (default ` + pointguard.SampleEnvironment + `)
@@ -57,9 +62,16 @@ flags:
   --quiet           print only the messages that did not get 200 (jsonl, text)
   --topic TOPIC     each CAPTURE is one raw payload file, sent on TOPIC
   --max-bytes N     payload size limit in bytes (default 524288; 0: no limit)
+  --compare         set each verdict beside the reply the capture holds
+  --mqtt-port PORTS TCP ports (comma-separated) whose connections are MQTT even
+                    without a CONNECT in the capture
+  --mqtt-version V  3.1.1 or 5: the version of those connections (default 3.1.1)
+
+A summary is written on standard error at the end.
 
 Exit status: 0 when every message got 200; 1 when any did not, or a capture
-line was not valid capture JSON; 2 for a usage or I/O error.
+line was not valid capture JSON; 2 for a usage or I/O error. With --compare:
+0 when every captured reply agrees with pointguard, 1 when any disagrees.
 `
 
 // checkRun is the state of one check run.
@@ -75,6 +87,16 @@ type checkRun struct {
 	status int    // the exit status so far
 	line   []byte // capture line scratch, reused
 	yield  func(*validate.Point) error
+
+	// The input side: packet captures, --compare and the summary.
+	capFlags  *captureFlags
+	nowGiven  bool
+	lineMax   int           // the longest JSON Lines capture line read
+	maxPacket int           // the largest MQTT packet decoded
+	place     *packetPlace  // where the message being reported is, in a packet capture
+	cmp       *comparer     // nil without --compare
+	lines     *lineReporter // c.rep in the line formats, which --compare needs
+	sum       *summary
 }
 
 func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -84,6 +106,7 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	format := flags.String("format", "jsonl", "")
 	topic := flags.String("topic", "", "")
 	quiet := flags.Bool("quiet", false, "")
+	capFlags := addCaptureFlags(flags)
 	usageError := func(msg string) int { return checkUsageError(stderr, msg) }
 	if status, done := flags.parse(args, stdout, checkUsage, usageError); done {
 		return status
@@ -101,6 +124,12 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if !slices.Contains(checkFormats, *format) {
 		return checkUsageError(stderr, "--format must be jsonl, text, junit or sarif, not "+quote(*format))
 	}
+	if capFlags.compare && flags.given["topic"] {
+		return checkUsageError(stderr, "--compare needs captures, which hold replies; --topic files hold none")
+	}
+	if capFlags.compare && *format != "jsonl" && *format != "text" {
+		return checkUsageError(stderr, "--compare writes jsonl or text, not "+quote(*format))
+	}
 	now := flags.serverTime()
 
 	env, err := flags.loadEnv()
@@ -115,8 +144,18 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		now:    now,
 		out:    bufio.NewWriterSize(stdout, 64<<10),
 		stderr: stderr,
+
+		capFlags:  capFlags,
+		nowGiven:  flags.given["now"],
+		lineMax:   captureLineBound(flags.maxBytes),
+		maxPacket: maxPacketBound(flags.maxBytes),
+		sum:       newSummary(stderr, capFlags.compare),
+	}
+	if capFlags.compare {
+		c.cmp = newComparer()
 	}
 	c.rep = newReporter(*format, c.out, *quiet)
+	c.lines, _ = c.rep.(*lineReporter)
 	if observePoint != nil {
 		c.yield = func(p *validate.Point) error { observePoint(p); return nil }
 	}
@@ -145,6 +184,7 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			c.ioError("writing output: " + err.Error())
 		}
 	}
+	c.sum.write(stderr)
 	return c.status
 }
 
@@ -218,9 +258,14 @@ func (c *checkRun) captureFile(name string, stdin io.Reader) {
 	c.src = source{file: displayName(name), named: c.multi}
 	defer c.endFile()
 	br := bufio.NewReaderSize(r, 64<<10)
+	if magic, _ := br.Peek(wire.MagicLen); wire.Detect(magic) != wire.JSONLines {
+		c.packetFile(name, br)
+		return
+	}
+	defer c.endInput()
 	for n := 1; ; n++ {
 		c.src.line = n
-		line, tooLong, err := readLine(br, c.line[:0], maxCaptureLine)
+		line, tooLong, err := readLine(br, c.line[:0], c.lineMax)
 		c.line = line[:0]
 		if n == 1 {
 			line = bytes.TrimPrefix(line, utf8BOM)
@@ -235,7 +280,7 @@ func (c *checkRun) captureFile(name string, stdin io.Reader) {
 		}
 		switch {
 		case tooLong:
-			c.badLine(name, n, "line longer than "+strconv.Itoa(maxCaptureLine)+" bytes; use --topic for payloads this large")
+			c.badLine(name, n, "line longer than "+strconv.Itoa(c.lineMax)+" bytes; use --topic for payloads this large")
 		case len(bytes.TrimSpace(line)) == 0:
 			// Empty lines are skipped; they still count in line numbers.
 		default:
@@ -247,6 +292,10 @@ func (c *checkRun) captureFile(name string, stdin io.Reader) {
 			now := c.now
 			if cp.received >= 0 {
 				now = cp.received
+			}
+			if c.cmp != nil && protocol.IsReplyTopic(cp.topic) {
+				c.cmp.observe(c, cp.topic, cp.payload, now)
+				break
 			}
 			res, err := c.v.Validate(validate.Message{Topic: cp.topic, Now: now}, cp.payload, c.yield)
 			var verr *validate.Error
@@ -394,14 +443,26 @@ func parseCapture(line []byte) (capture, string) {
 
 // report writes the verdict on one message.
 func (c *checkRun) report(line int, requestTopic string, res *validate.Result) {
-	if res.Code != codes.OK {
-		c.raise(exitFail)
+	c.sum.verdict(res.Code, c.stderr)
+	if res.Code != codes.OK && c.cmp == nil {
+		c.raise(exitFail) // with --compare, the status says whether the replies agree
 	}
 	c.cur.records++
 	if c.out == nil {
 		return
 	}
 	c.src.line = line
+	c.src.packet = c.place
+	if c.cmp != nil {
+		at := c.now
+		if c.place != nil {
+			at = c.place.at
+		}
+		if rec := c.lines.render(c.src, requestTopic, res); rec != nil {
+			c.cmp.add(c, rec, requestTopic, res, at)
+		}
+		return
+	}
 	c.written(c.rep.verdict(c.src, requestTopic, res))
 }
 

@@ -58,9 +58,12 @@
 //     {"line":N,"error":{"code":"capture","detail":REASON}} (no "topic", no
 //     "reply": there was no message), so that a program reading stdout counts
 //     every line; it makes the exit status at least 1.
-//  7. A capture line may be up to 256 MiB; a longer one is an invalid capture
-//     line, read through without being held. Larger payloads are checked with
-//     --topic, which streams them.
+//  7. A capture line may be up to six times --max-bytes (a payload at the
+//     limit with every byte escaped as \u00XX) plus 64 KiB for the rest of
+//     the line, and at most 256 MiB (also with --max-bytes 0); a longer one
+//     is an invalid capture line, reported with its line number and read
+//     through without being held. Larger payloads are checked with --topic,
+//     which streams them.
 //  8. A CAPTURE file that cannot be read is reported on stderr and the run goes
 //     on with the next one; the exit status is 2. So it is when stdout fails.
 //  9. The clock is read once per run, for messages that have neither
@@ -91,4 +94,36 @@
 //     "capture"). --format sarif writes one SARIF 2.1.0 run whose results are
 //     the problems, each at its file and line (for --topic, its byte offset).
 //     See format_junit.go and format_sarif.go.
+//  16. A CAPTURE is a packet capture when it begins with a pcap or pcapng magic
+//     number (package adapter/capture), and JSON Lines otherwise. In a packet
+//     capture, a request is a PUBLISH on a request topic (SPEC §1) sent by
+//     the side that sent CONNECT: copies a broker forwards to subscribers,
+//     and PUBLISHes on other topics, are not checked (the summary counts the
+//     latter). Its server time is the capture time of the frame that
+//     completed it, in ms, unless --now is given. Its verdict carries
+//     "packet" (that frame's number, from 1), "at" (that time) and "stream"
+//     ({"client": "ip:port", "server": "ip:port"}) in place of "line"; the
+//     text format says "packet N:" (with several inputs, "FILE: packet N:").
+//  17. What a packet capture holds but check cannot decode (TLS, connections
+//     that are not MQTT, bytes missing from a stream, a file cut mid-record,
+//     MQTT packets over --max-bytes plus 128 KiB) is reported on stderr as
+//     "pointguard check: FILE: packet N: [CLIENT -> SERVER: ]SENTENCE", at
+//     most 100 lines a run, and counted in the summary; it does not change
+//     the exit status. A read error is an I/O error (exit status 2).
+//  18. --compare (jsonl and text only) matches each request with the first PUBLISH on its reply
+//     topic, in either direction, whose "id" has the same text; a request
+//     waits for it at most 60 s of capture time and behind at most 10,000
+//     others, and then gets "observed": null and "agree": null. In JSON Lines
+//     captures, with --compare, lines on reply topics are replies, not
+//     messages to check. A reply that is not JSON with an integer "code" is
+//     counted, not matched. The exit status then says whether the replies
+//     agree: 1 when one disagrees, else 0; verdicts other than 200 alone do
+//     not make it 1.
+//  19. Every run that reads its inputs ends with one summary line on stderr:
+//     "pointguard check: N messages (COUNT × CODE, ...); ...; ELAPSED s", with
+//     the bad capture lines, the replies with --compare, and what was not
+//     decoded, each when there is any. When stderr is a terminal and the run
+//     lasts over 2 s, a progress line is rewritten at most once a second.
+//  20. With --max-bytes 0 there is no 1008, so once the verdict is known the
+//     rest of a --topic file is not read: an endless input ends.
 package main

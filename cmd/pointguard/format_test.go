@@ -68,7 +68,10 @@ var formatCases = []goldenCase{
 	{name: "sarif-ok", args: []string{"--format", "sarif", "testdata/captures/seed.jsonl"}, status: exitOK},
 }
 
-func TestCheckFormatsGolden(t *testing.T) { testGolden(t, "check", formatCases) }
+func TestCheckFormatsGolden(t *testing.T) {
+	fixRunClock(t)
+	testGolden(t, "check", formatCases)
+}
 
 // goldenStdout returns the stdout section of a golden file of check.
 func goldenStdout(t *testing.T, name string) []byte {

@@ -22,6 +22,8 @@ type source struct {
 	// its file.
 	named bool
 	raw   bool // the file is one raw payload (--topic), not JSON Lines
+	// packet, in a packet capture, is where the message is; nil otherwise.
+	packet *packetPlace
 }
 
 // reporter writes the outcome of a check run in one output format. Each
@@ -66,6 +68,15 @@ type lineReporter struct {
 }
 
 func (r *lineReporter) verdict(src source, requestTopic string, res *validate.Result) error {
+	if b := r.render(src, requestTopic, res); b != nil {
+		return r.write(b)
+	}
+	return nil
+}
+
+// render returns the record of a verdict, valid until the next call, or nil
+// when --quiet leaves it out.
+func (r *lineReporter) render(src source, requestTopic string, res *validate.Result) []byte {
 	if r.quiet && res.Code == codes.OK {
 		return nil
 	}
@@ -77,10 +88,17 @@ func (r *lineReporter) verdict(src source, requestTopic string, res *validate.Re
 		b = append(b, r.tmp[len("line ")+len(strconv.Itoa(src.line))+len(": "):]...)
 	} else {
 		b = appendJSONLFile(b, src)
+		start := len(b)
 		b = appendJSONLTail(b, src.line, requestTopic, res)
+		if src.packet != nil {
+			// "line":N becomes "packet", "at" and "stream".
+			r.tmp = append(r.tmp[:0], b[start+len(`"line":`)+len(strconv.Itoa(src.line)):]...)
+			b = appendPacketPlace(b[:start], src.packet)
+			b = append(b, r.tmp...)
+		}
 	}
 	r.buf = b
-	return r.write(b)
+	return b
 }
 
 func (r *lineReporter) badLine(src source, reason, hint string) error {
@@ -113,8 +131,18 @@ func (r *lineReporter) endFile(source) error { return nil }
 func (r *lineReporter) close() error         { return nil }
 
 // appendTextPlace appends where a text record comes from: "FILE:LINE: " when
-// the run has several inputs, else "line LINE: ".
+// the run has several inputs, else "line LINE: "; in a packet capture,
+// "[FILE: ]packet N: ".
 func appendTextPlace(b []byte, src source) []byte {
+	if src.packet != nil {
+		if src.named {
+			b = appendPrintable(b, src.file)
+			b = append(b, ": "...)
+		}
+		b = append(b, "packet "...)
+		b = strconv.AppendInt(b, src.packet.frame, 10)
+		return append(b, ": "...)
+	}
 	if src.named {
 		b = appendPrintable(b, src.file)
 		b = append(b, ':')
@@ -234,6 +262,7 @@ func (c *checkRun) badCapture(name string, n int, msg string, line []byte) {
 // badLineRecord writes the record of a bad capture line to the output.
 func (c *checkRun) badLineRecord(n int, msg, hint string) {
 	c.cur.records++
+	c.sum.badLines++
 	if c.out == nil {
 		return
 	}

@@ -1,4 +1,4 @@
-package capture
+package capturetest
 
 import (
 	"bytes"
@@ -13,32 +13,32 @@ import (
 	"github.com/mochi-mqtt/server/v2/packets"
 )
 
-// This file writes the captures the tests read: TCP conversations framed for
-// each link type and written as pcap (both byte orders, micro- and
-// nanoseconds) or pcapng.
-
-// segment is one TCP segment of a conversation.
-type segment struct {
-	fromClient bool
-	flags      string // any of "S", "A", "F", "R"
-	seq        uint32
-	payload    []byte
-	at         time.Time
+// Segment is one TCP segment of a conversation.
+type Segment struct {
+	FromClient bool
+	Flags      string // any of "S", "A", "F", "R"
+	Seq        uint32
+	Payload    []byte
+	At         time.Time
 }
 
-// conversation builds the segments of one TCP connection.
-type conversation struct {
-	client, server net.IP
-	cport, sport   uint16
-	cseq, sseq     uint32
-	segs           []segment
-	t              time.Time
+// Conversation builds the segments of one TCP connection between a client,
+// 10.0.0.1:40000 (fd00::1 with IPv6), and a server, 10.0.0.2:1883 (fd00::2).
+// Segs may be reordered, repeated or dropped before writing.
+type Conversation struct {
+	client, server    net.IP
+	ClientPort, sport uint16
+	cseq, sseq        uint32
+	Segs              []Segment
+	t                 time.Time
 }
 
-var epoch = time.Date(2026, 12, 1, 9, 0, 0, 123456789, time.UTC)
+// Epoch is the time of the first segment; each next one is 1 ms later.
+var Epoch = time.Date(2026, 12, 1, 9, 0, 0, 123456789, time.UTC)
 
-func newConversation(ipv6 bool) *conversation {
-	c := &conversation{cport: 40000, sport: 1883, cseq: 1000, sseq: 5000, t: epoch}
+// NewConversation returns an empty conversation over IPv4, or IPv6.
+func NewConversation(ipv6 bool) *Conversation {
+	c := &Conversation{ClientPort: 40000, sport: 1883, cseq: 1000, sseq: 5000, t: Epoch}
 	if ipv6 {
 		c.client, c.server = net.ParseIP("fd00::1"), net.ParseIP("fd00::2")
 	} else {
@@ -47,25 +47,25 @@ func newConversation(ipv6 bool) *conversation {
 	return c
 }
 
-func (c *conversation) tick() time.Time {
+func (c *Conversation) tick() time.Time {
 	c.t = c.t.Add(time.Millisecond)
 	return c.t
 }
 
-// handshake adds SYN, SYN-ACK and ACK.
-func (c *conversation) handshake() *conversation {
-	c.segs = append(c.segs,
-		segment{fromClient: true, flags: "S", seq: c.cseq, at: c.tick()},
-		segment{fromClient: false, flags: "SA", seq: c.sseq, at: c.tick()},
-		segment{fromClient: true, flags: "A", seq: c.cseq + 1, at: c.tick()})
+// Handshake adds SYN, SYN-ACK and ACK.
+func (c *Conversation) Handshake() *Conversation {
+	c.Segs = append(c.Segs,
+		Segment{FromClient: true, Flags: "S", Seq: c.cseq, At: c.tick()},
+		Segment{FromClient: false, Flags: "SA", Seq: c.sseq, At: c.tick()},
+		Segment{FromClient: true, Flags: "A", Seq: c.cseq + 1, At: c.tick()})
 	c.cseq++
 	c.sseq++
 	return c
 }
 
-// send adds data from one side, cut into segments of at most mss bytes
-// (0: one segment), and returns the indexes of the segments added.
-func (c *conversation) send(fromClient bool, data []byte, mss int) []int {
+// Send adds data from one side, cut into segments of at most mss bytes
+// (0: one Segment), and returns the indexes of the segments added.
+func (c *Conversation) Send(fromClient bool, data []byte, mss int) []int {
 	var idx []int
 	seq := &c.sseq
 	if fromClient {
@@ -76,30 +76,30 @@ func (c *conversation) send(fromClient bool, data []byte, mss int) []int {
 		if mss > 0 && n > mss {
 			n = mss
 		}
-		idx = append(idx, len(c.segs))
-		c.segs = append(c.segs, segment{fromClient: fromClient, flags: "A", seq: *seq, payload: data[:n], at: c.tick()})
+		idx = append(idx, len(c.Segs))
+		c.Segs = append(c.Segs, Segment{FromClient: fromClient, Flags: "A", Seq: *seq, Payload: data[:n], At: c.tick()})
 		*seq += uint32(n)
 		data = data[n:]
 	}
 	return idx
 }
 
-// fin adds a FIN from each side.
-func (c *conversation) fin() {
-	c.segs = append(c.segs,
-		segment{fromClient: true, flags: "FA", seq: c.cseq, at: c.tick()},
-		segment{fromClient: false, flags: "FA", seq: c.sseq, at: c.tick()})
+// Fin adds a FIN from each side.
+func (c *Conversation) Fin() {
+	c.Segs = append(c.Segs,
+		Segment{FromClient: true, Flags: "FA", Seq: c.cseq, At: c.tick()},
+		Segment{FromClient: false, Flags: "FA", Seq: c.sseq, At: c.tick()})
 }
 
-// frame encodes a segment for a link type.
-func (c *conversation) frame(t *testing.T, s segment, link layers.LinkType) []byte {
+// Frame encodes a Segment for a link type.
+func (c *Conversation) Frame(t testing.TB, s Segment, link layers.LinkType) []byte {
 	t.Helper()
-	src, dst, sp, dp := c.client, c.server, c.cport, c.sport
-	if !s.fromClient {
+	src, dst, sp, dp := c.client, c.server, c.ClientPort, c.sport
+	if !s.FromClient {
 		src, dst, sp, dp = dst, src, dp, sp
 	}
-	tcp := &layers.TCP{SrcPort: layers.TCPPort(sp), DstPort: layers.TCPPort(dp), Seq: s.seq, Window: 65535}
-	for _, f := range s.flags {
+	tcp := &layers.TCP{SrcPort: layers.TCPPort(sp), DstPort: layers.TCPPort(dp), Seq: s.Seq, Window: 65535}
+	for _, f := range s.Flags {
 		switch f {
 		case 'S':
 			tcp.SYN = true
@@ -124,7 +124,7 @@ func (c *conversation) frame(t *testing.T, s segment, link layers.LinkType) []by
 	}
 	buf := gopacket.NewSerializeBuffer()
 	opts := gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}
-	if err := gopacket.SerializeLayers(buf, opts, ip, tcp, gopacket.Payload(s.payload)); err != nil {
+	if err := gopacket.SerializeLayers(buf, opts, ip, tcp, gopacket.Payload(s.Payload)); err != nil {
 		t.Fatal(err)
 	}
 	body := buf.Bytes()
@@ -166,9 +166,9 @@ func (c *conversation) frame(t *testing.T, s segment, link layers.LinkType) []by
 	return append(head, body...)
 }
 
-// pcapFile writes frames as a pcap file of the given byte order and
+// PcapFile writes frames as a pcap file of the given byte order and
 // timestamp resolution.
-func pcapFile(frames [][]byte, times []time.Time, link layers.LinkType, order binary.ByteOrder, nanos bool) []byte {
+func PcapFile(frames [][]byte, times []time.Time, link layers.LinkType, order binary.ByteOrder, nanos bool) []byte {
 	var b bytes.Buffer
 	h := make([]byte, 24)
 	magic := uint32(0xa1b2c3d4)
@@ -198,8 +198,8 @@ func pcapFile(frames [][]byte, times []time.Time, link layers.LinkType, order bi
 	return b.Bytes()
 }
 
-// pcapngFile writes frames as pcapng with pcapgo's writer.
-func pcapngFile(t *testing.T, frames [][]byte, times []time.Time, link layers.LinkType) []byte {
+// PcapngFile writes frames as pcapng with pcapgo's writer.
+func PcapngFile(t testing.TB, frames [][]byte, times []time.Time, link layers.LinkType) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	w, err := pcapgo.NewNgWriter(&b, link)
@@ -217,27 +217,25 @@ func pcapngFile(t *testing.T, frames [][]byte, times []time.Time, link layers.Li
 	return b.Bytes()
 }
 
-// capture writes the conversations' segments, in the order given by
-// order (indexes into the concatenated segments; nil: as built), as a
-// little-endian microsecond pcap.
-func (c *conversation) pcap(t *testing.T, link layers.LinkType) []byte {
-	frames, times := c.frames(t, link)
-	return pcapFile(frames, times, link, binary.LittleEndian, false)
+// Pcap writes the segments as a little-endian microsecond pcap.
+func (c *Conversation) Pcap(t testing.TB, link layers.LinkType) []byte {
+	frames, times := c.Frames(t, link)
+	return PcapFile(frames, times, link, binary.LittleEndian, false)
 }
 
-func (c *conversation) frames(t *testing.T, link layers.LinkType) ([][]byte, []time.Time) {
+// Frames returns the segments framed for link, with their times.
+func (c *Conversation) Frames(t testing.TB, link layers.LinkType) ([][]byte, []time.Time) {
 	var frames [][]byte
 	var times []time.Time
-	for _, s := range c.segs {
-		frames = append(frames, c.frame(t, s, link))
-		times = append(times, s.at)
+	for _, s := range c.Segs {
+		frames = append(frames, c.Frame(t, s, link))
+		times = append(times, s.At)
 	}
 	return frames, times
 }
 
-// MQTT packets, encoded with mochi-mqtt's encoders.
-
-func encode(t *testing.T, pk packets.Packet) []byte {
+// Encode encodes an MQTT packet with mochi-mqtt's encoders.
+func Encode(t testing.TB, pk packets.Packet) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	var err error
@@ -261,8 +259,9 @@ func encode(t *testing.T, pk packets.Packet) []byte {
 	return b.Bytes()
 }
 
-func connectPacket(t *testing.T, version byte) []byte {
-	return encode(t, packets.Packet{
+// Connect returns a CONNECT of protocol level version (4 or 5), client id gw1.
+func Connect(t testing.TB, version byte) []byte {
+	return Encode(t, packets.Packet{
 		FixedHeader:     packets.FixedHeader{Type: packets.Connect},
 		ProtocolVersion: version,
 		Connect: packets.ConnectParams{
@@ -274,12 +273,14 @@ func connectPacket(t *testing.T, version byte) []byte {
 	})
 }
 
-func connackPacket(t *testing.T, version byte) []byte {
-	return encode(t, packets.Packet{FixedHeader: packets.FixedHeader{Type: packets.Connack}, ProtocolVersion: version})
+// Connack returns a CONNACK.
+func Connack(t testing.TB, version byte) []byte {
+	return Encode(t, packets.Packet{FixedHeader: packets.FixedHeader{Type: packets.Connack}, ProtocolVersion: version})
 }
 
-func publishPacket(t *testing.T, version, qos byte, id uint16, topic string, payload []byte, props packets.Properties) []byte {
-	return encode(t, packets.Packet{
+// Publish returns a PUBLISH.
+func Publish(t testing.TB, version, qos byte, id uint16, topic string, payload []byte, props packets.Properties) []byte {
+	return Encode(t, packets.Packet{
 		FixedHeader:     packets.FixedHeader{Type: packets.Publish, Qos: qos},
 		ProtocolVersion: version,
 		PacketID:        id,
