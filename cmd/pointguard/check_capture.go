@@ -203,7 +203,6 @@ type pendingVerdict struct {
 	key    string
 	at     int64
 	obs    *observedReply
-	done   bool
 }
 
 // comparer holds the verdicts that wait for their replies, in input order,
