@@ -8,13 +8,14 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pointguard/pointguard/multiset"
 	"github.com/pointguard/pointguard/thingmodel"
 	"github.com/pointguard/pointguard/validate"
 )
 
 // Env is a loaded platform environment (SPEC §7.2). It is immutable once loaded
 // and safe for concurrent use. It implements [validate.Directory],
-// [validate.AssetDirectory] and [validate.OrgDirectory].
+// [multiset.AssetDirectory] and [multiset.OrgDirectory].
 type Env struct {
 	models  *thingmodel.Catalog
 	devices Directory           // nil when "devices" is absent
@@ -42,7 +43,7 @@ func (e *Env) Directory() validate.Directory {
 // the file has "devices", and nil when it has none. Without "devices" the file
 // names no assets and the keys of an item are taken as they are (no topology
 // check); an item named by assetId alone then cannot be placed.
-func (e *Env) Assets() validate.AssetDirectory {
+func (e *Env) Assets() multiset.AssetDirectory {
 	if e.devices == nil {
 		return nil
 	}

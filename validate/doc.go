@@ -94,9 +94,8 @@
 //
 // # multiSet
 //
-// [Validator.MultiSet] implements the asynchronous multi-point set API of SPEC §5:
-// whole-request 400s, then one status per item. Its documentation holds the rules
-// and the decisions SPEC leaves open. Values are checked by the same code as
+// Package multiset implements the asynchronous multi-point set API of SPEC §5 on
+// top of this package: its inputData values are checked by the same code as
 // measurepoints ([Validator.CheckValue]).
 //
 // # Limits

@@ -30,7 +30,7 @@
 //  1. reads the query parameter orgId (the first one, when it is repeated; an
 //     empty value counts as missing, SPEC §7.3);
 //  2. reads the body, at most Options.MaxBodyBytes of it;
-//  3. validates it with validate.Validator.MultiSet (SPEC §5), at the time
+//  3. validates it with multiset.Validator.Validate (SPEC §5), at the time
 //     Options.Now gives, in milliseconds;
 //  4. hands every item whose status is 0 to the [Dispatcher], in request
 //     order, before answering;

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pointguard/pointguard/codes"
 	"github.com/pointguard/pointguard/internal/quote"
+	"github.com/pointguard/pointguard/multiset"
 	"github.com/pointguard/pointguard/protocol"
 	"github.com/pointguard/pointguard/validate"
 )
@@ -42,11 +43,11 @@ type Options struct {
 	// Limits.MaxDepth.
 	Validate validate.Options
 	// Orgs is the organisation directory; nil knows every orgId.
-	Orgs validate.OrgDirectory
+	Orgs multiset.OrgDirectory
 	// Assets resolves assetIds; with nil, an item named by assetId alone is
 	// accepted only when neither Models nor Directory is set (see
-	// validate.Validator.MultiSet).
-	Assets validate.AssetDirectory
+	// package multiset).
+	Assets multiset.AssetDirectory
 	// Dispatcher receives the accepted items; nil only validates.
 	Dispatcher Dispatcher
 	// Now returns the server time in milliseconds since the epoch; nil reads
@@ -89,7 +90,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeHTTPError(w, http.StatusMethodNotAllowed, "Method Not Allowed", "use PUT")
 		return
 	}
-	var q validate.MultiSetQuery
+	var q multiset.Query
 	if vals, ok := r.URL.Query()["orgId"]; ok && len(vals) > 0 {
 		q.OrgID, q.HasOrgID = vals[0], true
 	}
@@ -110,7 +111,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	now := h.opts.Now()
-	resp := validate.New(h.opts.Validate).MultiSet(q, body, now)
+	resp := multiset.New(h.opts.Validate).Validate(q, body, now)
 	if d := h.opts.Dispatcher; d != nil && resp.Status == codes.Success {
 		for i := range resp.Data {
 			item := &resp.Data[i]

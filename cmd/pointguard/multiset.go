@@ -10,6 +10,7 @@ import (
 	json "github.com/goccy/go-json"
 
 	"github.com/pointguard/pointguard"
+	"github.com/pointguard/pointguard/multiset"
 	"github.com/pointguard/pointguard/validate"
 )
 
@@ -77,9 +78,9 @@ func runMultiSet(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return multiSetError(stderr, err.Error())
 	}
 
-	v := validate.New(validate.Options{Models: env.Models(), Directory: env.Directory()})
-	q := validate.MultiSetQuery{OrgID: *org, HasOrgID: *org != "", Orgs: env, Assets: env.Assets()}
-	resp := v.MultiSet(q, body, now)
+	v := multiset.New(validate.Options{Models: env.Models(), Directory: env.Directory()})
+	q := multiset.Query{OrgID: *org, HasOrgID: *org != "", Orgs: env, Assets: env.Assets()}
+	resp := v.Validate(q, body, now)
 
 	out, err := resp.MarshalJSON()
 	if err == nil {

@@ -417,7 +417,7 @@ func putMultiSet(t *testing.T, addr, org, body string) (int, []byte) {
 // and to the multiset command, over testdata/envs/nodevices.json, an
 // environment without "devices", and demands the same response from both. An
 // environment without devices names no assets, so neither has an asset
-// directory: by the lookup rules of validate.Validator.MultiSet, an item named
+// directory: by the lookup rules of package multiset, an item named
 // by productKey and deviceKey is placed by its keys, and an assetId given with
 // them cannot be checked against anything (there is no device list to find it
 // in), so the item is accepted; an item named by an assetId alone cannot be

@@ -1,8 +1,9 @@
-package validate_test
+package multiset_test
 
 import (
 	"fmt"
 
+	"github.com/pointguard/pointguard/multiset"
 	"github.com/pointguard/pointguard/thingmodel"
 	"github.com/pointguard/pointguard/validate"
 )
@@ -26,7 +27,7 @@ func (exampleMultiSetDevices) Asset(id string) (string, string, bool) {
 }
 
 // Validate a multiSet request of three items: each gets its own status.
-func ExampleValidator_MultiSet() {
+func ExampleValidator_Validate() {
 	model, err := thingmodel.ParseModel("inverter.json", []byte(`{"modelId": "Inverter", "measurepoints": {
 		"temp": {"identifier": "temp", "dataType": "FLOAT"}}}`))
 	if err != nil {
@@ -36,7 +37,7 @@ func ExampleValidator_MultiSet() {
 	if err != nil {
 		panic(err)
 	}
-	v := validate.New(validate.Options{Models: models, Directory: exampleMultiSetDevices{}})
+	v := multiset.New(validate.Options{Models: models, Directory: exampleMultiSetDevices{}})
 
 	body := []byte(`{"data": [
 	  {"requestId": "r1", "orgId": "o1", "setMeasurepointChannelId": "DATASVC.SET.ch1",
@@ -46,14 +47,14 @@ func ExampleValidator_MultiSet() {
 	  {"requestId": "r3", "orgId": "o1", "setMeasurepointChannelId": "DATASVC.SET.ch1",
 	   "productKey": "product1", "deviceKey": "device1", "measurepointId": "Power"}]}`)
 	const now = 1536638267509
-	resp := v.MultiSet(validate.MultiSetQuery{OrgID: "o1", HasOrgID: true, Assets: exampleMultiSetDevices{}}, body, now)
+	resp := v.Validate(multiset.Query{OrgID: "o1", HasOrgID: true, Assets: exampleMultiSetDevices{}}, body, now)
 
 	fmt.Println(int(resp.Status), resp.Msg)
 	for _, r := range resp.Data {
 		fmt.Printf("%s %s/%s: %d %s %q\n", r.RequestID, r.ProductKey, r.DeviceKey, int(r.Status), r.Msg, r.Submsg)
 	}
 
-	missing := v.MultiSet(validate.MultiSetQuery{}, body, now)
+	missing := v.Validate(multiset.Query{}, body, now)
 	fmt.Printf("%d %s %q\n", int(missing.Status), missing.Msg, missing.Submsg)
 	// Output:
 	// 0 Success

@@ -1,4 +1,4 @@
-package validate
+package multiset
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	"github.com/pointguard/pointguard/codes"
 	"github.com/pointguard/pointguard/protocol"
 	"github.com/pointguard/pointguard/thingmodel"
+	"github.com/pointguard/pointguard/validate"
 )
 
 // The model of SPEC §3 and a Meter, products and devices like those of the
@@ -44,9 +45,9 @@ func msCatalog(t testing.TB) *thingmodel.Catalog {
 	return c
 }
 
-type msDir map[[2]string]Device
+type msDir map[[2]string]validate.Device
 
-func (d msDir) Device(pk, dk string) (Device, bool) {
+func (d msDir) Device(pk, dk string) (validate.Device, bool) {
 	dev, ok := d[[2]string{pk, dk}]
 	return dev, ok
 }
@@ -132,16 +133,16 @@ func TestMultiSetWholeRequest(t *testing.T) {
 	good := msBody(msItemJSON())
 	tests := []struct {
 		name   string
-		query  MultiSetQuery
+		query  Query
 		body   []byte
 		field  string // of the msg "Invalid Argument <field>"
 		submsg string
 		reason string
 	}{
-		{"orgId missing", MultiSetQuery{}, good, "orgId", "orgId is required", ""},
-		{"orgId empty", MultiSetQuery{HasOrgID: true}, good, "orgId", "orgId is empty",
+		{"orgId missing", Query{}, good, "orgId", "orgId is required", ""},
+		{"orgId empty", Query{HasOrgID: true}, good, "orgId", "orgId is empty",
 			"an empty orgId counts as missing (SPEC §7.3)"},
-		{"orgId missing wins over a bad body", MultiSetQuery{}, []byte("{"), "orgId", "orgId is required",
+		{"orgId missing wins over a bad body", Query{}, []byte("{"), "orgId", "orgId is required",
 			"the query is checked before the body"},
 		{"body empty", msQ("o1"), nil, "body", "body is empty", ""},
 		{"body white space", msQ("o1"), []byte(" \n"), "body", "body is empty", ""},
@@ -157,13 +158,13 @@ func TestMultiSetWholeRequest(t *testing.T) {
 		{"data twice", msQ("o1"), []byte(`{"data":[],"data":[` + msItemJSON() + `]}`), "data", "data is given twice",
 			"two parsers would read different items"},
 		{"data empty", msQ("o1"), []byte(` {"data" : [ ] } `), "data", "data is empty", ""},
-		{"unknown org", MultiSetQuery{OrgID: "nope", Orgs: msOrgs{"o1"}}, good, "orgId", "orgId does not exist", ""},
-		{"unknown org after body", MultiSetQuery{OrgID: "nope", Orgs: msOrgs{"o1"}}, []byte(`{}`), "data", "data is required",
+		{"unknown org", Query{OrgID: "nope", Orgs: msOrgs{"o1"}}, good, "orgId", "orgId does not exist", ""},
+		{"unknown org after body", Query{OrgID: "nope", Orgs: msOrgs{"o1"}}, []byte(`{}`), "data", "data is required",
 			"the body is read before the org directory is asked (SPEC §5.1 order)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := New(Options{}).MultiSet(tt.query, tt.body, msNow)
+			got := New(validate.Options{}).Validate(tt.query, tt.body, msNow)
 			if got.Status != codes.InvalidArgument || got.Msg != "Invalid Argument "+tt.field || got.Data != nil {
 				t.Errorf("got status %d msg %q data %v, want 400 %q and no data (%s)", got.Status, got.Msg, got.Data,
 					"Invalid Argument "+tt.field, tt.reason)
@@ -178,22 +179,22 @@ func TestMultiSetWholeRequest(t *testing.T) {
 	}
 }
 
-func msQ(org string) MultiSetQuery { return MultiSetQuery{OrgID: org, HasOrgID: true} }
+func msQ(org string) Query { return Query{OrgID: org, HasOrgID: true} }
 
 func TestMultiSetDepthLimit(t *testing.T) {
 	nest := func(n int) []byte { // the body object is level 1, data level 2, the item level 3
 		return msBody(msItemJSON("inputData", `{"a":`+strings.Repeat("[", n-4)+strings.Repeat("]", n-4)+`}`))
 	}
-	v := New(Options{Limits: Limits{MaxDepth: 10}})
-	if got := v.MultiSet(msQ("o1"), nest(10), msNow); got.Status != codes.Success {
+	v := New(validate.Options{Limits: validate.Limits{MaxDepth: 10}})
+	if got := v.Validate(msQ("o1"), nest(10), msNow); got.Status != codes.Success {
 		t.Errorf("depth 10 with MaxDepth 10: status %d %q, want 0", got.Status, got.Submsg)
 	}
-	got := v.MultiSet(msQ("o1"), nest(11), msNow)
+	got := v.Validate(msQ("o1"), nest(11), msNow)
 	if got.Status != codes.InvalidArgument || !strings.HasPrefix(got.Submsg, "body nests deeper than 10") {
 		t.Errorf("depth 11 with MaxDepth 10: status %d %q, want 400 body nests deeper than 10", got.Status, got.Submsg)
 	}
 	deep := []byte(`{"data":` + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + `}`)
-	if got := New(Options{}).MultiSet(msQ("o1"), deep, msNow); got.Status != codes.InvalidArgument || got.Msg != "Invalid Argument body" {
+	if got := New(validate.Options{}).Validate(msQ("o1"), deep, msNow); got.Status != codes.InvalidArgument || got.Msg != "Invalid Argument body" {
 		t.Errorf("100000 levels: status %d %q, want 400 Invalid Argument body", got.Status, got.Msg)
 	}
 }
@@ -225,7 +226,7 @@ func TestMultiSetItemLimit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := New(Options{Limits: Limits{MaxItems: tt.limit}}).MultiSet(msQ("o1"), items(tt.n), msNow)
+			got := New(validate.Options{Limits: validate.Limits{MaxItems: tt.limit}}).Validate(msQ("o1"), items(tt.n), msNow)
 			if got.Status != tt.status || got.Submsg != tt.submsg {
 				t.Fatalf("status %d submsg %q, want %d %q", got.Status, got.Submsg, tt.status, tt.submsg)
 			}
@@ -242,7 +243,7 @@ func TestMultiSetItemLimit(t *testing.T) {
 	tiny := []byte(`{"data":[{}` + strings.Repeat(`,{}`, 349000) + `]}`)
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	got := New(Options{}).MultiSet(msQ("o1"), tiny, msNow)
+	got := New(validate.Options{}).Validate(msQ("o1"), tiny, msNow)
 	runtime.ReadMemStats(&after)
 	if got.Status != codes.InvalidArgument {
 		t.Errorf("349001 items: status %d, want 400", got.Status)
@@ -252,7 +253,7 @@ func TestMultiSetItemLimit(t *testing.T) {
 	}
 	bad := items(5)
 	bad = append(bad[:len(bad)-2], []byte(`,}]}`)...)
-	if got := New(Options{Limits: Limits{MaxItems: 3}}).MultiSet(msQ("o1"), bad, msNow); got.Msg != "Invalid Argument body" {
+	if got := New(validate.Options{Limits: validate.Limits{MaxItems: 3}}).Validate(msQ("o1"), bad, msNow); got.Msg != "Invalid Argument body" {
 		t.Errorf("syntax error after the limit: %q %q, want Invalid Argument body", got.Msg, got.Submsg)
 	}
 }
@@ -375,7 +376,7 @@ func TestMultiSetItemRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := New(Options{}).MultiSet(MultiSetQuery{OrgID: "o1", Assets: msTestAssets}, msBody(tt.item), msNow)
+			got := New(validate.Options{}).Validate(Query{OrgID: "o1", Assets: msTestAssets}, msBody(tt.item), msNow)
 			if got.Status != codes.Success || len(got.Data) != 1 {
 				t.Fatalf("whole request: status %d %q %q, %d items", got.Status, got.Msg, got.Submsg, len(got.Data))
 			}
@@ -398,7 +399,7 @@ func TestMultiSetRequestIDUnique(t *testing.T) {
 		msItemJSON("requestId", `"a"`),
 		msItemJSON("requestId", `"b"`),
 	)
-	got := New(Options{}).MultiSet(msQ("o1"), body, msNow)
+	got := New(validate.Options{}).Validate(msQ("o1"), body, msNow)
 	want := []struct {
 		status codes.Status
 		submsg string
@@ -422,13 +423,13 @@ func TestMultiSetRequestIDUnique(t *testing.T) {
 // need the caller's device directory, asset directory and models.
 func TestMultiSetLookups(t *testing.T) {
 	models := msCatalog(t)
-	full := Options{Directory: msTestDir, Models: models}
+	full := validate.Options{Directory: msTestDir, Models: models}
 	byAsset := func(asset string, kv ...string) string {
 		return msItemJSON(append([]string{"productKey", "", "deviceKey", "", "assetId", `"` + asset + `"`}, kv...)...)
 	}
 	tests := []struct {
 		name   string
-		opts   Options
+		opts   validate.Options
 		assets AssetDirectory
 		item   string
 		status codes.Status
@@ -440,15 +441,15 @@ func TestMultiSetLookups(t *testing.T) {
 		{"unknown device", full, msTestAssets, msItemJSON("deviceKey", `"nope"`), codes.DeviceNotExist,
 			`device "product1/nope" does not exist`, ""},
 		{"unknown asset", full, msTestAssets, byAsset("nope"), codes.DeviceNotExist, `assetId "nope" does not exist`, ""},
-		{"unknown asset without checks", Options{}, msTestAssets, byAsset("nope"), codes.DeviceNotExist,
+		{"unknown asset without checks", validate.Options{}, msTestAssets, byAsset("nope"), codes.DeviceNotExist,
 			`assetId "nope" does not exist`, "an asset directory that is given is always asked"},
 		{"asset of an unlisted device", full, msTestAssets, byAsset("ghost"), codes.DeviceNotExist,
 			`device "product1/ghost1" does not exist`, ""},
 		{"no asset directory", full, nil, byAsset("asset1"), codes.DeviceNotExist,
 			`assetId "asset1" cannot be resolved: no asset directory`, "device checks are on but the item cannot be placed"},
-		{"no asset directory, models only", Options{Models: models}, nil, byAsset("asset1"), codes.DeviceNotExist,
+		{"no asset directory, models only", validate.Options{Models: models}, nil, byAsset("asset1"), codes.DeviceNotExist,
 			`assetId "asset1" cannot be resolved: no asset directory`, "the model is found by the device's product"},
-		{"no asset directory, no checks", Options{}, nil, byAsset("asset1"), codes.Success, "",
+		{"no asset directory, no checks", validate.Options{}, nil, byAsset("asset1"), codes.Success, "",
 			"nothing needs the device"},
 		{"asset and keys agree", full, msTestAssets, msItemJSON("assetId", `"asset1"`), codes.Success, "", ""},
 		{"asset and keys disagree", full, msTestAssets, msItemJSON("assetId", `"assetNM"`), codes.ParaError,
@@ -487,16 +488,16 @@ func TestMultiSetLookups(t *testing.T) {
 			"measurepointId", `"st"`, "inputData", `{"arg":{"a":1,"a":2}}`), codes.ParaError, "",
 			"a key twice is malformed input (SPEC §4.7 hygiene), as it is at the item's level"},
 		{"every value checked", full, msTestAssets, msItemJSON("inputData", `{"a":1.5,"b":2,"c":"warm"}`), codes.DataTypeError, "", ""},
-		{"device checks only", Options{Directory: msTestDir}, msTestAssets, msItemJSON("measurepointId", `"voltage"`, "inputData", `{"a":true}`),
+		{"device checks only", validate.Options{Directory: msTestDir}, msTestAssets, msItemJSON("measurepointId", `"voltage"`, "inputData", `{"a":true}`),
 			codes.Success, "", "without models neither points nor values are checked"},
-		{"models only", Options{Models: models}, msTestAssets, msItemJSON("deviceKey", `"nope"`), codes.Success, "",
+		{"models only", validate.Options{Models: models}, msTestAssets, msItemJSON("deviceKey", `"nope"`), codes.Success, "",
 			"without a directory the device is not looked up"},
 		{"para error before lookups", full, msTestAssets, msItemJSON("deviceKey", `"nope"`, "timeout", "0"), codes.ParaError,
 			"timeout 0 is outside [1, 300000]", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := New(tt.opts).MultiSet(MultiSetQuery{OrgID: "o1", Assets: tt.assets}, msBody(tt.item), msNow)
+			got := New(tt.opts).Validate(Query{OrgID: "o1", Assets: tt.assets}, msBody(tt.item), msNow)
 			if got.Status != codes.Success || len(got.Data) != 1 {
 				t.Fatalf("whole request: status %d %q %q", got.Status, got.Msg, got.Submsg)
 			}
@@ -521,13 +522,13 @@ func TestMultiSetLookups(t *testing.T) {
 func TestMultiSetProfile(t *testing.T) {
 	body := msBody(msItemJSON("inputData", `{"arg":"1.5"}`))
 	for _, tt := range []struct {
-		profile Profile
+		profile validate.Profile
 		want    codes.Status
 	}{
-		{Compat, codes.Success},
-		{Strict, codes.DataTypeError},
+		{validate.Compat, codes.Success},
+		{validate.Strict, codes.DataTypeError},
 	} {
-		got := New(Options{Profile: tt.profile, Models: msCatalog(t)}).MultiSet(msQ("o1"), body, msNow)
+		got := New(validate.Options{Profile: tt.profile, Models: msCatalog(t)}).Validate(msQ("o1"), body, msNow)
 		if r := got.Data[0]; r.Status != tt.want {
 			t.Errorf("%v: status %d %q, want %d", tt.profile, r.Status, r.Submsg, tt.want)
 		}
@@ -537,15 +538,15 @@ func TestMultiSetProfile(t *testing.T) {
 // The value check is the one of the MQTT validator: 1004's submsg carries its
 // detail, and the key names the value.
 func TestMultiSetValueDetail(t *testing.T) {
-	v := New(Options{Models: msCatalog(t)})
+	v := New(validate.Options{Models: msCatalog(t)})
 	raw := []byte(`"warm"`)
 	m := msCatalog(t).Model("product1").Measurepoint("temp")
-	_, err := v.CheckValue(m.Type(), raw)
-	var ve *Error
+	_, err := validate.New(validate.Options{Models: msCatalog(t)}).CheckValue(m.Type(), raw)
+	var ve *validate.Error
 	if !errors.As(err, &ve) {
 		t.Fatalf("CheckValue(FLOAT, %s) = %v, want a *Error", raw, err)
 	}
-	got := v.MultiSet(msQ("o1"), msBody(msItemJSON("inputData", `{"x":1,"y":"warm"}`)), msNow)
+	got := v.Validate(msQ("o1"), msBody(msItemJSON("inputData", `{"x":1,"y":"warm"}`)), msNow)
 	if want := "inputData.y: " + ve.Detail; got.Data[0].Submsg != want {
 		t.Errorf("submsg = %q, want %q", got.Data[0].Submsg, want)
 	}
@@ -563,8 +564,8 @@ func TestMultiSetResponse(t *testing.T) {
 	 {"requestId":"r3","orgId":"o1","setMeasurepointChannelId":"DATASVC.SET.ch1","productKey":"product1",
 	  "deviceKey":"device1","measurepointId":"nope","inputData":{"arg":1},"timeout":0}
 	]}`)
-	v := New(Options{Directory: msTestDir, Models: msCatalog(t)})
-	got := v.MultiSet(MultiSetQuery{OrgID: "o1", HasOrgID: true, Orgs: msOrgs{"o1"}, Assets: msTestAssets}, body, msNow)
+	v := New(validate.Options{Directory: msTestDir, Models: msCatalog(t)})
+	got := v.Validate(Query{OrgID: "o1", HasOrgID: true, Orgs: msOrgs{"o1"}, Assets: msTestAssets}, body, msNow)
 	item := func(id string) protocol.SetMeasurepointRequest {
 		return protocol.SetMeasurepointRequest{RequestID: id, OrgID: "o1", CallType: "ASYNC",
 			SetMeasurepointChannelID: "DATASVC.SET.ch1", ProductKey: "product1", DeviceKey: "device1", AssetID: "asset1"}
@@ -594,7 +595,7 @@ func TestMultiSetResponse(t *testing.T) {
 
 // An item that cannot be read at all still gets a reply with the defaults.
 func TestMultiSetItemNotObject(t *testing.T) {
-	got := New(Options{}).MultiSet(msQ("o1"), []byte(`{"data":[null, 5, `+msItemJSON()+`]}`), msNow)
+	got := New(validate.Options{}).Validate(msQ("o1"), []byte(`{"data":[null, 5, `+msItemJSON()+`]}`), msNow)
 	want := []protocol.SetMeasurepointReply{
 		{SetMeasurepointRequest: protocol.SetMeasurepointRequest{CallType: "ASYNC", Timeout: 30000, GmtServiceRequest: msNow},
 			Status: codes.ParaError, Msg: "para error", Submsg: "data[0] must be an object, not null", GmtServiceReply: msNow},
@@ -615,7 +616,7 @@ func TestMultiSetItemNotObject(t *testing.T) {
 // The response shares no memory with the body.
 func TestMultiSetNoAliasing(t *testing.T) {
 	body := msBody(msItemJSON())
-	got := New(Options{}).MultiSet(msQ("o1"), body, msNow)
+	got := New(validate.Options{}).Validate(msQ("o1"), body, msNow)
 	for i := range body {
 		body[i] = 'x'
 	}
@@ -642,9 +643,9 @@ func FuzzMultiSet(f *testing.F) {
 	f.Add([]byte(` { "data" : [ { "requestId" : "r\u0031" , "orgId" : "o1" } ] } `))
 	models := msCatalog(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		v := New(Options{Directory: msTestDir, Models: models})
-		query := MultiSetQuery{OrgID: "o1", HasOrgID: true, Assets: msTestAssets}
-		resp := v.MultiSet(query, body, msNow)
+		v := New(validate.Options{Directory: msTestDir, Models: models})
+		query := Query{OrgID: "o1", HasOrgID: true, Assets: msTestAssets}
+		resp := v.Validate(query, body, msNow)
 		out, err := resp.MarshalJSON()
 		if err != nil || !json.Valid(out) {
 			t.Fatalf("response does not encode: %v\n%s", err, out)
@@ -673,7 +674,7 @@ func FuzzMultiSet(f *testing.F) {
 			if err := json.Compact(&compacted, body); err != nil {
 				t.Fatalf("a body MultiSet read cannot be compacted: %v", err)
 			}
-			again := New(Options{Directory: msTestDir, Models: models}).MultiSet(query, compacted.Bytes(), msNow)
+			again := New(validate.Options{Directory: msTestDir, Models: models}).Validate(query, compacted.Bytes(), msNow)
 			if diff := cmp.Diff(resp, again); diff != "" {
 				t.Fatalf("compacting the body changed the response (-before +after):\n%s", diff)
 			}
@@ -684,7 +685,7 @@ func FuzzMultiSet(f *testing.F) {
 // The body is read once, front to back: of a syntax error and a nesting error,
 // the one nearer the start of the body is reported.
 func TestMultiSetBodyErrorOrder(t *testing.T) {
-	v := New(Options{Limits: Limits{MaxDepth: 3}})
+	v := New(validate.Options{Limits: validate.Limits{MaxDepth: 3}})
 	tests := []struct {
 		name   string
 		body   string
@@ -696,7 +697,7 @@ func TestMultiSetBodyErrorOrder(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := v.MultiSet(msQ("o1"), []byte(tt.body), msNow)
+			got := v.Validate(msQ("o1"), []byte(tt.body), msNow)
 			if got.Msg != "Invalid Argument body" || !strings.HasPrefix(got.Submsg, tt.submsg) {
 				t.Errorf("got %q %q, want Invalid Argument body %q...", got.Msg, got.Submsg, tt.submsg)
 			}
@@ -707,7 +708,7 @@ func TestMultiSetBodyErrorOrder(t *testing.T) {
 // A lone surrogate in a \u escape is not an error of the body; it decodes to
 // U+FFFD, as the platform's JSON decoders do.
 func TestMultiSetLoneSurrogate(t *testing.T) {
-	got := New(Options{}).MultiSet(msQ("o1"), msBody(msItemJSON("requestId", `"r\ud800"`)), msNow)
+	got := New(validate.Options{}).Validate(msQ("o1"), msBody(msItemJSON("requestId", `"r\ud800"`)), msNow)
 	if got.Status != codes.Success || len(got.Data) != 1 {
 		t.Fatalf("whole request: %d %q %q", got.Status, got.Msg, got.Submsg)
 	}
@@ -723,40 +724,40 @@ func TestMultiSetLoneSurrogate(t *testing.T) {
 func TestMultiSetEcho(t *testing.T) {
 	tests := []struct {
 		name   string
-		opts   Options
+		opts   validate.Options
 		item   string
 		status codes.Status
 		want   map[string]string // JSON name -> echoed JSON text
 		reason string
 	}{
-		{"empty requestId", Options{}, msItemJSON("requestId", `""`), codes.ParaError,
+		{"empty requestId", validate.Options{}, msItemJSON("requestId", `""`), codes.ParaError,
 			map[string]string{"requestId": `""`}, "failed, and still echoed as it came"},
-		{"number requestId", Options{}, msItemJSON("requestId", `12`), codes.ParaError,
+		{"number requestId", validate.Options{}, msItemJSON("requestId", `12`), codes.ParaError,
 			map[string]string{"requestId": `12`}, ""},
-		{"null requestId", Options{}, msItemJSON("requestId", `null`), codes.ParaError,
+		{"null requestId", validate.Options{}, msItemJSON("requestId", `null`), codes.ParaError,
 			map[string]string{"requestId": `null`}, "null is absent"},
-		{"empty assetId with keys", Options{}, msItemJSON("assetId", `""`), codes.Success,
+		{"empty assetId with keys", validate.Options{}, msItemJSON("assetId", `""`), codes.Success,
 			map[string]string{"assetId": `""`, "productKey": `"product1"`}, "nothing to fill it from without a directory"},
-		{"empty assetId filled in", Options{Directory: msTestDir}, msItemJSON("assetId", `""`), codes.Success,
+		{"empty assetId filled in", validate.Options{Directory: msTestDir}, msItemJSON("assetId", `""`), codes.Success,
 			map[string]string{"assetId": `"asset1"`}, "the directory names the device's asset"},
-		{"empty keys filled in", Options{}, msItemJSON("productKey", `""`, "deviceKey", `""`, "assetId", `"asset1"`), codes.Success,
+		{"empty keys filled in", validate.Options{}, msItemJSON("productKey", `""`, "deviceKey", `""`, "assetId", `"asset1"`), codes.Success,
 			map[string]string{"productKey": `"product1"`, "deviceKey": `"device1"`, "assetId": `"asset1"`}, "named by assetId"},
-		{"number callbackUrl", Options{}, msItemJSON("callbackUrl", `1.50`), codes.Success,
+		{"number callbackUrl", validate.Options{}, msItemJSON("callbackUrl", `1.50`), codes.Success,
 			map[string]string{"callbackUrl": `1.50`}, ""},
-		{"object callbackUrl", Options{}, msItemJSON("callbackUrl", `{ "u" : [1, 2] }`), codes.Success,
+		{"object callbackUrl", validate.Options{}, msItemJSON("callbackUrl", `{ "u" : [1, 2] }`), codes.Success,
 			map[string]string{"callbackUrl": `{"u":[1,2]}`}, "compacted, like inputData"},
-		{"empty callbackUrl", Options{}, msItemJSON("callbackUrl", `""`), codes.Success,
+		{"empty callbackUrl", validate.Options{}, msItemJSON("callbackUrl", `""`), codes.Success,
 			map[string]string{"callbackUrl": `""`}, ""},
-		{"number callType", Options{}, msItemJSON("callType", `3`), codes.Success,
+		{"number callType", validate.Options{}, msItemJSON("callType", `3`), codes.Success,
 			map[string]string{"callType": `"ASYNC"`}, "the reply always says ASYNC"},
-		{"bool productKey", Options{}, msItemJSON("productKey", `true`), codes.ParaError,
+		{"bool productKey", validate.Options{}, msItemJSON("productKey", `true`), codes.ParaError,
 			map[string]string{"productKey": `true`, "deviceKey": `"device1"`}, ""},
-		{"escaped string", Options{}, msItemJSON("measurepointId", `"t\u0065mp"`), codes.Success,
+		{"escaped string", validate.Options{}, msItemJSON("measurepointId", `"t\u0065mp"`), codes.Success,
 			map[string]string{"measurepointId": `"temp"`}, "the same value, written plainly"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := New(tt.opts).MultiSet(MultiSetQuery{OrgID: "o1", Assets: msTestAssets}, msBody(tt.item), msNow)
+			got := New(tt.opts).Validate(Query{OrgID: "o1", Assets: msTestAssets}, msBody(tt.item), msNow)
 			if len(got.Data) != 1 {
 				t.Fatalf("%d items, want 1", len(got.Data))
 			}
@@ -777,5 +778,30 @@ func TestMultiSetEcho(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A reply's inputData and verbatim fields are the values as sent, without
+// white space outside strings; white space and escaped quotes inside strings
+// are kept.
+func TestCompact(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"white space between tokens", "{ \"a\" :\t[ 1 ,\r\n 2 ] }", `{"a":[1,2]}`},
+		{"spaces inside a string", `{"a": "x y  z"}`, `{"a":"x y  z"}`},
+		{"escaped quote, then space", `{"a": "x\" y", "b" : 1}`, `{"a":"x\" y","b":1}`},
+		{"escaped backslash ends the string", `["x\\", 1 ]`, `["x\\",1]`},
+		{"scalar", ` 12 `, `12`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := string(compact([]byte(tt.in))); got != tt.want {
+				t.Errorf("compact(%s) = %s, want %s", tt.in, got, tt.want)
+			}
+		})
+	}
+	in := `{ "arg" : "x \" y" , "n" : [ 1 , 2 ] }`
+	got := New(validate.Options{}).Validate(msQ("o1"), msBody(msItemJSON("inputData", in)), msNow)
+	if want := `{"arg":"x \" y","n":[1,2]}`; string(got.Data[0].InputData) != want {
+		t.Errorf("reply inputData = %s, want %s", got.Data[0].InputData, want)
 	}
 }

@@ -1,10 +1,12 @@
-package validate
+package multiset
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/pointguard/pointguard/codes"
+	"github.com/pointguard/pointguard/validate"
 )
 
 // TestMultiSetEdges checks the edges of the item rules that the rule table
@@ -14,7 +16,7 @@ import (
 func TestMultiSetEdges(t *testing.T) {
 	ch := func(name string) string { return msItemJSON("setMeasurepointChannelId", `"DATASVC.SET.`+name+`"`) }
 	badChar := func(name, c string, at int) string {
-		return `setMeasurepointChannelId "DATASVC.SET.` + name + `" has "` + c + `" at byte ` + itoa(int64(at)) +
+		return `setMeasurepointChannelId "DATASVC.SET.` + name + `" has "` + c + `" at byte ` + strconv.Itoa(at) +
 			`; allowed after the prefix: A-Z a-z 0-9 _ . -`
 	}
 	s30 := strings.Repeat("s", 30)
@@ -41,10 +43,10 @@ func TestMultiSetEdges(t *testing.T) {
 		{"quote of 64 bytes in full", msItemJSON("measurepointId", `"`+m63+`/"`), codes.ParaError,
 			`measurepointId "` + m63 + `/" is not an identifier (1 to 128 of A-Z a-z 0-9 _ - .)`},
 	}
-	v := New(Options{})
+	v := New(validate.Options{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := v.MultiSet(msQ("o1"), msBody(tt.item), msNow)
+			got := v.Validate(msQ("o1"), msBody(tt.item), msNow)
 			if got.Status != codes.Success || len(got.Data) != 1 {
 				t.Fatalf("request status %d %q, want 0 and one item", got.Status, got.Submsg)
 			}
@@ -61,11 +63,11 @@ func TestMultiSetObjectDepth(t *testing.T) {
 	nest := func(n int) []byte { // the body object is level 1, data level 2, the item level 3, inputData 4
 		return msBody(msItemJSON("inputData", strings.Repeat(`{"a":`, n-3)+"1"+strings.Repeat("}", n-3)))
 	}
-	v := New(Options{Limits: Limits{MaxDepth: 10}})
-	if got := v.MultiSet(msQ("o1"), nest(10), msNow); got.Status != codes.Success {
+	v := New(validate.Options{Limits: validate.Limits{MaxDepth: 10}})
+	if got := v.Validate(msQ("o1"), nest(10), msNow); got.Status != codes.Success {
 		t.Errorf("depth 10 with MaxDepth 10: status %d %q, want 0", got.Status, got.Submsg)
 	}
-	if got := v.MultiSet(msQ("o1"), nest(11), msNow); got.Status != codes.InvalidArgument || !strings.HasPrefix(got.Submsg, "body nests deeper than 10") {
+	if got := v.Validate(msQ("o1"), nest(11), msNow); got.Status != codes.InvalidArgument || !strings.HasPrefix(got.Submsg, "body nests deeper than 10") {
 		t.Errorf("depth 11 with MaxDepth 10: status %d %q, want 400 body nests deeper than 10", got.Status, got.Submsg)
 	}
 }
