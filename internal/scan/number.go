@@ -133,3 +133,143 @@ func ParseFloat(b []byte) (float64, bool) {
 	}
 	return f, true
 }
+
+// ParseFloat32 returns the float32 nearest to the JSON number b, rounded once,
+// from the exact decimal (IEEE 754 round-to-nearest-even), and false when it
+// rounds to infinity. b must be a valid JSON number. It allocates only when it
+// returns false.
+func ParseFloat32(b []byte) (float32, bool) {
+	f, err := strconv.ParseFloat(unsafe.String(unsafe.SliceData(b), len(b)), 32)
+	if err != nil {
+		return float32(f), false
+	}
+	return float32(f), true
+}
+
+// CompareNumbers compares the values of the JSON numbers a and b exactly, as
+// decimals, and returns -1, 0 or +1: no float64 step decides, so
+// 1000.00000000000000001 is above 1000, -1e-400 below 0, and 1e2, 100 and
+// 100.0 are equal (as are 0 and -0). a and b must be valid JSON numbers. The
+// comparison is exact as long as the exponents written in a and b have at
+// most 18 significant digits; larger exponents are taken as ±10^18, which is
+// still far beyond any bound a model can hold. It does not allocate.
+func CompareNumbers(a, b []byte) int {
+	x, y := decimalOf(a), decimalOf(b)
+	sx, sy := x.sign(), y.sign()
+	switch {
+	case sx != sy:
+		if sx < sy {
+			return -1
+		}
+		return 1
+	case sx == 0:
+		return 0
+	}
+	return sx * x.cmpMagnitude(&y)
+}
+
+// decimal is a JSON number as 0.D × 10^point, where D, the significant
+// digits, are digit(lo) .. digit(hi-1) of the digits before and after the '.'
+// with leading and trailing zeros left out; lo == hi for zero.
+type decimal struct {
+	neg     bool
+	intPart []byte
+	frac    []byte
+	lo, hi  int
+	point   int64
+}
+
+func (d *decimal) digit(k int) byte {
+	if k < len(d.intPart) {
+		return d.intPart[k]
+	}
+	return d.frac[k-len(d.intPart)]
+}
+
+func (d *decimal) sign() int {
+	switch {
+	case d.lo == d.hi:
+		return 0
+	case d.neg:
+		return -1
+	}
+	return 1
+}
+
+// cmpMagnitude compares |d| and |e|, both not zero.
+func (d *decimal) cmpMagnitude(e *decimal) int {
+	if d.point != e.point {
+		if d.point < e.point {
+			return -1
+		}
+		return 1
+	}
+	i, j := d.lo, e.lo
+	for ; i < d.hi && j < e.hi; i, j = i+1, j+1 {
+		if c, f := d.digit(i), e.digit(j); c != f {
+			if c < f {
+				return -1
+			}
+			return 1
+		}
+	}
+	// One is a prefix of the other; trailing zeros are left out, so the
+	// longer has a non-zero digit more.
+	switch {
+	case i < d.hi:
+		return 1
+	case j < e.hi:
+		return -1
+	}
+	return 0
+}
+
+// decimalOf splits the valid JSON number b.
+func decimalOf(b []byte) decimal {
+	const maxExp = 1e18 // saturation of the written exponent
+	var d decimal
+	if len(b) > 0 && b[0] == '-' {
+		d.neg = true
+		b = b[1:]
+	}
+	i := 0
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		i++
+	}
+	d.intPart = b[:i]
+	if i < len(b) && b[i] == '.' {
+		j := i + 1
+		for j < len(b) && b[j] >= '0' && b[j] <= '9' {
+			j++
+		}
+		d.frac = b[i+1 : j]
+		i = j
+	}
+	var exp int64
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		eneg := false
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			eneg = b[i] == '-'
+			i++
+		}
+		for ; i < len(b); i++ {
+			if exp < maxExp {
+				exp = exp*10 + int64(b[i]-'0')
+			}
+		}
+		exp = min(exp, maxExp)
+		if eneg {
+			exp = -exp
+		}
+	}
+	d.lo, d.hi = 0, len(d.intPart)+len(d.frac)
+	for d.lo < d.hi && d.digit(d.lo) == '0' {
+		d.lo++
+	}
+	for d.hi > d.lo && d.digit(d.hi-1) == '0' {
+		d.hi--
+	}
+	d.point = exp + int64(len(d.intPart)) - int64(d.lo)
+	return d
+}
