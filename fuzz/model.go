@@ -81,6 +81,7 @@ func typeSpecOf(t *thingmodel.Type) TypeSpec {
 	}
 	if s.DataType.Numeric() {
 		s.Min, s.Max = t.Min(), t.Max()
+		s.Min.Text, s.Max.Text = "", "" // a TypeSpec holds bounds by value
 	}
 	if e := t.Elem(); e != nil {
 		es := typeSpecOf(e)

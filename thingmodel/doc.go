@@ -89,7 +89,9 @@
 //     by its canonical text. A description that is not a JSON string (a number,
 //     an object, null) is kept as its JSON text.
 //  3. An exclusive bound given both ways on one side (minimum 5 with
-//     exclusiveMinimum 7) keeps the tighter bound. exclusiveMinimum: true without
+//     exclusiveMinimum 7) keeps the tighter bound, compared exactly as
+//     decimals like every bound (SPEC §3); [Bound.Text] keeps the limit as
+//     written. exclusiveMinimum: true without
 //     minimum (likewise for maximum) is an error. Bounds that admit no number
 //     (minimum above maximum, or equal with either exclusive) are an error.
 //     Bounds of an INT are not limited to the int32 range: any finite number is

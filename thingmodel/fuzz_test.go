@@ -76,7 +76,7 @@ func checkType(t *testing.T, where string, typ *Type, top bool) {
 		}
 	case Int, Float, Double:
 		lo, hi := typ.Min(), typ.Max()
-		if lo.Set && hi.Set && (lo.Value > hi.Value || lo.Value == hi.Value && (lo.Exclusive || hi.Exclusive)) {
+		if c := compareBounds(lo, hi); lo.Set && hi.Set && (c > 0 || c == 0 && (lo.Exclusive || hi.Exclusive)) {
 			t.Fatalf("%s: empty range %v %v", where, lo, hi)
 		}
 	case Array:

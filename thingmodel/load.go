@@ -273,7 +273,7 @@ func bounds(ms []member, path string) (lo, hi Bound, e *Error) {
 	if hi, e = bound(ms, path, "maximum", "exclusiveMaximum", true); e != nil {
 		return lo, hi, e
 	}
-	if lo.Set && hi.Set && (lo.Value > hi.Value || lo.Value == hi.Value && (lo.Exclusive || hi.Exclusive)) {
+	if c := compareBounds(lo, hi); lo.Set && hi.Set && (c > 0 || c == 0 && (lo.Exclusive || hi.Exclusive)) {
 		return lo, hi, &Error{Field: path, Detail: "empty range: lower bound " + formatBound(lo) + " and upper bound " + formatBound(hi) + " admit no value"}
 	}
 	return lo, hi, nil
@@ -286,7 +286,7 @@ func bound(ms []member, path, name, exName string, upper bool) (Bound, *Error) {
 		if e != nil {
 			return b, e
 		}
-		b = Bound{Value: f, Set: true}
+		b = Bound{Value: f, Text: string(v), Set: true}
 	}
 	v := lookup(ms, exName)
 	switch k := v.Kind(); k {
@@ -301,8 +301,9 @@ func bound(ms []member, path, name, exName string, upper bool) (Bound, *Error) {
 		if e != nil {
 			return b, e
 		}
-		if !b.Set || (upper && f <= b.Value) || (!upper && f >= b.Value) {
-			b = Bound{Value: f, Exclusive: true, Set: true}
+		ex := Bound{Value: f, Text: string(v), Exclusive: true, Set: true}
+		if c := compareBounds(ex, b); !b.Set || (upper && c <= 0) || (!upper && c >= 0) {
+			b = ex
 		}
 	default:
 		return b, &Error{Field: path + "." + exName, Detail: "want a boolean or a number, got " + kindName(k)}
@@ -322,8 +323,13 @@ func finite(v jsontext.Value, field string) (float64, *Error) {
 	return f, nil
 }
 
+// compareBounds compares the limits of a and b exactly, as decimals (SPEC §3).
+func compareBounds(a, b Bound) int { return b.Compare(a.limit(), a.Value) }
+
+// formatBound returns the limit as the model wrote it, followed by
+// " (exclusive)" for an exclusive bound.
 func formatBound(b Bound) string {
-	s := strconv.FormatFloat(b.Value, 'g', -1, 64)
+	s := string(b.limit())
 	if b.Exclusive {
 		return s + " (exclusive)"
 	}

@@ -3,6 +3,7 @@ package thingmodel
 import (
 	"errors"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -34,8 +35,8 @@ func view(t *Type) typeView {
 		MaxLength: t.MaxLength(),
 		EnumType:  t.EnumType(),
 		Required:  t.NumRequired(),
-		Min:       t.Min(),
-		Max:       t.Max(),
+		Min:       valueOnly(t.Min()),
+		Max:       valueOnly(t.Max()),
 	}
 	if e := t.Elem(); e != nil {
 		ev := view(e)
@@ -65,6 +66,12 @@ var (
 	intType   = typeView{DataType: Int}
 	floatType = typeView{DataType: Float}
 )
+
+// valueOnly drops a bound's text, which TestBoundText checks.
+func valueOnly(b Bound) Bound {
+	b.Text = ""
+	return b
+}
 
 func incl(v float64) Bound { return Bound{Value: v, Set: true} }
 func excl(v float64) Bound { return Bound{Value: v, Exclusive: true, Set: true} }
@@ -249,10 +256,10 @@ func TestBounds(t *testing.T) {
 						t.Fatalf("ParseModel(%s): %v", form, err)
 					}
 					typ := m.Measurepoint("p").Type()
-					if diff := cmp.Diff(tt.min, typ.Min()); diff != "" {
+					if diff := cmp.Diff(tt.min, valueOnly(typ.Min())); diff != "" {
 						t.Errorf("%s: Min (-want +got) %s:\n%s", form, tt.reason, diff)
 					}
-					if diff := cmp.Diff(tt.max, typ.Max()); diff != "" {
+					if diff := cmp.Diff(tt.max, valueOnly(typ.Max())); diff != "" {
 						t.Errorf("%s: Max (-want +got) %s:\n%s", form, tt.reason, diff)
 					}
 				}
@@ -866,5 +873,70 @@ func TestMeasurepointIndex(t *testing.T) {
 		if p.Index() != i {
 			t.Errorf("%s: Index() = %d, want %d (model order)", p.Identifier(), p.Index(), i)
 		}
+	}
+}
+
+// TestBoundText checks SPEC §3: bounds keep the limit as written, and choosing
+// the tighter bound and finding an empty range compare those limits exactly,
+// not after rounding to float64.
+func TestBoundText(t *testing.T) {
+	tests := []struct {
+		name, def        string
+		minText, maxText string
+		minEx, maxEx     bool
+		err              string
+		reason           string
+	}{
+		{name: "as written", def: `{"minimum": -1.50, "maximum": 2.25e2}`, minText: "-1.50", maxText: "2.25e2"},
+		{name: "draft 4 keeps minimum's text", def: `{"minimum": 0.10, "exclusiveMinimum": true}`, minText: "0.10", minEx: true},
+		{name: "tighter by a hair", def: `{"minimum": 1000, "exclusiveMinimum": 1000.00000000000000001}`,
+			minText: "1000.00000000000000001", minEx: true, reason: "equal as float64; the exclusive one is above"},
+		{name: "inclusive tighter by a hair", def: `{"maximum": 999.99999999999999999, "exclusiveMaximum": 1000}`,
+			maxText: "999.99999999999999999", reason: "equal as float64; the inclusive one is below"},
+		{name: "a range of values float64 cannot tell apart", def: `{"exclusiveMinimum": 1, "maximum": 1.00000000000000001}`,
+			minText: "1", minEx: true, maxText: "1.00000000000000001", reason: "not empty: 1.000000000000000005 is in it"},
+		{name: "empty by a hair", def: `{"minimum": 1.00000000000000001, "maximum": 1}`,
+			err: "empty range: lower bound 1.00000000000000001 and upper bound 1 admit no value"},
+		{name: "equal when exclusive", def: `{"minimum": 1e2, "exclusiveMaximum": 100.0}`,
+			err: "empty range: lower bound 1e2 and upper bound 100.0 (exclusive) admit no value"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := ParseModel("t.json", []byte(model(`{"dataType": "DOUBLE", "dataDefinition": `+tt.def+`}`)))
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("error %v, want one containing %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			typ := m.Measurepoint("p").Type()
+			lo, hi := typ.Min(), typ.Max()
+			if lo.Text != tt.minText || lo.Exclusive != tt.minEx || hi.Text != tt.maxText || hi.Exclusive != tt.maxEx {
+				t.Errorf("bounds %q %v, %q %v; want %q %v, %q %v (%s)", lo.Text, lo.Exclusive, hi.Text, hi.Exclusive,
+					tt.minText, tt.minEx, tt.maxText, tt.maxEx, tt.reason)
+			}
+		})
+	}
+}
+
+func TestBoundCompare(t *testing.T) {
+	b := Bound{Value: 1000, Text: "1000", Set: true}
+	for _, tt := range []struct {
+		num  string
+		want int
+	}{
+		{"1000.00000000000000001", 1}, {"999.99999999999999999", -1}, {"1e3", 0}, {"1000.0", 0}, {"1001", 1}, {"-5", -1},
+	} {
+		f, _ := strconv.ParseFloat(tt.num, 64)
+		if got := b.Compare([]byte(tt.num), f); got != tt.want {
+			t.Errorf("Compare(%s) = %d, want %d", tt.num, got, tt.want)
+		}
+	}
+	byHand := Bound{Value: 0.1, Set: true}
+	if got := byHand.Compare([]byte("0.1"), 0.1); got != 0 {
+		t.Errorf("a Bound without Text: Compare(0.1) = %d, want 0", got)
 	}
 }

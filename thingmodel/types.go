@@ -2,7 +2,11 @@ package thingmodel
 
 import (
 	"slices"
+	"strconv"
 	"strings"
+	"unsafe"
+
+	"github.com/pointguard/pointguard/internal/scan"
 )
 
 // DataType is the data type of a measurepoint or of a STRUCT item. The numbers are
@@ -101,10 +105,38 @@ var identChar = func() (t [256]bool) {
 }()
 
 // Bound is one end of a numeric range from the legacy TSL template.
+//
+// Values are compared with a bound exactly, as decimals (SPEC §3): Text is the
+// limit as the model wrote it, and Value is only the float64 nearest to it,
+// which decides every comparison but a tie.
 type Bound struct {
-	Value     float64 // the limit
+	Value     float64 // the limit, rounded to float64
+	Text      string  // the limit as written: a JSON number; "" only for a Bound made by hand
 	Exclusive bool    // the limit itself is outside the range
 	Set       bool    // false: no limit on this side
+}
+
+// Compare compares the JSON number num with the limit, exactly, and returns
+// -1, 0 or +1. f must be the float64 nearest to num: since rounding is
+// monotonic, f alone decides unless it equals Value. A Bound without Text
+// compares with Value as written by strconv.FormatFloat(Value, 'g', -1, 64).
+func (b Bound) Compare(num []byte, f float64) int {
+	switch {
+	case f < b.Value:
+		return -1
+	case f > b.Value:
+		return 1
+	}
+	return scan.CompareNumbers(num, b.limit())
+}
+
+// limit returns the limit's text, read only: it shares Text's memory, so that
+// a value at its bound costs no allocation.
+func (b Bound) limit() []byte {
+	if b.Text == "" {
+		return strconv.AppendFloat(nil, b.Value, 'g', -1, 64)
+	}
+	return unsafe.Slice(unsafe.StringData(b.Text), len(b.Text))
 }
 
 // Type is a compiled data type with its definition. It is immutable once loaded
