@@ -187,7 +187,9 @@ func invalidValue(t *rapid.T, ts *TypeSpec, compat bool) (*node, bool) {
 	case thingmodel.Float, thingmodel.Double:
 		cands = append(cands, stringNode("abc"), stringNode(""), num("1e400"), num("-1e400"), stringNode("1e400"), stringNode("NaN"), stringNode("Infinity"))
 		if ts.DataType == thingmodel.Float {
-			cands = append(cands, num("3.5e38"), num("-3.4028236e38"), num("3.4028235e38"), stringNode("3.5e38"))
+			cands = append(cands, num("3.5e38"), num("-3.4028236e38"), stringNode("3.5e38"),
+				// 2^128 - 2^103, the midpoint that rounds to even, to infinity
+				num("340282356779733661637539395458142568448"), num("-3.4028235677973366163753939545814256844800e38"))
 		}
 		if b := ts.Min; b.Set {
 			v := b.Value - 1

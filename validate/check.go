@@ -227,12 +227,18 @@ func (v *Validator) checkNumber(t *thingmodel.Type, c byte, off int64, depth int
 		}
 		if bounded || shape.Exp() || int(shape.IntDigits) > maxDigits {
 			x, finite := scan.ParseFloat(num)
-			if !finite {
-				v.bad(off, dt.String()+" "+clip(num)+" is outside the range of DOUBLE")
-				return
-			}
-			if dt == thingmodel.Float && math.Abs(x) > math.MaxFloat32 {
-				v.bad(off, "FLOAT "+clip(num)+" is outside the range of FLOAT (abs value at most 3.4028234663852886e38)")
+			if dt == thingmodel.Float {
+				// SPEC §3.1: a FLOAT rounds to a finite float32, decided on the
+				// exact decimal. Rounding is monotonic, so the float64 decides
+				// unless it is the threshold itself; then the float32 rounding
+				// of the decimal does, without a float64 step in between.
+				if a := math.Abs(x); !finite || a > float32Edge || a == float32Edge && !float32Finite(num) {
+					v.bad(off, "FLOAT "+clip(num)+" is outside the range of FLOAT: it rounds to infinity as a float32"+
+						" (abs value must be below 2^128 - 2^103, about 3.4028235677973366e38)")
+					return
+				}
+			} else if !finite {
+				v.bad(off, "DOUBLE "+clip(num)+" is outside the range of DOUBLE")
 				return
 			}
 			f = x
@@ -242,23 +248,45 @@ func (v *Validator) checkNumber(t *thingmodel.Type, c byte, off int64, depth int
 		*dst = val
 		return
 	}
-	if lo := t.Min(); lo.Set && (f < lo.Value || lo.Exclusive && f == lo.Value) {
+	// SPEC §3: bounds compare exactly, as decimals. f is the float64 nearest to
+	// num (or num itself, for an INT), so it decides unless it ties with the
+	// bound's float64; only a tie compares the decimals.
+	if lo := t.Min(); lo.Set && (f < lo.Value || f == lo.Value && outside(lo.Compare(num, f), -1, lo.Exclusive)) {
 		v.bad(off, dt.String()+" "+clip(num)+" is below the minimum "+fmtBound(lo))
 		return
 	}
-	if hi := t.Max(); hi.Set && (f > hi.Value || hi.Exclusive && f == hi.Value) {
+	if hi := t.Max(); hi.Set && (f > hi.Value || f == hi.Value && outside(hi.Compare(num, f), 1, hi.Exclusive)) {
 		v.bad(off, dt.String()+" "+clip(num)+" is above the maximum "+fmtBound(hi))
 		return
 	}
 	*dst = val
 }
 
+// float32Edge is 2^128 - 2^103, the midpoint between the largest float32 and
+// 2^128: a number of smaller abs value rounds to a finite float32, the midpoint
+// itself rounds to even, which is infinity. It is exact as a float64.
+const float32Edge = 1<<128 - 1<<103
+
+// float32Finite reports whether the JSON number num rounds to a finite float32.
+func float32Finite(num []byte) bool {
+	_, ok := scan.ParseFloat32(num)
+	return ok
+}
+
+// outside reports whether a value that compares with a bound as c lies
+// outside it, on the side side (-1 below a minimum, +1 above a maximum).
+func outside(c, side int, exclusive bool) bool { return c == side || c == 0 && exclusive }
+
 // shapeQuoted reports whether a number came in a string (its text is then kept
 // already, by stringText).
 func shapeQuoted(c byte) bool { return c == '"' }
 
+// fmtBound writes a bound as the model wrote it.
 func fmtBound(b thingmodel.Bound) string {
-	s := strconv.FormatFloat(b.Value, 'g', -1, 64)
+	s := b.Text
+	if s == "" {
+		s = strconv.FormatFloat(b.Value, 'g', -1, 64)
+	}
 	if b.Exclusive {
 		return s + " (exclusive)"
 	}
