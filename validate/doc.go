@@ -91,6 +91,16 @@
 //  13. skipInvalidMeasurepoints false: Result.Skipped is empty, whatever the code.
 //  14. A syntax error's pointer names the deepest member or item the error lies
 //     within, and its offset is the offending byte.
+//  15. An object that lacks several required members is reported for the
+//     first that SPEC §2 lists ("version", "method", "params"; in an entry
+//     "measurepoints", then the time of a strict resume entry): all are located
+//     at the object's first byte.
+//  16. An id is echoed with each byte that is not part of valid UTF-8 replaced
+//     by one U+FFFD (a three-byte sequence cut after two bytes gives two);
+//     escapes, \u escapes of lone surrogates included, are echoed as written.
+//  17. A FLOAT is compared with its bounds as the decimal sent, not as the
+//     float32 it rounds to: with maximum 1000, 1000.00001 is refused although
+//     its float32 is 1000.
 //
 // # multiSet
 //
