@@ -46,6 +46,11 @@ func captureLine(topic, payload string) string {
 	return `{"topic":` + strconv.Quote(topic) + `,"payload":` + strconv.Quote(payload) + "}\n"
 }
 
+// receivedLine returns a JSON Lines capture of payload on topic, received at ms.
+func receivedLine(topic, payload string, ms int) string {
+	return `{"topic":` + strconv.Quote(topic) + `,"payload":` + strconv.Quote(payload) + `,"received":` + strconv.Itoa(ms) + "}\n"
+}
+
 // padded returns okPayload followed by spaces to exactly n bytes.
 func padded(n int) string { return okPayload + strings.Repeat(" ", n-len(okPayload)) }
 
@@ -67,6 +72,18 @@ var goldenCases = []goldenCase{
 	{name: "seed-strict-text", args: []string{"--profile", "strict", "--format", "text", "testdata/captures/seed.jsonl"}, status: exitFail},
 	{name: "mixed-compat-jsonl", args: []string{"testdata/captures/mixed.jsonl"}, status: exitFail},
 	{name: "mixed-strict-text", args: []string{"--profile=strict", "--format=text", "testdata/captures/mixed.jsonl"}, status: exitFail},
+
+	// A capture recorded with tcpdump against serve (testdata/captures/record.sh),
+	// alone and beside the replies serve sent: serve checks in compat, so
+	// the strict run disagrees once.
+	{name: "loopback-pcap", args: []string{"testdata/captures/loopback.pcap"}, status: exitFail},
+	{name: "loopback-pcap-compare", args: []string{"--compare", "testdata/captures/loopback.pcap"}, status: exitOK,
+		reason: "every captured reply agrees, although two requests were refused"},
+	{name: "loopback-pcap-compare-strict-text", args: []string{"--compare", "--profile", "strict", "--format", "text", "testdata/captures/loopback.pcap"}, status: exitFail},
+	{name: "compare-jsonl", args: []string{"--compare"}, status: exitFail,
+		stdin: receivedLine(batchTopic, okPayload, 1000) + receivedLine(batchTopic+"_reply", `{"id":"1","code":200,"data":{}}`, 1010) +
+			receivedLine(batchTopic, badPayload, 2000) + receivedLine(batchTopic+"_reply", `{"id":"2","code":200,"data":{}}`, 2010),
+		reason: "the reply to the second request says 200; pointguard says 1204"},
 
 	// Standard input: no CAPTURE, and "-".
 	{name: "stdin-none", stdin: captureLine(batchTopic, okPayload), status: exitOK},
