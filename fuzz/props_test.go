@@ -62,6 +62,32 @@ func TestConformingAccepted(t *testing.T) {
 	})
 }
 
+// TestAppendRequestConforming: a conforming request written by
+// protocol.AppendRequest gets the verdict and exactly the points of the same
+// request as the generator writes it, so a sender that builds its payloads
+// with package protocol sends what it means.
+func TestAppendRequestConforming(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		env := Envs().Draw(t, "env")
+		profile := profiles.Draw(t, "profile")
+		r := Requests(env, profile).Draw(t, "request")
+		payload, err := protocol.AppendRequest(nil, r.Protocol())
+		if err != nil {
+			t.Fatalf("AppendRequest: %v", err)
+		}
+		v := newValidator(t, env, profile)
+		x := r.Encode(Style{})
+		want, got := validateRequest(v, r, x.Payload), validateRequest(v, r, payload)
+		if got.Code != codes.OK || want.Code != codes.OK {
+			t.Fatalf("codes %v (AppendRequest) and %v (generator), want 200\n%s\n%s", got.Code, want.Code, payload, x.Payload)
+		}
+		ignoreOffsets := cmpopts.IgnoreFields(gotPoint{}, "Offset")
+		if diff := gocmp.Diff(want.Points, got.Points, ignoreOffsets, cmpopts.EquateEmpty()); diff != "" {
+			t.Fatalf("points (-generator +AppendRequest):\n%s\n%s\n%s", diff, x.Payload, payload)
+		}
+	})
+}
+
 // pointMutations are the mutations of one point that give 1204 (SPEC §3.1).
 var pointMutations = []string{MutateValue, MutateValue, MutateInside, MutateUnknown}
 

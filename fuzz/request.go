@@ -279,6 +279,33 @@ func (r *Request) Split(k int) (*Request, *Request) {
 	return part(r.Entries[:k]), part(r.Entries[k:])
 }
 
+// Protocol returns the request as a sender would build it with package
+// protocol, for protocol.AppendRequest: the same id, version, method, flags,
+// entries, device keys, times and points, each value in the canonical spelling
+// of Encode(Style{}). Members the validator ignores are left out. It is for
+// requests that conform, before any mutation; a mutated request may have no
+// such form, and Protocol then describes what is left of it.
+func (r *Request) Protocol() *protocol.Request {
+	p := &protocol.Request{Method: r.Topic.Method, AllowOfflineSubDevice: r.AllowOffline, SkipInvalidMeasurepoints: r.Skip}
+	if id := r.root.get("id"); id != nil {
+		p.ID = protocol.ID(encode(id, Style{}).b)
+	}
+	if v := r.root.get("version"); v != nil && v.kind == kString {
+		p.Version = v.str
+	}
+	for _, e := range r.Entries {
+		pe := protocol.Entry{Time: e.Time, HasTime: e.obj.get("time") != nil}
+		if pk, dk := e.obj.get("productKey"), e.obj.get("deviceKey"); pk != nil && dk != nil {
+			pe.ProductKey, pe.DeviceKey = pk.str, dk.str
+		}
+		for _, m := range e.mps.members {
+			pe.Measurepoints = append(pe.Measurepoints, protocol.Point{Identifier: m.key, Value: encode(m.value, Style{}).b})
+		}
+		p.Params = append(p.Params, pe)
+	}
+	return p
+}
+
 // WantPoint is a point that a validator should yield, as plain data.
 type WantPoint struct {
 	Entry                 int

@@ -19,6 +19,16 @@
 // Parsing does not allocate: the keys of the returned [Topic] are substrings of
 // the input.
 //
+// # Requests
+//
+// [Request], [Entry] and [Point] describe the request envelope of SPEC §2 as a
+// sender builds it, and [AppendRequest] writes its payload, compact and with
+// JSON strings escaped, refusing what could not be a payload (an unknown
+// method, a second entry for a single-entry method, a bad id, an empty or
+// repeated identifier, a value that is not one JSON value). Point values are
+// given as JSON text, so a sender keeps control of their spelling; whether they
+// fit the thing model is the validator's question, not the encoder's.
+//
 // # Replies
 //
 // [AppendReply] writes the reply of SPEC §4.9. The id is echoed byte for byte as it

@@ -70,7 +70,7 @@ type TopicError struct {
 
 // Error returns "protocol: 1009 topic \"...\": reason".
 func (e *TopicError) Error() string {
-	return "protocol: 1009 topic " + quote(e.Topic) + ": " + e.Reason
+	return "protocol: 1009 topic " + quoteTopic(e.Topic) + ": " + e.Reason
 }
 
 // Is reports whether target is codes.NoWritePermission.
@@ -148,7 +148,7 @@ func IsReplyTopic(s string) bool {
 	return err == nil
 }
 
-func quote(s string) string {
+func quoteTopic(s string) string {
 	const max = 200
 	if len(s) > max {
 		s = s[:max] + "..."
