@@ -40,8 +40,10 @@
 //     which multiSet answers 1000211.
 //  4. "devices" is an array of objects with the keys "productKey" and
 //     "deviceKey" (required), "gateway" ("pk/dk", optional: absent means a
-//     directly connected device), "online" (boolean, default true) and "assetId"
-//     (optional). No two devices share the same keys or the same assetId, and no
+//     directly connected device), "online" (boolean, default true), "assetId"
+//     (optional) and "secret" (optional, non-empty: the device secret with
+//     which it signs its CONNECT and its sub-device logins on the device
+//     endpoint of `pointguard serve`; see [Env.Secret]). No two devices share the same keys or the same assetId, and no
 //     device is its own gateway.
 //     When "devices" is absent, [Env.Directory] and [Env.Assets] are nil and the
 //     validator does no topology check (SPEC §4.4); an empty array is a topology

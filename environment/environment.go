@@ -21,6 +21,8 @@ type Env struct {
 	devices Directory           // nil when "devices" is absent
 	assets  map[string]DeviceID // assetId -> device
 	orgs    map[string]bool     // nil when "orgs" is absent: any org
+	secrets map[DeviceID]string // the devices' "secret"s
+	ids     []DeviceID          // the devices in file order
 }
 
 // Models returns the product catalog. It is nil when the file has neither
@@ -62,6 +64,18 @@ func (e *Env) Asset(assetID string) (productKey, deviceKey string, ok bool) {
 	id, ok := e.assets[assetID]
 	return id.ProductKey, id.DeviceKey, ok
 }
+
+// Secret returns the device secret of the device ("secret", for the device
+// endpoint's authentication), and false when the device has none. The
+// validator, check and multiset never read it.
+func (e *Env) Secret(productKey, deviceKey string) (string, bool) {
+	s, ok := e.secrets[DeviceID{productKey, deviceKey}]
+	return s, ok
+}
+
+// Devices returns the keys of the devices of "devices", in file order; nil
+// when the file has none. The caller may modify the slice.
+func (e *Env) Devices() []DeviceID { return slices.Clone(e.ids) }
 
 // KnowsOrg reports whether orgID is listed in "orgs". It is true for any orgID
 // when the file has no "orgs" key (SPEC §5.1).
@@ -138,7 +152,7 @@ func Load(fsys fs.FS, name string) (*Env, error) {
 var topKeys = []string{"models", "products", "devices", "orgs"}
 
 // deviceKeys are the keys of a device object.
-var deviceKeys = []string{"productKey", "deviceKey", "gateway", "online", "assetId"}
+var deviceKeys = []string{"productKey", "deviceKey", "gateway", "online", "assetId", "secret"}
 
 type parser struct {
 	file string
@@ -296,6 +310,19 @@ func (p *parser) devices(raw *value, env *Env) error {
 		if err != nil {
 			return err
 		}
+		if v := elem.member("secret"); v != nil {
+			if v.kind != kindString {
+				return p.errorf(field+".secret", "want a string, got "+v.describe())
+			}
+			if v.str == "" {
+				return p.errorf(field+".secret", "empty secret")
+			}
+			if env.secrets == nil {
+				env.secrets = make(map[DeviceID]string)
+			}
+			env.secrets[id] = v.str
+		}
+		env.ids = append(env.ids, id)
 		if dev.AssetID != "" {
 			if j, dup := assetWhere[dev.AssetID]; dup {
 				return p.errorf(field+".assetId", "assetId "+strconv.Quote(dev.AssetID)+" is also the assetId of devices["+strconv.Itoa(j)+"]")
@@ -319,7 +346,7 @@ func (p *parser) deviceID(field string, obj *value) (DeviceID, error) {
 	}
 	for _, k := range sortedKeys(obj.keys) {
 		if !slices.Contains(deviceKeys, k) {
-			return id, p.errorf(field+"."+k, "unknown key; want one of productKey, deviceKey, gateway, online, assetId")
+			return id, p.errorf(field+"."+k, "unknown key; want one of productKey, deviceKey, gateway, online, assetId, secret")
 		}
 	}
 	for _, f := range []struct {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -221,6 +222,8 @@ func TestParseErrors(t *testing.T) {
 		{"own gateway", `{"devices": [{"productKey": "p", "deviceKey": "d", "gateway": "p/d"}]}`, "devices[0].gateway", "its own gateway", nil},
 		{"online a string", `{"devices": [{"productKey": "p", "deviceKey": "d", "online": "yes"}]}`, "devices[0].online", "want true or false, got a string", nil},
 		{"online null", `{"devices": [{"productKey": "p", "deviceKey": "d", "online": null}]}`, "devices[0].online", "got null", nil},
+		{"empty secret", `{"devices": [{"productKey": "p", "deviceKey": "d", "secret": ""}]}`, "devices[0].secret", "empty secret", nil},
+		{"secret a number", `{"devices": [{"productKey": "p", "deviceKey": "d", "secret": 7}]}`, "devices[0].secret", "want a string", nil},
 		{"empty assetId", `{"devices": [{"productKey": "p", "deviceKey": "d", "assetId": ""}]}`, "devices[0].assetId", "empty assetId", nil},
 		{"assetId a number", `{"devices": [{"productKey": "p", "deviceKey": "d", "assetId": 3}]}`, "devices[0].assetId", "want a string", nil},
 		{"duplicate assetId", `{"devices": [{"productKey": "p", "deviceKey": "d", "assetId": "a"}, {"productKey": "p", "deviceKey": "e", "assetId": "a"}]}`,
@@ -486,5 +489,24 @@ func TestDirectory(t *testing.T) {
 	}
 	if _, ok := Directory(nil).Device("gwP", "gw1"); ok {
 		t.Error("a nil Directory knows a device")
+	}
+}
+
+func TestSecrets(t *testing.T) {
+	fsys := fstest.MapFS{"env.json": {Data: []byte(`{"devices": [{"productKey": "gwP", "deviceKey": "gw1", "secret": "s1"},
+		{"productKey": "p", "deviceKey": "d", "gateway": "gwP/gw1"}]}`)}}
+	env, err := Load(fsys, "env.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, ok := env.Secret("gwP", "gw1"); !ok || s != "s1" {
+		t.Errorf("Secret(gwP, gw1) = %q, %v", s, ok)
+	}
+	if s, ok := env.Secret("p", "d"); ok {
+		t.Errorf("Secret(p, d) = %q, want none", s)
+	}
+	want := []DeviceID{{ProductKey: "gwP", DeviceKey: "gw1"}, {ProductKey: "p", DeviceKey: "d"}}
+	if got := env.Devices(); !slices.Equal(got, want) {
+		t.Errorf("Devices() = %v, want %v", got, want)
 	}
 }

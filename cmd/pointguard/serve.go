@@ -44,8 +44,13 @@ as on any broker. On HTTP it serves the multiSet API of SPEC §5,
 PUT /dataService/devices/multiSet?orgId=ORG, and logs the accepted items (there
 is no device to write to). Every verdict is logged.
 
-The broker accepts every client without credentials: keep it on a loopback
-address or a network you trust.
+When any device of the environment has a "secret", every client must sign
+its CONNECT as the platform's device SDKs do (see pointguard sign) and may use
+only its own topics and those of the sub-devices logged in through it; the
+sub-device login, batch login and logout topics are answered, and a
+sub-device's online state follows its session. Without secrets the broker
+accepts every client without credentials (open mode): keep it on a loopback
+address or a network you trust. There is no TLS either way.
 
 flags:
   --env FILE         platform environment (default ` + pointguard.SampleEnvironment + `)
@@ -188,6 +193,10 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if sink != nil {
 		opts.Sink = sink
 	}
+	if opts.Devices, err = deviceRegistry(env); err != nil {
+		return fail(err.Error())
+	}
+	opts.OnAccess = accessLogger(log)
 	broker, err := mqtt.New(opts)
 	if err != nil {
 		return fail(err.Error())
@@ -228,8 +237,13 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		attrs = append(attrs, "http", httpAddr)
 	}
 	log.Info("serving", attrs...)
-	if !isLoopback(mqttAddr) {
-		log.Warn("the broker accepts every client without credentials and is listening beyond loopback", "mqtt", mqttAddr)
+	switch {
+	case opts.Devices.Secured():
+		log.Info("authenticating every client: devices sign their CONNECT with their secret (secure mode 2)")
+	case !isLoopback(mqttAddr):
+		log.Warn("open mode: no device has a secret, so the broker accepts every client without credentials, and it is listening beyond loopback", "mqtt", mqttAddr)
+	default:
+		log.Warn("open mode: no device has a secret, so the broker accepts every client without credentials")
 	}
 	if serveStarted != nil {
 		serveStarted(mqttAddr, httpAddr)
