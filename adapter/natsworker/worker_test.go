@@ -10,11 +10,11 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// Sizes of the cluster tests: gateways × requests each.
-const (
-	testGateways = 10
-	testPer      = 300 // 3000 requests: 1200 accepted, 600 each of 1204, 1212, 1206
-)
+// Sizes of the cluster tests: gateways × requests each, 3000 requests (1200
+// accepted, 600 each of 1204, 1212, 1206), or 1000 under the race detector.
+const testGateways = 10
+
+var testPer = map[bool]int{false: 300, true: 100}[raceEnabled]
 
 // TestClusterMixedTwoWorkers sends several thousand requests of every kind
 // through a three-node cluster to two workers: every request gets the right
@@ -132,7 +132,7 @@ func TestClusterNodeDown(t *testing.T) {
 		}
 	}
 
-	f := newFleet(t, devNode.mqtt, testGateways, testPer, 3*time.Second)
+	f := newFleet(t, devNode.mqtt, testGateways, testPer, 5*time.Second)
 	go func() {
 		deadline := time.Now().Add(60 * time.Second)
 		for f.answered() < len(f.requests())/3 && time.Now().Before(deadline) {
