@@ -102,9 +102,24 @@ func startServer(t testing.TB) *node {
 }
 
 // startCluster starts n servers routed to each other and waits until
-// JetStream has a meta leader that every server follows.
+// JetStream has a meta leader that every server follows. Ports are chosen
+// free but may be taken by another process before a server binds them; then
+// the cluster is started again on other ports, up to three times.
 func startCluster(t testing.TB, n int) *cluster {
 	t.Helper()
+	var err error
+	for range 3 {
+		var c *cluster
+		if c, err = tryCluster(t, n); err == nil {
+			return c
+		}
+		t.Logf("cluster did not start, trying other ports: %v", err)
+	}
+	t.Fatal(err)
+	return nil
+}
+
+func tryCluster(t testing.TB, n int) (*cluster, error) {
 	c := &cluster{}
 	ports := freePorts(t, 2*n) // cluster ports, then MQTT ports
 	for i := range n {
@@ -117,23 +132,34 @@ func startCluster(t testing.TB, n int) *cluster {
 		t.Cleanup(s.Shutdown)
 		c.nodes = append(c.nodes, &node{srv: s, mqtt: net.JoinHostPort("127.0.0.1", strconv.Itoa(o.MQTT.Port))})
 	}
-	for i, nd := range c.nodes {
-		if !nd.srv.ReadyForConnections(30 * time.Second) {
-			t.Fatalf("server %d not ready", i)
+	shutdown := func() {
+		for _, nd := range c.nodes {
+			nd.srv.Shutdown()
 		}
 	}
-	waitFor(t, 30*time.Second, "JetStream cluster ready", func() bool {
-		leader := false
+	for i, nd := range c.nodes {
+		if !nd.srv.ReadyForConnections(30 * time.Second) {
+			shutdown()
+			return nil, fmt.Errorf("server %d not ready", i)
+		}
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		leader, current := false, true
 		for _, nd := range c.nodes {
-			if !nd.srv.JetStreamIsCurrent() {
-				return false
-			}
+			current = current && nd.srv.JetStreamIsCurrent()
 			// Only the meta leader lists the peers.
 			leader = leader || nd.srv.JetStreamIsLeader() && len(nd.srv.JetStreamClusterPeers()) == n
 		}
-		return leader
-	})
-	return c
+		if leader && current {
+			return c, nil
+		}
+		if time.Now().After(deadline) {
+			shutdown()
+			return nil, errors.New("JetStream cluster not ready within 30s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // urls returns the client URLs of the running servers, comma-separated.
@@ -224,7 +250,7 @@ func testValidate(t testing.TB) validate.Options {
 		}
 		models = append(models, m)
 	}
-	cat, err := thingmodel.NewCatalog(models, map[string]string{"product1": "Inverter", "gwP": "Meter"})
+	cat, err := thingmodel.NewCatalog(models, map[string]string{"product1": "Inverter", "product2": "Inverter", "gwP": "Meter"})
 	if err != nil {
 		t.Fatal(err)
 	}

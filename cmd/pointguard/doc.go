@@ -5,6 +5,7 @@
 //	pointguard check [flags] [CAPTURE ...]      validate captured MQTT messages (SPEC §7.1)
 //	pointguard multiset [flags] --org ORG BODY  validate a multiSet request (SPEC §7.3)
 //	pointguard serve [flags]                    an MQTT broker and HTTP endpoint that validate and reply
+//	pointguard worker --nats URLS [flags]       validation workers on a NATS JetStream cluster
 //	pointguard version                          the module version, VCS revision and Go version (also --version)
 //	pointguard help [command]
 //
@@ -126,4 +127,22 @@
 //     lasts over 2 s, a progress line is rewritten at most once a second.
 //  20. With --max-bytes 0 there is no 1008, so once the verdict is known the
 //     rest of a --topic file is not read: an endless input ends.
+//
+// # worker
+//
+// worker runs package natsworker: it connects to the NATS servers of --nats,
+// creates the streams and the durable consumer when they are missing
+// (natsworker.Setup) and runs --workers goroutines until SIGINT or SIGTERM.
+// Where SPEC is silent it decides:
+//
+//  1. --creds and --user exclude each other; without --password the password
+//     of --user comes from $NATS_PASSWORD, so that it need not appear in the
+//     process list.
+//  2. The connection reconnects forever (a worker outlives a cluster's
+//     rolling restart); disconnections and reconnections are logged.
+//  3. No verdict is logged one by one (a worker handles thousands a second):
+//     a summary every --stats-every (10s) and at the stop, and every result
+//     that could not be stored, at error level.
+//  4. The exit status is 0 after a stop by signal, 2 when the servers cannot
+//     be reached or set up at the start, or a worker fails while running.
 package main

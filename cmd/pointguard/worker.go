@@ -65,8 +65,9 @@ flags:
                           redelivered or re-sent request is not stored twice
                           (default 10m)
   --log-format NAME       text or json (default text); the log goes to standard
-                          error: a summary every --stats-every (default 10s),
-                          and every result that could not be stored
+                          error: a summary every --stats-every, and every
+                          result that could not be stored
+  --stats-every D         interval of the summary (default 10s)
 
 --ack-wait, --max-ack-pending, --replicas and --duplicate-window apply when the
 worker creates the stream or consumer; existing ones are used as they are.
