@@ -8,6 +8,7 @@ import (
 	json "github.com/goccy/go-json"
 
 	"github.com/pointguard/pointguard/codes"
+	"github.com/pointguard/pointguard/internal/quote"
 	"github.com/pointguard/pointguard/internal/scan"
 	"github.com/pointguard/pointguard/protocol"
 	"github.com/pointguard/pointguard/thingmodel"
@@ -495,7 +496,7 @@ func (s *state) checkFields(it *item, duplicateOf int) string {
 		return "requestId is required"
 	}
 	if duplicateOf >= 0 {
-		return "requestId " + quote(it.str[fRequestID]) + " is not unique: item " + strconv.Itoa(duplicateOf) + " has it too"
+		return "requestId " + quote.Diag(it.str[fRequestID], 64) + " is not unique: item " + strconv.Itoa(duplicateOf) + " has it too"
 	}
 	// orgId
 	if !it.isString(fOrgID) {
@@ -505,7 +506,7 @@ func (s *state) checkFields(it *item, duplicateOf int) string {
 		return "orgId is required"
 	}
 	if it.str[fOrgID] != s.q.OrgID {
-		return "orgId " + quote(it.str[fOrgID]) + " differs from the query's orgId " + quote(s.q.OrgID)
+		return "orgId " + quote.Diag(it.str[fOrgID], 64) + " differs from the query's orgId " + quote.Diag(s.q.OrgID, 64)
 	}
 	// callType: any value; the reply says ASYNC.
 	// setMeasurepointChannelId
@@ -539,7 +540,7 @@ func (s *state) checkFields(it *item, duplicateOf int) string {
 	if id := it.str[fMeasurepointID]; id == "" {
 		return "measurepointId is required"
 	} else if !thingmodel.ValidIdentifier(id) {
-		return "measurepointId " + quote(id) + " is not an identifier (1 to 128 of A-Z a-z 0-9 _ - .)"
+		return "measurepointId " + quote.Diag(id, 64) + " is not an identifier (1 to 128 of A-Z a-z 0-9 _ - .)"
 	}
 	// inputData
 	if in := it.raw[fInputData]; it.present(fInputData) {
@@ -548,7 +549,7 @@ func (s *state) checkFields(it *item, duplicateOf int) string {
 		}
 		var dup string
 		if it.args, dup = s.p.args(in); dup != "" {
-			return "inputData has the key " + quote(dup) + " twice"
+			return "inputData has the key " + quote.Diag(dup, 64) + " twice"
 		}
 	}
 	// timeout
@@ -582,11 +583,11 @@ func checkChannelID(id string) string {
 		return "setMeasurepointChannelId is required"
 	}
 	if len(id) <= len(p) || id[:len(p)] != p {
-		return "setMeasurepointChannelId " + quote(id) + " does not start with " + quote(p) + " followed by a name"
+		return "setMeasurepointChannelId " + quote.Diag(id, 64) + " does not start with " + quote.Diag(p, 64) + " followed by a name"
 	}
 	for i := len(p); i < len(id); i++ {
 		if c := id[i]; !channelChar(c) {
-			return "setMeasurepointChannelId " + quote(id) + " has " + quote(id[i:i+1]) + " at byte " + strconv.Itoa(i) +
+			return "setMeasurepointChannelId " + quote.Diag(id, 64) + " has " + quote.Diag(id[i:i+1], 64) + " at byte " + strconv.Itoa(i) +
 				"; allowed after the prefix: A-Z a-z 0-9 _ . -"
 		}
 	}
@@ -614,22 +615,22 @@ func (s *state) lookup(it *item) protocol.SetMeasurepointReply {
 	if asset != "" && s.q.Assets != nil {
 		apk, adk, ok := s.q.Assets.Asset(asset)
 		if !ok {
-			return it.fail(codes.DeviceNotExist, "assetId "+quote(asset)+" does not exist")
+			return it.fail(codes.DeviceNotExist, "assetId "+quote.Diag(asset, 64)+" does not exist")
 		}
 		switch {
 		case resolved && (apk != pk || adk != dk):
-			return it.fail(codes.ParaError, "assetId "+quote(asset)+" is the device "+quote(apk+"/"+adk)+
-				", not productKey/deviceKey "+quote(pk+"/"+dk))
+			return it.fail(codes.ParaError, "assetId "+quote.Diag(asset, 64)+" is the device "+quote.Diag(apk+"/"+adk, 64)+
+				", not productKey/deviceKey "+quote.Diag(pk+"/"+dk, 64))
 		case pk != "" && pk != apk:
-			return it.fail(codes.ParaError, "productKey "+quote(pk)+" is not the product of assetId "+quote(asset)+", "+quote(apk))
+			return it.fail(codes.ParaError, "productKey "+quote.Diag(pk, 64)+" is not the product of assetId "+quote.Diag(asset, 64)+", "+quote.Diag(apk, 64))
 		case dk != "" && dk != adk:
-			return it.fail(codes.ParaError, "deviceKey "+quote(dk)+" is not the device key of assetId "+quote(asset)+", "+quote(adk))
+			return it.fail(codes.ParaError, "deviceKey "+quote.Diag(dk, 64)+" is not the device key of assetId "+quote.Diag(asset, 64)+", "+quote.Diag(adk, 64))
 		}
 		pk, dk, resolved = apk, adk, true
 	}
 	dir, models := s.v.opts.Directory, s.v.opts.Models
 	if !resolved && (dir != nil || models != nil) {
-		return it.fail(codes.DeviceNotExist, "assetId "+quote(asset)+" cannot be resolved: no asset directory")
+		return it.fail(codes.DeviceNotExist, "assetId "+quote.Diag(asset, 64)+" cannot be resolved: no asset directory")
 	}
 	if resolved && (r.ProductKey == "" || r.DeviceKey == "") {
 		// Named by assetId: the keys are filled in, in place of any ""
@@ -641,7 +642,7 @@ func (s *state) lookup(it *item) protocol.SetMeasurepointReply {
 	if dir != nil {
 		dev, ok := dir.Device(pk, dk)
 		if !ok {
-			return it.fail(codes.DeviceNotExist, "device "+quote(pk+"/"+dk)+" does not exist")
+			return it.fail(codes.DeviceNotExist, "device "+quote.Diag(pk+"/"+dk, 64)+" does not exist")
 		}
 		if r.AssetID == "" && dev.AssetID != "" {
 			r.AssetID = dev.AssetID
@@ -652,11 +653,11 @@ func (s *state) lookup(it *item) protocol.SetMeasurepointReply {
 	if models != nil {
 		m := models.Model(pk)
 		if m == nil {
-			return it.fail(codes.ModelNotFound, "product "+quote(pk)+" has no model")
+			return it.fail(codes.ModelNotFound, "product "+quote.Diag(pk, 64)+" has no model")
 		}
 		point = m.Measurepoint(r.MeasurepointID)
 		if point == nil {
-			return it.fail(codes.PointNotFound, "model "+quote(m.ID())+" has no measurepoint "+quote(r.MeasurepointID))
+			return it.fail(codes.PointNotFound, "model "+quote.Diag(m.ID(), 64)+" has no measurepoint "+quote.Diag(r.MeasurepointID, 64))
 		}
 	}
 	for _, a := range it.args {
@@ -754,17 +755,4 @@ func describe(raw []byte) string {
 		return k + " " + string(raw)
 	}
 	return k
-}
-
-// quote returns s in double quotes for a submsg, cut at 64 bytes.
-func quote(s string) string {
-	const max = 64
-	if len(s) > max {
-		cut := max
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "..."
-	}
-	return strconv.Quote(s)
 }

@@ -39,7 +39,7 @@ func TestMultiSetEdges(t *testing.T) {
 		{"value of 33 bytes named by its type", msItemJSON("timeout", `"`+s30+`s"`), codes.ParaError,
 			`timeout must be an integer of milliseconds, not a string`},
 		{"quote cut before a character", msItemJSON("measurepointId", `"`+m63+`éx"`), codes.ParaError,
-			`measurepointId "` + m63 + `..." is not an identifier (1 to 128 of A-Z a-z 0-9 _ - .)`},
+			`measurepointId "` + m63 + `"... is not an identifier (1 to 128 of A-Z a-z 0-9 _ - .)`},
 		{"quote of 64 bytes in full", msItemJSON("measurepointId", `"`+m63+`/"`), codes.ParaError,
 			`measurepointId "` + m63 + `/" is not an identifier (1 to 128 of A-Z a-z 0-9 _ - .)`},
 	}

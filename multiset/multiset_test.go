@@ -326,7 +326,7 @@ func TestMultiSetItemRules(t *testing.T) {
 			`measurepointId "te mp" is not an identifier (1 to 128 of A-Z a-z 0-9 _ - .)`, ""},
 		{"measurepointId 128", msItemJSON("measurepointId", id128), codes.Success, "", "the limit itself"},
 		{"measurepointId 129", msItemJSON("measurepointId", id129), codes.ParaError,
-			`measurepointId "` + strings.Repeat("m", 64) + `..." is not an identifier (1 to 128 of A-Z a-z 0-9 _ - .)`,
+			`measurepointId "` + strings.Repeat("m", 64) + `"... is not an identifier (1 to 128 of A-Z a-z 0-9 _ - .)`,
 			"long values are cut in the submsg"},
 
 		{"inputData absent", msItemJSON("inputData", ""), codes.Success, "", "inputData is optional"},

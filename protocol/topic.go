@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/pointguard/pointguard/codes"
+	"github.com/pointguard/pointguard/internal/quote"
 )
 
 // Method is a request method, spelled as on the wire.
@@ -70,7 +71,7 @@ type TopicError struct {
 
 // Error returns "protocol: 1009 topic \"...\": reason".
 func (e *TopicError) Error() string {
-	return "protocol: 1009 topic " + quoteTopic(e.Topic) + ": " + e.Reason
+	return "protocol: 1009 topic " + quote.Diag(e.Topic, 200) + ": " + e.Reason
 }
 
 // Is reports whether target is codes.NoWritePermission.
@@ -146,12 +147,4 @@ func IsReplyTopic(s string) bool {
 	}
 	_, err := ParseTopic(req)
 	return err == nil
-}
-
-func quoteTopic(s string) string {
-	const max = 200
-	if len(s) > max {
-		s = s[:max] + "..."
-	}
-	return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
 }

@@ -4,6 +4,8 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+
+	"github.com/pointguard/pointguard/internal/quote"
 )
 
 // NewCatalog builds a catalog: models by modelId, and products (productKey ->
@@ -39,7 +41,7 @@ func NewCatalog(models []*Model, products map[string]string) (*Catalog, error) {
 		id := products[pk]
 		m, ok := c.byID[id]
 		if !ok {
-			return nil, &Error{ModelID: id, Field: "products", Detail: "product " + quote(pk) + " names modelId " + quote(id) + ", which no model has"}
+			return nil, &Error{ModelID: id, Field: "products", Detail: "product " + quote.Diag(pk, 128) + " names modelId " + quote.Diag(id, 128) + ", which no model has"}
 		}
 		c.byProduct[pk] = m
 	}

@@ -12,6 +12,8 @@ import (
 
 	json "github.com/goccy/go-json"
 	"github.com/goccy/go-json/jsontext"
+
+	"github.com/pointguard/pointguard/internal/quote"
 )
 
 // Error is a model load error. ParseModel and NewCatalog return one, as *Error,
@@ -45,11 +47,11 @@ func (e *Error) Error() string {
 	}
 	if e.ModelID != "" {
 		b.WriteString(": model ")
-		b.WriteString(quote(e.ModelID))
+		b.WriteString(quote.Diag(e.ModelID, 128))
 	}
 	if e.Identifier != "" {
 		b.WriteString(": measurepoint ")
-		b.WriteString(quote(e.Identifier))
+		b.WriteString(quote.Diag(e.Identifier, 128))
 	}
 	if e.Field != "" {
 		b.WriteString(": ")
@@ -139,7 +141,7 @@ func parseModel(source string, data []byte) (*Model, *Error) {
 // Field and Detail; the caller adds the rest.
 func (l *loader) parsePoint(key string, v jsontext.Value) (*Measurepoint, *Error) {
 	if !ValidIdentifier(key) {
-		return nil, &Error{Detail: "invalid identifier " + quote(key) + ": " + identifierRule}
+		return nil, &Error{Detail: "invalid identifier " + quote.Diag(key, 128) + ": " + identifierRule}
 	}
 	if k := v.Kind(); k != jsontext.KindBeginObject {
 		return nil, &Error{Detail: "want an object, got " + kindName(k)}
@@ -152,7 +154,7 @@ func (l *loader) parsePoint(key string, v jsontext.Value) (*Measurepoint, *Error
 			return nil, &Error{Field: "identifier", Detail: "want a string, got " + kindName(k)}
 		}
 		if s := unquote(id); s != key {
-			return nil, &Error{Field: "identifier", Detail: quote(s) + " differs from its key in measurepoints"}
+			return nil, &Error{Field: "identifier", Detail: quote.Diag(s, 128) + " differs from its key in measurepoints"}
 		}
 	}
 
@@ -196,7 +198,7 @@ func parseDataType(v jsontext.Value, field string, allowed ...DataType) (DataTyp
 		dt, ok = ParseDataType(s)
 	}
 	if !ok {
-		return 0, &Error{Field: field, Detail: "unknown data type " + quote(s)}
+		return 0, &Error{Field: field, Detail: "unknown data type " + quote.Diag(s, 128)}
 	}
 	if len(allowed) > 0 && !slices.Contains(allowed, dt) {
 		want := allowed[0].String()
@@ -318,7 +320,7 @@ func finite(v jsontext.Value, field string) (float64, *Error) {
 	}
 	f, err := strconv.ParseFloat(string(v), 64)
 	if err != nil || math.IsInf(f, 0) {
-		return 0, &Error{Field: field, Detail: "number " + quote(string(v)) + " is out of the float64 range"}
+		return 0, &Error{Field: field, Detail: "number " + quote.Diag(string(v), 128) + " is out of the float64 range"}
 	}
 	return f, nil
 }
@@ -349,7 +351,7 @@ func maxLength(ms []member, path string) (int, *Error) {
 	}
 	s := string(v)
 	if s[0] == '-' || s == "0" || strings.ContainsAny(s, ".eE") {
-		return 0, &Error{Field: field, Detail: "want a positive integer, got " + quote(s)}
+		return 0, &Error{Field: field, Detail: "want a positive integer, got " + quote.Diag(s, 128)}
 	}
 	// JSON has no leading zeros: more than four digits is above the cap.
 	if len(s) <= 4 {
@@ -382,7 +384,7 @@ func (l *loader) enum(ms []member, path string) (DataType, map[string]string, *E
 	desc := make(map[string]string, len(keys))
 	for _, mem := range keys {
 		if et == Int && !int32Key(mem.name) {
-			return 0, nil, &Error{Field: field, Detail: "key " + quote(mem.name) + " is not a decimal integer in [-2147483648, 2147483647] written canonically"}
+			return 0, nil, &Error{Field: field, Detail: "key " + quote.Diag(mem.name, 128) + " is not a decimal integer in [-2147483648, 2147483647] written canonically"}
 		}
 		if mem.value.Kind() == jsontext.KindString {
 			desc[mem.name] = unquote(mem.value)
@@ -422,7 +424,7 @@ func (l *loader) structItems(ms []member, path string) ([]*Item, map[string]int,
 			return nil, nil, 0, e
 		}
 		if _, dup := index[it.identifier]; dup {
-			return nil, nil, 0, &Error{Field: ipath + ".identifier", Detail: "duplicate item identifier " + quote(it.identifier)}
+			return nil, nil, 0, &Error{Field: ipath + ".identifier", Detail: "duplicate item identifier " + quote.Diag(it.identifier, 128)}
 		}
 		index[it.identifier] = len(items)
 		items = append(items, it)
@@ -451,7 +453,7 @@ func (l *loader) parseItem(v jsontext.Value, path string) (*Item, *Error) {
 		return nil, &Error{Field: field, Detail: "want a string, got " + kindName(k)}
 	}
 	if it.identifier = unquote(id); !ValidIdentifier(it.identifier) {
-		return nil, &Error{Field: field, Detail: "invalid identifier " + quote(it.identifier) + ": " + identifierRule}
+		return nil, &Error{Field: field, Detail: "invalid identifier " + quote.Diag(it.identifier, 128) + ": " + identifierRule}
 	}
 
 	dt, e := parseDataType(lookup(ms, "dataType"), path+".dataType")
@@ -631,20 +633,6 @@ func kindName(k jsontext.Kind) string {
 		return "an array"
 	}
 	return "nothing"
-}
-
-// quote quotes s for a message, cut to 128 bytes so that a hostile model cannot
-// make error messages arbitrarily long.
-func quote(s string) string {
-	const max = 128
-	if len(s) <= max {
-		return strconv.Quote(s)
-	}
-	cut := max
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return strconv.Quote(s[:cut]) + "..."
 }
 
 func isASCII(s string) bool {

@@ -101,7 +101,7 @@ func (v *Validator) checkQuality(t *thingmodel.Type, c byte, off int64, depth in
 var keyValue, keyQuality = []byte("value"), []byte("quality")
 
 func (v *Validator) duplicate(off int64, key []byte) {
-	v.scanError(&scan.Error{Kind: scan.ErrDuplicate, Offset: off, Want: scan.QuoteKey(key)})
+	v.scanError(&scan.Error{Kind: scan.ErrDuplicate, Offset: off, Want: quoteBytes(key)})
 }
 
 // checkValue reads one value of type t at the given depth into dst. The checks

@@ -42,7 +42,7 @@ func TestKeyErrors(t *testing.T) {
 		{name: "duplicate key in a STRUCT-like ignored object", payload: batch(`"x":{"a":1,"b":{"a":2},"\u0061":3},`), code: bad,
 			pointer: "/x/a", at: "3}", detail: `duplicate key "a"`},
 		{name: "duplicate key quoted in the message", payload: batch(`"x":{"a\"\\b":1,"a\u0022\u005cb":2},`), code: bad,
-			pointer: `/x/a"\b`, at: "2}", detail: `duplicate key "a??b"`},
+			pointer: `/x/a"\b`, at: "2}", detail: `duplicate key "a\"\\b"`},
 		{name: "missing colon after an envelope key", payload: `{"id" "1"}`, code: bad,
 			pointer: "/id", at: `"1"`, detail: `invalid character '"', want ':' after key`},
 		{name: "missing colon after a measurepoint key", payload: batch("", entry("device1", `"temp" 1`)), code: bad,

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pointguard/pointguard/internal/quote"
 	"github.com/pointguard/pointguard/internal/scan"
 )
 
@@ -65,18 +66,10 @@ func clip(b []byte) string {
 	return string(b)
 }
 
-func quoteBytes(b []byte) string {
-	if len(b) > clipLen {
-		return strconv.Quote(string(b[:clipLen])) + "..."
-	}
-	return strconv.Quote(string(b))
-}
+// quoteBytes quotes b for a diagnostic, cut to clipLen bytes.
+func quoteBytes(b []byte) string { return quote.Diag(string(b), clipLen) }
 
-func quoteString(s string) string {
-	if len(s) > clipLen {
-		return strconv.Quote(s[:clipLen]) + "..."
-	}
-	return strconv.Quote(s)
-}
+// quoteString quotes s for a diagnostic, cut to clipLen bytes.
+func quoteString(s string) string { return quote.Diag(s, clipLen) }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

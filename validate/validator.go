@@ -1096,7 +1096,7 @@ func (v *Validator) points(e *entry, depth int) {
 			_, dup = v.keys.Add(&obj, key, false)
 		}
 		if dup {
-			v.scanError(&scan.Error{Kind: scan.ErrDuplicate, Offset: off, Want: scan.QuoteKey(key)})
+			v.scanError(&scan.Error{Kind: scan.ErrDuplicate, Offset: off, Want: quoteBytes(key)})
 		}
 		switch {
 		case model == nil:

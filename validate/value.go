@@ -3,8 +3,8 @@ package validate
 import (
 	"math"
 	"strconv"
-	"unicode/utf8"
 
+	"github.com/pointguard/pointguard/internal/quote"
 	"github.com/pointguard/pointguard/internal/scan"
 	"github.com/pointguard/pointguard/thingmodel"
 )
@@ -136,11 +136,11 @@ func (v Value) AppendJSON(dst []byte) []byte {
 		return strconv.AppendBool(dst, v.i != 0)
 	case thingmodel.Enum:
 		if v.isText {
-			return appendString(dst, v.text)
+			return quote.JSON(dst, v.text)
 		}
 		return strconv.AppendInt(dst, v.i, 10)
 	case thingmodel.String, thingmodel.Date, thingmodel.File:
-		return appendString(dst, v.text)
+		return quote.JSON(dst, v.text)
 	case thingmodel.Array:
 		dst = append(dst, '[')
 		for i, e := range v.elems {
@@ -156,56 +156,13 @@ func (v Value) AppendJSON(dst []byte) []byte {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendString(dst, []byte(v.names[i]))
+			dst = quote.JSON(dst, v.names[i])
 			dst = append(dst, ':')
 			dst = e.AppendJSON(dst)
 		}
 		return append(dst, '}')
 	}
 	return append(dst, "null"...)
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendString appends s as a JSON string, escaping only what RFC 8259 requires.
-// A byte that is not part of valid UTF-8 (possible only in a key from the topic)
-// is written as \ufffd, as encoding/json does, so that the output stays JSON.
-func appendString(dst, s []byte) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x80 {
-			r, n := utf8.DecodeRune(s[i:])
-			if r == utf8.RuneError && n == 1 {
-				dst = append(dst, s[start:i]...)
-				dst = append(dst, `\ufffd`...)
-				start = i + 1
-			} else {
-				i += n - 1
-			}
-			continue
-		}
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		dst = append(dst, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			dst = append(dst, '\\', c)
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-		}
-		start = i + 1
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }
 
 // AppendJSON appends the point as one JSON object, the normal form for handing
@@ -217,13 +174,13 @@ func appendString(dst, s []byte) []byte {
 // Value.AppendJSON.
 func (p *Point) AppendJSON(dst []byte) []byte {
 	dst = append(dst, `{"productKey":`...)
-	dst = appendString(dst, []byte(p.ProductKey))
+	dst = quote.JSON(dst, p.ProductKey)
 	dst = append(dst, `,"deviceKey":`...)
-	dst = appendString(dst, []byte(p.DeviceKey))
+	dst = quote.JSON(dst, p.DeviceKey)
 	dst = append(dst, `,"time":`...)
 	dst = strconv.AppendInt(dst, p.Time, 10)
 	dst = append(dst, `,"identifier":`...)
-	dst = appendString(dst, []byte(p.Identifier()))
+	dst = quote.JSON(dst, p.Identifier())
 	dst = append(dst, `,"value":`...)
 	dst = p.Value.AppendJSON(dst)
 	if p.Quality >= 0 {

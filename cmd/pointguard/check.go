@@ -16,6 +16,7 @@ import (
 	"github.com/pointguard/pointguard"
 	wire "github.com/pointguard/pointguard/adapter/capture"
 	"github.com/pointguard/pointguard/codes"
+	"github.com/pointguard/pointguard/internal/quote"
 	"github.com/pointguard/pointguard/protocol"
 	"github.com/pointguard/pointguard/validate"
 )
@@ -114,7 +115,7 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	files := flags.Args()
 	for _, f := range files {
 		if len(f) > 1 && f[0] == '-' {
-			return checkUsageError(stderr, "flag "+quote(f)+" after a CAPTURE file: flags come first (write ./"+f+" for a file of that name)")
+			return checkUsageError(stderr, "flag "+quote.Diag(f, 0)+" after a CAPTURE file: flags come first (write ./"+f+" for a file of that name)")
 		}
 	}
 	opts, err := flags.validateOptions()
@@ -122,13 +123,13 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return checkUsageError(stderr, err.Error())
 	}
 	if !slices.Contains(checkFormats, *format) {
-		return checkUsageError(stderr, "--format must be jsonl, text, junit or sarif, not "+quote(*format))
+		return checkUsageError(stderr, "--format must be jsonl, text, junit or sarif, not "+quote.Diag(*format, 0))
 	}
 	if capFlags.compare && flags.given["topic"] {
 		return checkUsageError(stderr, "--compare needs captures, which hold replies; --topic files hold none")
 	}
 	if capFlags.compare && *format != "jsonl" && *format != "text" {
-		return checkUsageError(stderr, "--compare writes jsonl or text, not "+quote(*format))
+		return checkUsageError(stderr, "--compare writes jsonl or text, not "+quote.Diag(*format, 0))
 	}
 	now := flags.serverTime()
 
@@ -486,7 +487,7 @@ func appendJSONL(b []byte, line int, requestTopic string, res *validate.Result) 
 	b = append(b, `{"line":`...)
 	b = strconv.AppendInt(b, int64(line), 10)
 	b = append(b, `,"topic":`...)
-	b = appendString(b, replyTopic(requestTopic, res))
+	b = quote.JSON(b, replyTopic(requestTopic, res))
 	b = append(b, `,"reply":`...)
 	b = protocol.AppendReply(b, res.Reply())
 	accepted := 0
@@ -500,11 +501,11 @@ func appendJSONL(b []byte, line int, requestTopic string, res *validate.Result) 
 		b = append(b, `,"error":{"code":`...)
 		b = strconv.AppendInt(b, int64(e.Code), 10)
 		b = append(b, `,"pointer":`...)
-		b = appendString(b, e.Pointer)
+		b = quote.JSON(b, e.Pointer)
 		b = append(b, `,"offset":`...)
 		b = strconv.AppendInt(b, e.Offset, 10)
 		b = append(b, `,"detail":`...)
-		b = appendString(b, e.Detail)
+		b = quote.JSON(b, e.Detail)
 		b = append(b, '}')
 	}
 	b = append(b, `,"accepted":`...)
@@ -516,11 +517,11 @@ func appendJSONL(b []byte, line int, requestTopic string, res *validate.Result) 
 			b = append(b, ',')
 		}
 		b = append(b, `{"pointer":`...)
-		b = appendString(b, s.Pointer)
+		b = quote.JSON(b, s.Pointer)
 		b = append(b, `,"offset":`...)
 		b = strconv.AppendInt(b, s.Offset, 10)
 		b = append(b, `,"detail":`...)
-		b = appendString(b, s.Detail)
+		b = quote.JSON(b, s.Detail)
 		b = append(b, '}')
 	}
 	b = append(b, `],"skippedCount":`...)
@@ -569,6 +570,9 @@ func appendText(b []byte, line int, res *validate.Result) []byte {
 	}
 	return append(b, '\n')
 }
+
+// hexDigits are the digits of the \xXX escapes of appendPrintable.
+const hexDigits = "0123456789abcdef"
 
 // appendPrintable appends s with control characters and invalid UTF-8 escaped,
 // so that one verdict stays on one line of a terminal.

@@ -10,6 +10,7 @@ import (
 
 	wire "github.com/pointguard/pointguard/adapter/capture"
 	"github.com/pointguard/pointguard/codes"
+	"github.com/pointguard/pointguard/internal/quote"
 	"github.com/pointguard/pointguard/protocol"
 	"github.com/pointguard/pointguard/validate"
 )
@@ -172,9 +173,9 @@ func appendPacketPlace(b []byte, p *packetPlace) []byte {
 	b = append(b, `,"at":`...)
 	b = strconv.AppendInt(b, p.at, 10)
 	b = append(b, `,"stream":{"client":`...)
-	b = appendString(b, p.stream.Client.String())
+	b = quote.JSON(b, p.stream.Client.String())
 	b = append(b, `,"server":`...)
-	b = appendString(b, p.stream.Server.String())
+	b = quote.JSON(b, p.stream.Server.String())
 	return append(b, '}')
 }
 
@@ -325,7 +326,7 @@ func (c *checkRun) writeCompared(p *pendingVerdict) {
 			b = append(b, `{"code":`...)
 			b = strconv.AppendInt(b, p.obs.code, 10)
 			b = append(b, `,"message":`...)
-			b = appendString(b, p.obs.message)
+			b = quote.JSON(b, p.obs.message)
 			b = append(b, `,"at":`...)
 			b = strconv.AppendInt(b, p.obs.at, 10)
 			b = append(b, `},"agree":`...)

@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pointguard/pointguard/codes"
+	"github.com/pointguard/pointguard/internal/quote"
 	"github.com/pointguard/pointguard/protocol"
 	"github.com/pointguard/pointguard/validate"
 )
@@ -151,54 +152,6 @@ func TestReadLineError(t *testing.T) {
 	}
 }
 
-func TestAppendString(t *testing.T) {
-	tests := []struct {
-		name string
-		in   string
-		want string
-	}{
-		{"plain", "/sys/p/d/thing", `"/sys/p/d/thing"`},
-		{"quotes and backslashes", `a"b\c`, `"a\"b\\c"`},
-		{"controls", "a\nb\rc\td\x00e\x1f", `"a\nb\rc\td\u0000e\u001f"`},
-		{"utf-8 kept", "température", `"température"`},
-		{"invalid utf-8 replaced", "a\xffb", `"a\ufffdb"`},
-		{"truncated rune", "a\xe2\x82", `"a\ufffd\ufffd"`},
-		{"U+FFFD itself kept", "a\ufffdb", "\"a\ufffdb\""},
-		{"DEL kept", "a\x7fb", "\"a\x7fb\""}, // RFC 8259 requires escapes for U+0000 to U+001F only
-		{"escape at both ends", "\"x\n", `"\"x\n"`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := string(appendString(nil, tt.in))
-			if got != tt.want {
-				t.Errorf("appendString(%q) = %s, want %s", tt.in, got, tt.want)
-			}
-			var s string
-			if err := json.Unmarshal([]byte(got), &s); err != nil {
-				t.Errorf("%s is not a JSON string: %v", got, err)
-			}
-		})
-	}
-}
-
-// FuzzAppendString: the output is one JSON string, which decodes to the input
-// when the input is valid UTF-8.
-func FuzzAppendString(f *testing.F) {
-	for _, s := range []string{"", "plain", `a"b\c`, "\x00\x1f\x7f\n", "température", "a\xffb", "\xe2\x82", "\ufffd"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		out := appendString(nil, s)
-		var got string
-		if err := json.Unmarshal(out, &got); err != nil {
-			t.Fatalf("appendString(%q) = %s, not a JSON string: %v", s, out, err)
-		}
-		if utf8.ValidString(s) && got != s {
-			t.Fatalf("appendString(%q) = %s, which decodes to %q", s, out, got)
-		}
-	})
-}
-
 // The verdict lines are built by hand here from SPEC §7.1, independently of the
 // validator.
 func TestAppendVerdict(t *testing.T) {
@@ -303,7 +256,7 @@ func FuzzParseCapture(f *testing.F) {
 		if reason != "" {
 			return
 		}
-		again := `{"topic":` + string(appendString(nil, cp.topic)) +
+		again := `{"topic":` + string(quote.JSON(nil, cp.topic)) +
 			`,"payload_base64":"` + base64.StdEncoding.EncodeToString(cp.payload) + `"`
 		if cp.received >= 0 {
 			again += `,"received":` + strconv.FormatInt(cp.received, 10)
@@ -316,7 +269,7 @@ func FuzzParseCapture(f *testing.F) {
 		if string(cp2.payload) != string(cp.payload) || cp2.received != cp.received {
 			t.Fatalf("re-encoded line %s: got %+v, want %+v", again, cp2, cp)
 		}
-		// The topic survives unless it held invalid UTF-8, which appendString
+		// The topic survives unless it held invalid UTF-8, which quote.JSON
 		// replaces.
 		if utf8.ValidString(cp.topic) && cp2.topic != cp.topic {
 			t.Fatalf("topic %q became %q", cp.topic, cp2.topic)

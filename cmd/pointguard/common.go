@@ -9,10 +9,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/pointguard/pointguard"
 	"github.com/pointguard/pointguard/environment"
+	"github.com/pointguard/pointguard/internal/quote"
 	"github.com/pointguard/pointguard/validate"
 )
 
@@ -64,7 +64,7 @@ func (f *cmdFlags) addValidate() {
 func (f *cmdFlags) validateOptions() (validate.Options, error) {
 	profile, ok := validate.ParseProfile(*f.profileName)
 	if !ok {
-		return validate.Options{}, errors.New("--profile must be compat or strict, not " + quote(*f.profileName))
+		return validate.Options{}, errors.New("--profile must be compat or strict, not " + quote.Diag(*f.profileName, 0))
 	}
 	limit := f.maxBytes
 	if limit == 0 {
@@ -129,52 +129,4 @@ func parseMillis(s string, dst *int64) error {
 	}
 	*dst = n
 	return nil
-}
-
-// hexDigits are the digits of the \u00XX and \xXX escapes.
-const hexDigits = "0123456789abcdef"
-
-// appendString appends s as a JSON string, escaping what RFC 8259 requires
-// (quotes, backslashes, U+0000 to U+001F) and nothing else. Invalid UTF-8
-// becomes U+FFFD, so the output stays valid JSON whatever a topic, key or
-// detail holds. It writes check's verdict lines and serve's --points lines;
-// runs of bytes that need no escape are copied whole.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0 // s[start:i] is still to be copied
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				b = append(b, s[start:i]...)
-				b = append(b, `\ufffd`...)
-				start = i + 1
-			}
-			i += size
-			continue
-		}
-		if c >= 0x20 && c != '"' && c != '\\' {
-			i++
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, `\n`...)
-		case '\r':
-			b = append(b, `\r`...)
-		case '\t':
-			b = append(b, `\t`...)
-		default:
-			b = append(b, `\u00`...)
-			b = append(b, hexDigits[c>>4], hexDigits[c&15])
-		}
-		i++
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

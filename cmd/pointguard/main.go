@@ -5,6 +5,8 @@ import (
 	"os"
 	"slices"
 	"strings"
+
+	"github.com/pointguard/pointguard/internal/quote"
 )
 
 // command is one subcommand.
@@ -45,7 +47,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			if c, ok := commands[args[1]]; ok && c.run != nil {
 				return c.run([]string{"-h"}, stdin, stdout, stderr)
 			}
-			io.WriteString(stderr, "pointguard: unknown command "+quote(args[1])+"\n")
+			io.WriteString(stderr, "pointguard: unknown command "+quote.Diag(args[1], 0)+"\n")
 			writeUsage(stderr)
 			return exitUsage
 		}
@@ -57,7 +59,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	c, ok := commands[name]
 	if !ok || c.run == nil {
-		io.WriteString(stderr, "pointguard: unknown command "+quote(name)+"\n")
+		io.WriteString(stderr, "pointguard: unknown command "+quote.Diag(name, 0)+"\n")
 		writeUsage(stderr)
 		return exitUsage
 	}
@@ -84,28 +86,4 @@ func writeUsage(w io.Writer) {
 	}
 	b.WriteString("\nRun \"pointguard help <command>\" for the flags of a command.\n")
 	io.WriteString(w, b.String())
-}
-
-// quote returns s in double quotes, with quotes, backslashes and control bytes
-// escaped, for messages that echo user input.
-func quote(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case c < 0x20 || c == 0x7f:
-			const hex = "0123456789abcdef"
-			b.WriteString(`\x`)
-			b.WriteByte(hex[c>>4])
-			b.WriteByte(hex[c&15])
-		default:
-			b.WriteByte(c)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
 }

@@ -99,16 +99,3 @@ func TestRunHelpCommand(t *testing.T) {
 		t.Errorf("stdout does not hold the check usage:\n%s", stdout.String())
 	}
 }
-
-func TestQuote(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"abc", `"abc"`},
-		{`a"b\c`, `"a\"b\\c"`},
-		{"a\nb\x7f", `"a\x0ab\x7f"`},
-	}
-	for _, tt := range tests {
-		if got := quote(tt.in); got != tt.want {
-			t.Errorf("quote(%q) = %s, want %s", tt.in, got, tt.want)
-		}
-	}
-}

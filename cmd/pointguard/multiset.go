@@ -10,6 +10,7 @@ import (
 	json "github.com/goccy/go-json"
 
 	"github.com/pointguard/pointguard"
+	"github.com/pointguard/pointguard/internal/quote"
 	"github.com/pointguard/pointguard/multiset"
 	"github.com/pointguard/pointguard/validate"
 )
@@ -64,7 +65,7 @@ func runMultiSet(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case len(rest) == 0:
 		return multiSetUsageError(stderr, "no BODY: give a file, or - for standard input")
 	case len(rest) > 1:
-		return multiSetUsageError(stderr, "one BODY only, got "+quote(rest[0])+" and "+quote(rest[1])+" (flags come before BODY)")
+		return multiSetUsageError(stderr, "one BODY only, got "+quote.Diag(rest[0], 0)+" and "+quote.Diag(rest[1], 0)+" (flags come before BODY)")
 	}
 	bodyPath := flags.Arg(0)
 	now := flags.serverTime()

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/pointguard/pointguard/codes"
+	"github.com/pointguard/pointguard/internal/quote"
 	"github.com/pointguard/pointguard/validate"
 )
 
@@ -159,7 +160,7 @@ func appendJSONLFile(b []byte, src source) []byte {
 	b = append(b, '{')
 	if src.named {
 		b = append(b, `"file":`...)
-		b = appendString(b, src.file)
+		b = quote.JSON(b, src.file)
 		b = append(b, ',')
 	}
 	return b
@@ -186,10 +187,10 @@ func appendCaptureError(b []byte, src source, reason, hint string) []byte {
 	b = append(b, `"line":`...)
 	b = strconv.AppendInt(b, int64(src.line), 10)
 	b = append(b, `,"error":{"code":"capture","detail":`...)
-	b = appendString(b, reason)
+	b = quote.JSON(b, reason)
 	if hint != "" {
 		b = append(b, `,"hint":`...)
-		b = appendString(b, hint)
+		b = quote.JSON(b, hint)
 	}
 	return append(b, "}}\n"...)
 }

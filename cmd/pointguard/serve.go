@@ -22,6 +22,7 @@ import (
 	"github.com/pointguard/pointguard/adapter/mqtt"
 	"github.com/pointguard/pointguard/codes"
 	"github.com/pointguard/pointguard/environment"
+	"github.com/pointguard/pointguard/internal/quote"
 	"github.com/pointguard/pointguard/protocol"
 	"github.com/pointguard/pointguard/validate"
 )
@@ -116,7 +117,7 @@ func parseServeFlags(args []string, stdout, stderr io.Writer) (*serveConfig, int
 		return nil, status
 	}
 	if flags.NArg() > 0 {
-		return nil, serveUsageError(stderr, "unexpected argument "+quote(flags.Arg(0)))
+		return nil, serveUsageError(stderr, "unexpected argument "+quote.Diag(flags.Arg(0), 0))
 	}
 	var err error
 	if cfg.validate, err = flags.validateOptions(); err != nil {
@@ -127,7 +128,7 @@ func parseServeFlags(args []string, stdout, stderr io.Writer) (*serveConfig, int
 	case "json":
 		cfg.jsonLog = true
 	default:
-		return nil, serveUsageError(stderr, "--log-format must be text or json, not "+quote(*logFormat))
+		return nil, serveUsageError(stderr, "--log-format must be text or json, not "+quote.Diag(*logFormat, 0))
 	}
 	if err := cfg.limits.check(); err != nil {
 		return nil, serveUsageError(stderr, err.Error())
@@ -559,13 +560,13 @@ func (pw *pointWriter) Close() error {
 
 func appendPoint(dst []byte, p *mqtt.Point) []byte {
 	dst = append(dst, `{"productKey":`...)
-	dst = appendString(dst, p.ProductKey)
+	dst = quote.JSON(dst, p.ProductKey)
 	dst = append(dst, `,"deviceKey":`...)
-	dst = appendString(dst, p.DeviceKey)
+	dst = quote.JSON(dst, p.DeviceKey)
 	dst = append(dst, `,"time":`...)
 	dst = strconv.AppendInt(dst, p.Time, 10)
 	dst = append(dst, `,"identifier":`...)
-	dst = appendString(dst, p.Identifier)
+	dst = quote.JSON(dst, p.Identifier)
 	dst = append(dst, `,"value":`...)
 	dst = append(dst, p.Value...)
 	if p.Quality >= 0 {

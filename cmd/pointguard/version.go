@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+
+	"github.com/pointguard/pointguard/internal/quote"
 )
 
 func init() {
@@ -34,7 +36,7 @@ func runVersion(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			io.WriteString(stdout, versionUsage)
 			return exitOK
 		}
-		io.WriteString(stderr, "pointguard version: unexpected argument "+quote(args[0])+"\n\n"+versionUsage)
+		io.WriteString(stderr, "pointguard version: unexpected argument "+quote.Diag(args[0], 0)+"\n\n"+versionUsage)
 		return exitUsage
 	}
 	info, ok := debug.ReadBuildInfo()

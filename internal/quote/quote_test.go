@@ -35,6 +35,8 @@ func TestJSON(t *testing.T) {
 		{"DEL and U+2028 pass", "\x7f\u2028", "\"\x7f\u2028\""},
 		{"multi-byte", "温度€😀", `"温度€😀"`},
 		{"invalid byte", "a\xffb", `"a\ufffdb"`},
+		{"U+FFFD itself kept", "a\ufffdb", "\"a\ufffdb\""},
+		{"escape at both ends", "\"x\n", `"\"x\n"`},
 		{"lone continuation", "\x80", `"\ufffd"`},
 		{"truncated sequence at the end", "ab\xe6\xb8", `"ab\ufffd\ufffd"`},
 		{"overlong encoding", "\xc0\xaf", `"\ufffd\ufffd"`},

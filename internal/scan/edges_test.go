@@ -151,21 +151,3 @@ func TestErrorDetails(t *testing.T) {
 		}
 	}
 }
-
-// TestQuoteKey checks how a key is quoted in a message: control characters,
-// quotes and backslashes become '?', and a key is cut after 64 bytes.
-func TestQuoteKey(t *testing.T) {
-	k64 := strings.Repeat("k", 64)
-	tests := []struct{ in, want string }{
-		{"", `""`},
-		{"temp", `"temp"`},
-		{"a\"b\\c\x1fd\x20e\x7f", "\"a?b?c?d e\x7f\""},
-		{k64, `"` + k64 + `"`},
-		{k64 + "x", `"` + k64 + `..."`},
-	}
-	for _, tt := range tests {
-		if got := QuoteKey([]byte(tt.in)); got != tt.want {
-			t.Errorf("QuoteKey(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}

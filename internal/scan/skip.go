@@ -1,5 +1,7 @@
 package scan
 
+import "github.com/pointguard/pointguard/internal/quote"
+
 // Frame is one step of the path to the value being read: an object member's
 // decoded key, or an array index.
 type Frame struct {
@@ -171,7 +173,7 @@ func (s *Skipper) member() *Error {
 			s.soft(&keyErr)
 		}
 		if dup {
-			e := Error{Kind: ErrDuplicate, Offset: r.Offset(), Want: QuoteKey(key)}
+			e := Error{Kind: ErrDuplicate, Offset: r.Offset(), Want: quote.Diag(string(key), 64)}
 			s.soft(&e)
 		}
 	}
@@ -183,22 +185,4 @@ func (s *Skipper) soft(e *Error) {
 		cp := *e
 		s.Soft(&cp)
 	}
-}
-
-// QuoteKey quotes a key for a message, shortened and without control characters.
-func QuoteKey(k []byte) string {
-	const max = 64
-	q := make([]byte, 0, len(k)+2)
-	q = append(q, '"')
-	for i, c := range k {
-		if i == max {
-			q = append(q, "..."...)
-			break
-		}
-		if c < 0x20 || c == '"' || c == '\\' {
-			c = '?'
-		}
-		q = append(q, c)
-	}
-	return string(append(q, '"'))
 }
