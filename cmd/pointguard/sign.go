@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/pointguard/pointguard/adapter/mqtt"
+	"github.com/pointguard/pointguard/internal/quote"
 )
 
 func init() {
@@ -60,17 +61,17 @@ func runSign(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	pk, dk, ok := strings.Cut(flags.Arg(0), "/")
 	if !ok || pk == "" || dk == "" {
-		return usageError(quote(flags.Arg(0)) + " is not PRODUCTKEY/DEVICEKEY")
+		return usageError(quote.Diag(flags.Arg(0), 0) + " is not PRODUCTKEY/DEVICEKEY")
 	}
 	m, ok := mqtt.ParseSignMethod(*method)
 	if !ok {
-		return usageError("--method must be sha256, sha1 or md5, not " + quote(*method))
+		return usageError("--method must be sha256, sha1 or md5, not " + quote.Diag(*method, 0))
 	}
 	ts := *timestamp
 	if ts == "" {
 		ts = strconv.FormatInt(clock().UnixMilli(), 10)
 	} else if _, err := strconv.ParseUint(ts, 10, 63); err != nil {
-		return usageError("--timestamp must be milliseconds, not " + quote(ts))
+		return usageError("--timestamp must be milliseconds, not " + quote.Diag(ts, 0))
 	}
 	if strings.ContainsAny(*extra, "{}|") {
 		return usageError("--extra holds key=value pairs without braces or '|'")
@@ -82,26 +83,26 @@ func runSign(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	secret, ok := env.Secret(pk, dk)
 	if !ok {
-		io.WriteString(stderr, "pointguard sign: device "+quote(pk+"/"+dk)+" has no secret in the environment\n")
+		io.WriteString(stderr, "pointguard sign: device "+quote.Diag(pk+"/"+dk, 0)+" has no secret in the environment\n")
 		return exitUsage
 	}
 	if *login != "" {
 		gpk, gdk, ok := strings.Cut(*login, "/")
 		if !ok || gpk == "" || gdk == "" {
-			return usageError("--login " + quote(*login) + " is not PRODUCTKEY/DEVICEKEY")
+			return usageError("--login " + quote.Diag(*login, 0) + " is not PRODUCTKEY/DEVICEKEY")
 		}
 		clientID := pk + "." + dk + "." + ts
 		sign := mqtt.Sign(m, secret, mqtt.SignParams{ClientID: clientID, DeviceKey: dk, ProductKey: pk, Timestamp: ts})
 		var b []byte
 		b = append(b, "topic    /ext/session/"+gpk+"/"+gdk+"/combine/login\npayload  "...)
 		b = append(b, `{"id":"1","version":"1.1","method":"combine.login","params":{"productKey":`...)
-		b = appendString(b, pk)
+		b = quote.JSON(b, pk)
 		b = append(b, `,"deviceKey":`...)
-		b = appendString(b, dk)
+		b = quote.JSON(b, dk)
 		b = append(b, `,"clientId":`...)
-		b = appendString(b, clientID)
+		b = quote.JSON(b, clientID)
 		b = append(b, `,"timestamp":`...)
-		b = appendString(b, ts)
+		b = quote.JSON(b, ts)
 		b = append(b, `,"signMethod":"`+m.String()+`","sign":"`+sign+`","secureMode":"2"}}`+"\n"...)
 		stdout.Write(b)
 		return exitOK

@@ -19,6 +19,7 @@ import (
 	"github.com/pointguard/pointguard"
 	"github.com/pointguard/pointguard/adapter/natsworker"
 	"github.com/pointguard/pointguard/codes"
+	"github.com/pointguard/pointguard/internal/quote"
 )
 
 func init() {
@@ -139,7 +140,7 @@ func parseWorkerFlags(args []string, stdout, stderr io.Writer) (*workerConfig, i
 		return nil, status
 	}
 	if flags.NArg() > 0 {
-		return nil, usageError("unexpected argument " + quote(flags.Arg(0)))
+		return nil, usageError("unexpected argument " + quote.Diag(flags.Arg(0), 0))
 	}
 	if strings.TrimSpace(cfg.urls) == "" {
 		return nil, usageError("--nats is required: the URLs of the NATS servers, such as nats://127.0.0.1:4222")
@@ -158,7 +159,7 @@ func parseWorkerFlags(args []string, stdout, stderr io.Writer) (*workerConfig, i
 	case "json":
 		cfg.jsonLog = true
 	default:
-		return nil, usageError("--log-format must be text or json, not " + quote(*logFormat))
+		return nil, usageError("--log-format must be text or json, not " + quote.Diag(*logFormat, 0))
 	}
 	return cfg, exitOK
 }
