@@ -404,7 +404,9 @@ func (r *Reader) step() {
 	r.asm.AssembleWithContext(netFlow, &r.tcp, &r.ctx)
 	if ci.Timestamp.Sub(r.lastFlush) > time.Minute {
 		if !r.lastFlush.IsZero() {
+			from := len(r.queue)
 			r.asm.FlushCloseOlderThan(ci.Timestamp.Add(-idleTimeout))
+			r.sortTail(from)
 		}
 		r.lastFlush = ci.Timestamp
 	}
@@ -426,6 +428,12 @@ func (r *Reader) end(err error) {
 	// each connection's order.
 	from := len(r.queue)
 	r.asm.FlushAll()
+	r.sortTail(from)
+}
+
+// sortTail orders the events queued since from by connection, keeping each
+// connection's order: the reassembly flushes its connections in map order.
+func (r *Reader) sortTail(from int) {
 	tail := r.queue[from:]
 	sort.SliceStable(tail, func(i, j int) bool { return tail[i].conn < tail[j].conn })
 }

@@ -53,14 +53,18 @@ func (d *streamDecoder) feed(data []byte, emit packetFunc, problem problemFunc) 
 		if len(d.pending) > 0 {
 			// Complete the pending packet, copying no more than it needs.
 			need, hdr, ok := packetLen(d.pending)
+			for !ok && need >= 0 && len(data) > 0 {
+				// The fixed header is incomplete: take one byte at a time.
+				d.pending = append(d.pending, data[0])
+				data = data[1:]
+				need, hdr, ok = packetLen(d.pending)
+			}
 			switch {
 			case need < 0:
 				d.fail(problem)
 				return
-			case !ok: // the fixed header is incomplete: take one more byte
-				d.pending = append(d.pending, data[0])
-				data = data[1:]
-				continue
+			case !ok:
+				return
 			case need-hdr > d.maxPacket:
 				d.tooLarge(d.pending, need, hdr, problem)
 				d.discard = need - len(d.pending)
