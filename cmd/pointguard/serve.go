@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -66,7 +67,15 @@ flags:
   --points-timeout D how long a message waits for --points to take its points
                      before it is answered 500 (default 2s)
   --log-format NAME  text or json (default text); the log goes to standard error
+  --tls-cert FILE    serve MQTT and HTTP over TLS with this PEM certificate
+                     (chain) and --tls-key FILE, its PEM private key
 ` + serveLimitsUsage + `
+On HTTP it also serves GET /healthz ("ok" while serving) and GET /metrics
+(Prometheus text format: messages by code and topic kind, validation time,
+connected clients, points accepted, sink errors, multiSet items by status).
+MQTT 5 response-topic and correlation-data are ignored, as the platform ignores
+them: the reply always goes to the request topic followed by "_reply".
+
 Stops cleanly on SIGINT (Ctrl-C) or SIGTERM. Exit status: 0 after a clean stop,
 2 for a usage error, an environment that does not load, an address that cannot
 be listened on, or a server that fails while running.
@@ -100,6 +109,7 @@ type serveConfig struct {
 	jsonLog                    bool
 	sinkTimeout                time.Duration // --points-timeout
 	limits                     serveLimits
+	tlsCert, tlsKey            string
 }
 
 func parseServeFlags(args []string, stdout, stderr io.Writer) (*serveConfig, int) {
@@ -112,6 +122,8 @@ func parseServeFlags(args []string, stdout, stderr io.Writer) (*serveConfig, int
 	logFormat := flags.String("log-format", "text", "")
 	flags.DurationVar(&cfg.sinkTimeout, "points-timeout", defaultSinkTimeout, "")
 	flags.addServeLimits(&cfg.limits)
+	flags.StringVar(&cfg.tlsCert, "tls-cert", "", "")
+	flags.StringVar(&cfg.tlsKey, "tls-key", "", "")
 	usageError := func(msg string) int { return serveUsageError(stderr, msg) }
 	if status, done := flags.parse(args, stdout, serveUsage, usageError); done {
 		return nil, status
@@ -138,6 +150,9 @@ func parseServeFlags(args []string, stdout, stderr io.Writer) (*serveConfig, int
 	}
 	if cfg.mqttAddr == "" {
 		return nil, serveUsageError(stderr, "--mqtt must be an address such as 127.0.0.1:1883")
+	}
+	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
+		return nil, serveUsageError(stderr, "--tls-cert and --tls-key go together")
 	}
 	return cfg, exitOK
 }
@@ -170,6 +185,12 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		log = slog.New(slog.NewTextHandler(&lockedWriter{w: stderr}, nil))
 	}
 
+	tlsConfig, err := loadTLS(cfg.tlsCert, cfg.tlsKey)
+	if err != nil {
+		return fail(err.Error())
+	}
+	ops := newServeOps()
+
 	var sink *pointWriter
 	if cfg.points != "" {
 		w, closeFn := stdout, func() error { return nil }
@@ -187,7 +208,7 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	vopts.Models, vopts.Directory = env.Models(), env.Directory()
 	opts := mqtt.Options{
 		Validate:  vopts,
-		OnVerdict: verdictLogger(log),
+		OnVerdict: ops.observe(verdictLogger(log)),
 		AllowAll:  true, // documented in the usage: a local endpoint
 		Logger:    slog.New(minLevel{log.Handler(), slog.LevelWarn}).With("component", "broker"),
 	}
@@ -202,7 +223,8 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return fail(err.Error())
 	}
-	tcp := listeners.NewTCP(listeners.Config{ID: "mqtt", Address: cfg.mqttAddr})
+	ops.setBroker(broker)
+	tcp := listeners.NewTCP(listeners.Config{ID: "mqtt", Address: cfg.mqttAddr, TLSConfig: tlsConfig})
 	if err := broker.AddListener(tcp); err != nil {
 		sink.Close()
 		return fail("--mqtt " + cfg.mqttAddr + ": " + err.Error())
@@ -219,8 +241,11 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return fail("--http " + cfg.httpAddr + ": " + err.Error())
 		}
 		httpLn = &limitListener{Listener: httpLn, max: cfg.limits.httpMaxConns}
-		httpSrv = cfg.limits.httpServer(newHTTPHandler(env, cfg, log))
+		httpSrv = cfg.limits.httpServer(newHTTPHandler(env, cfg, log, ops))
 		httpSrv.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
+		if tlsConfig != nil {
+			httpLn = tls.NewListener(httpLn, tlsConfig)
+		}
 	}
 
 	if err := broker.Serve(); err != nil {
@@ -237,6 +262,7 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if httpAddr != "" {
 		attrs = append(attrs, "http", httpAddr)
 	}
+	attrs = append(attrs, "tls", tlsConfig != nil)
 	log.Info("serving", attrs...)
 	switch {
 	case opts.Devices.Secured():
@@ -580,9 +606,10 @@ func appendPoint(dst []byte, p *mqtt.Point) []byte {
 // protocol.MultiSetPath, which logs each accepted item (there is no device to
 // write to), behind a log of every request. It resolves assetIds and reads the
 // clock as the multiset command does, so that both answer a body alike.
-func newHTTPHandler(env *environment.Env, cfg *serveConfig, log *slog.Logger) http.Handler {
+func newHTTPHandler(env *environment.Env, cfg *serveConfig, log *slog.Logger, ops *serveOps) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle(protocol.MultiSetPath, httpapi.New(httpapi.Options{
+	ops.routes(mux)
+	mux.Handle(protocol.MultiSetPath, ops.multiSetLog(httpapi.New(httpapi.Options{
 		Validate: validate.Options{
 			Profile:   cfg.validate.Profile,
 			Models:    env.Models(),
@@ -593,7 +620,7 @@ func newHTTPHandler(env *environment.Env, cfg *serveConfig, log *slog.Logger) ht
 		Assets:     env.Assets(),
 		Dispatcher: logDispatcher{log},
 		Now:        func() int64 { return clock().UnixMilli() },
-	}))
+	}), log))
 	return accessLog(mux, log)
 }
 
