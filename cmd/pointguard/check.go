@@ -95,6 +95,7 @@ type checkRun struct {
 	lineMax   int           // the longest JSON Lines capture line read
 	maxPacket int           // the largest MQTT packet decoded
 	place     *packetPlace  // where the message being reported is, in a packet capture
+	at        int64         // the server time of the message being reported, or its capture time
 	cmp       *comparer     // nil without --compare
 	lines     *lineReporter // c.rep in the line formats, which --compare needs
 	sum       *summary
@@ -298,6 +299,7 @@ func (c *checkRun) captureFile(name string, stdin io.Reader) {
 				c.cmp.observe(c, cp.topic, cp.payload, now)
 				break
 			}
+			c.at = now
 			res, err := c.v.Validate(validate.Message{Topic: cp.topic, Now: now}, cp.payload, c.yield)
 			var verr *validate.Error
 			if err != nil && !errors.As(err, &verr) {
@@ -371,7 +373,7 @@ func parseCapture(line []byte) (capture, string) {
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
 		return cp, "want a JSON object"
 	}
-	var topic, payload, payload64, received json.RawMessage
+	var topic, payload, payload64, received, tst json.RawMessage
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
@@ -392,6 +394,8 @@ func parseCapture(line []byte) (capture, string) {
 			dst = &payload64
 		case "received":
 			dst = &received
+		case "tst": // mosquitto_sub -F %j
+			dst = &tst
 		default:
 			continue
 		}
@@ -438,6 +442,8 @@ func parseCapture(line []byte) (capture, string) {
 			return cp, `"received" is not an integer in [0, 2^63-1]`
 		}
 		cp.received = n
+	} else if ms, ok := mosquittoTime(tst); ok {
+		cp.received = ms
 	}
 	return cp, ""
 }
@@ -455,12 +461,8 @@ func (c *checkRun) report(line int, requestTopic string, res *validate.Result) {
 	c.src.line = line
 	c.src.packet = c.place
 	if c.cmp != nil {
-		at := c.now
-		if c.place != nil {
-			at = c.place.at
-		}
 		if rec := c.lines.render(c.src, requestTopic, res); rec != nil {
-			c.cmp.add(c, rec, requestTopic, res, at)
+			c.cmp.add(c, rec, requestTopic, res, c.at)
 		}
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	json "github.com/goccy/go-json"
 
@@ -29,6 +30,33 @@ func captureLineBound(maxBytes int64) int {
 		return maxCaptureLine
 	}
 	return int(min(6*maxBytes+captureLineOverhead, int64(maxCaptureLine)))
+}
+
+// mosquittoTime returns the time of a "tst" that mosquitto_sub -F %j
+// writes, in ms: local time with microseconds, a "Z", and the local offset,
+// as "2026-12-01T11:20:21.045271Z+0000". ok is false for anything else,
+// which is then ignored like any other key.
+func mosquittoTime(raw []byte) (ms int64, ok bool) {
+	var s string
+	if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
+		return 0, false
+	}
+	local, offset, found := strings.Cut(s, "Z")
+	if !found {
+		return 0, false
+	}
+	layout := "2006-01-02T15:04:05.999999999"
+	if offset != "" {
+		layout += "-0700"
+	} else {
+		layout += "Z"
+		offset = "Z"
+	}
+	t, err := time.Parse(layout, local+offset)
+	if err != nil || t.UnixMilli() < 0 {
+		return 0, false
+	}
+	return t.UnixMilli(), true
 }
 
 // mqttOverhead is what an MQTT PUBLISH holds besides its payload: a topic of
@@ -140,6 +168,7 @@ func (c *checkRun) packetFile(name string, r io.Reader) {
 			continue
 		}
 		c.place = &packetPlace{frame: m.Frame, at: at, stream: m.Stream}
+		c.at = at
 		c.report(int(m.Frame), m.Topic, &res)
 		c.place = nil
 	}
@@ -209,12 +238,47 @@ type pendingVerdict struct {
 // comparer holds the verdicts that wait for their replies, in input order,
 // and writes each when its reply is found, when it has waited compareWindow,
 // or at the end of the input.
+//
+// A reply may also come before its request: a subscriber such as
+// mosquitto_sub receives the platform's reply before the broker forwards it
+// the request. Replies that match no waiting request are kept, at most
+// maxPendingVerdicts of them and for compareWindow, for a request still to
+// come.
 type comparer struct {
 	queue   []*pendingVerdict
 	waiting map[string][]*pendingVerdict // by reply topic and id
+	early   []earlyReply                 // in input order
+}
+
+// earlyReply is a reply that came before any request it answers.
+type earlyReply struct {
+	key  string
+	obs  observedReply
+	used bool
 }
 
 func newComparer() *comparer { return &comparer{waiting: map[string][]*pendingVerdict{}} }
+
+// takeEarly returns the first kept reply for key, or nil; it drops the kept
+// replies older than compareWindow before now.
+func (cm *comparer) takeEarly(c *checkRun, key string, now int64) *observedReply {
+	n := 0
+	for n < len(cm.early) && (cm.early[n].used || now-cm.early[n].obs.at > compareWindow) {
+		if !cm.early[n].used {
+			c.sum.unmatchedReplies++
+		}
+		n++
+	}
+	cm.early = append(cm.early[:0], cm.early[n:]...)
+	for i := range cm.early {
+		if e := &cm.early[i]; !e.used && e.key == key {
+			e.used = true
+			obs := e.obs
+			return &obs
+		}
+	}
+	return nil
+}
 
 func replyKey(topic, id string) string { return topic + "\x00" + id }
 
@@ -227,7 +291,9 @@ func (cm *comparer) add(c *checkRun, rec []byte, requestTopic string, res *valid
 	p := &pendingVerdict{rec: append([]byte(nil), rec...), prefix: prefix, code: res.Code,
 		key: replyKey(replyTopic(requestTopic, res), res.ID.Text()), at: at}
 	cm.queue = append(cm.queue, p)
-	cm.waiting[p.key] = append(cm.waiting[p.key], p)
+	if p.obs = cm.takeEarly(c, p.key, at); p.obs == nil {
+		cm.waiting[p.key] = append(cm.waiting[p.key], p)
+	}
 	cm.flush(c, at, false)
 }
 
@@ -246,7 +312,11 @@ func (cm *comparer) observe(c *checkRun, topic string, payload []byte, at int64)
 	key := replyKey(topic, protocol.ID(reply.ID).Text())
 	list := cm.waiting[key]
 	if len(list) == 0 {
-		c.sum.unmatchedReplies++
+		if len(cm.early) >= maxPendingVerdicts {
+			cm.early = cm.early[1:]
+			c.sum.unmatchedReplies++
+		}
+		cm.early = append(cm.early, earlyReply{key: key, obs: observedReply{code: *reply.Code, message: reply.Message, at: at}})
 	} else {
 		list[0].obs = &observedReply{code: *reply.Code, message: reply.Message, at: at}
 		if len(list) == 1 {
@@ -338,9 +408,16 @@ func (c *checkRun) writeCompared(p *pendingVerdict) {
 	c.written(c.lines.write(b))
 }
 
-// endInput writes what waits at the end of an input.
+// endInput writes what waits at the end of an input; the replies kept for a
+// request that never came count as replies without a request.
 func (c *checkRun) endInput() {
 	if c.cmp != nil {
 		c.cmp.flush(c, 0, true)
+		for _, e := range c.cmp.early {
+			if !e.used {
+				c.sum.unmatchedReplies++
+			}
+		}
+		c.cmp.early = c.cmp.early[:0]
 	}
 }

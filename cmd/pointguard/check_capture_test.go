@@ -319,3 +319,23 @@ func TestSummaryProgress(t *testing.T) {
 		t.Errorf("summary %q, want %q", w.String(), want)
 	}
 }
+
+func TestMosquittoTime(t *testing.T) {
+	for _, tc := range []struct {
+		in string
+		ms int64
+		ok bool
+	}{
+		{`"2026-12-01T11:20:21.045271Z+0000"`, 1796124021045, true},
+		{`"2026-12-01T12:20:21.045271Z+0100"`, 1796124021045, true},
+		{`"2026-12-01T11:20:21Z"`, 1796124021000, true},
+		{`"2026-12-01 11:20:21"`, 0, false},
+		{`1796124021045`, 0, false},
+		{``, 0, false},
+	} {
+		ms, ok := mosquittoTime([]byte(tc.in))
+		if ms != tc.ms || ok != tc.ok {
+			t.Errorf("mosquittoTime(%s) = %d, %v; want %d, %v", tc.in, ms, ok, tc.ms, tc.ok)
+		}
+	}
+}

@@ -116,7 +116,10 @@
 //     waits for it at most 60 s of capture time and behind at most 10,000
 //     others, and then gets "observed": null and "agree": null. In JSON Lines
 //     captures, with --compare, lines on reply topics are replies, not
-//     messages to check. A reply that is not JSON with an integer "code" is
+//     messages to check, and a "tst" as mosquitto_sub -F %j writes it is the
+//     server time of a line without "received". A reply that comes before any
+//     request it answers (a subscriber gets the reply first) waits for one,
+//     under the same bounds. A reply that is not JSON with an integer "code" is
 //     counted, not matched. The exit status then says whether the replies
 //     agree: 1 when one disagrees, else 0; verdicts other than 200 alone do
 //     not make it 1.

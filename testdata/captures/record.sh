@@ -1,7 +1,9 @@
 #!/bin/sh
 # Records testdata/captures/loopback.pcap: tcpdump on the loopback interface
 # while MQTT 3.1.1 and 5 clients publish to `pointguard serve`, so that the
-# capture holds requests and the replies serve sent. Run it from the
+# capture holds requests and the replies serve sent; and
+# testdata/captures/mosquitto.jsonl, what `mosquitto_sub -F %j` subscribed to
+# /sys/# printed meanwhile (the replies, and the requests serve accepted). Run it from the
 # repository root, as root (tcpdump), with tcpdump and mosquitto-clients
 # installed (apt-get install tcpdump mosquitto-clients). Then regenerate the
 # goldens: go test ./cmd/pointguard -run CheckGolden -update
@@ -14,12 +16,15 @@ go build -o "$bin" ./cmd/pointguard
 "$bin" serve --mqtt 127.0.0.1:$port --http "" 2>"${TMPDIR:-/tmp}/record-serve.log" &
 serve=$!
 dump=
-trap 'kill $serve $dump 2>/dev/null || true' EXIT
+sub=
+trap 'kill $serve $dump $sub 2>/dev/null || true' EXIT
 sleep 1
 log=${TMPDIR:-/tmp}/record-tcpdump.log
 tcpdump -i lo --immediate-mode -U -s 0 -w "$out" "tcp port $port" 2>"$log" &
 dump=$!
 until grep -q listening "$log"; do sleep 0.1; done
+mosquitto_sub -p $port -t '/sys/#' -F %j >testdata/captures/mosquitto.jsonl &
+sub=$!
 sleep 1
 
 topic=/sys/gwP/gw1/thing/measurepoint/post/batch
