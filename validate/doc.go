@@ -16,6 +16,12 @@
 // payload: memory is bounded by the longest token and one entry's "measurepoints"
 // (Limits.MaxEntry), whatever the number of entries.
 //
+// The points a callback receives are final only when the verdict is 200: a
+// later entry may still refuse the message. [Validator.Collect] and
+// [Validator.CollectReader] collect copies of the points in a [Batch] and hand
+// them over only on 200, so that a caller cannot act on the points of a
+// rejected message by mistake; they hold the whole message's points at once.
+//
 // # Specification
 //
 // SPEC is PROTOCOL.md at the root of the module; "SPEC §N" cites its section N.
