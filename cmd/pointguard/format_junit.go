@@ -51,12 +51,14 @@ func (r *junitReporter) caseStart(src source, topic string) {
 	r.cases.WriteString(`    <testcase classname="`)
 	xmlAttr(&r.cases, src.file)
 	r.cases.WriteString(`" name="`)
-	if src.raw {
-		r.cases.WriteString("argument ")
-	} else {
-		r.cases.WriteString("line ")
+	switch {
+	case src.packet != nil:
+		r.cases.WriteString("packet " + strconv.FormatInt(src.packet.frame, 10))
+	case src.raw:
+		r.cases.WriteString("argument " + strconv.Itoa(src.line))
+	default:
+		r.cases.WriteString("line " + strconv.Itoa(src.line))
 	}
-	r.cases.WriteString(strconv.Itoa(src.line))
 	if topic != "" {
 		r.cases.WriteString(": ")
 		xmlAttr(&r.cases, topic)
@@ -90,15 +92,17 @@ func (r *junitReporter) verdict(src source, requestTopic string, res *validate.R
 	r.cases.WriteString("\n      <failure type=\"")
 	r.cases.WriteString(strconv.Itoa(int(res.Code)))
 	r.cases.WriteString(`" message="`)
-	r.tmp = appendText(r.tmp[:0], src.line, res)
-	msg := r.tmp[len("line ")+len(strconv.Itoa(src.line))+len(": ") : len(r.tmp)-1]
-	xmlAttr(&r.cases, string(msg))
+	xmlAttr(&r.cases, r.verdictText(src, res))
 	r.cases.WriteString(`">`)
 	var b bytes.Buffer
 	b.WriteString("code: " + res.Code.String() + "\n")
 	b.WriteString("pointer: " + e.Pointer + "\n")
 	b.WriteString("offset: " + strconv.FormatInt(e.Offset, 10) + "\n")
 	b.WriteString("detail: " + e.Detail + "\n")
+	if src.packet != nil {
+		b.WriteString("packet: " + strconv.FormatInt(src.packet.frame, 10) + " at " + strconv.FormatInt(src.packet.at, 10) +
+			" ms, client " + src.packet.stream.Client.String() + ", server " + src.packet.stream.Server.String() + "\n")
+	}
 	b.WriteString("reply: ")
 	b.Write(protocol.AppendReply(nil, res.Reply()))
 	b.WriteByte('\n')
@@ -153,4 +157,11 @@ func xmlText(w *bytes.Buffer, s []byte) {
 	var b bytes.Buffer
 	xml.EscapeText(&b, s)
 	w.Write(bytes.ReplaceAll(b.Bytes(), []byte("&#xA;"), []byte("\n")))
+}
+
+// verdictText returns the verdict in one line, without its place: what
+// appendText writes after "line N: ".
+func (r *junitReporter) verdictText(src source, res *validate.Result) string {
+	r.tmp = appendText(r.tmp[:0], src.line, res)
+	return string(r.tmp[len("line ")+len(strconv.Itoa(src.line))+len(": ") : len(r.tmp)-1])
 }

@@ -128,6 +128,9 @@ func (r *sarifReporter) location(src source, offset int64) []sarifLocation {
 	var l sarifLocation
 	l.PhysicalLocation.ArtifactLocation.URI = sarifURI(src)
 	switch {
+	case src.packet != nil:
+		// A packet capture is binary: it has no lines, and the frame is in
+		// the result's properties.
 	case !src.raw:
 		l.PhysicalLocation.Region = &sarifRegion{StartLine: src.line}
 	case offset >= 0:
@@ -167,6 +170,9 @@ func (r *sarifReporter) verdict(src source, requestTopic string, res *validate.R
 	}
 	r.tmp = appendText(r.tmp[:0], src.line, res)
 	msg := string(r.tmp[len("line ")+len(strconv.Itoa(src.line))+len(": ") : len(r.tmp)-1])
+	if src.packet != nil {
+		msg = "packet " + strconv.FormatInt(src.packet.frame, 10) + ": " + msg
+	}
 	props := map[string]any{
 		"topic":   requestTopic,
 		"code":    int(res.Code),
@@ -177,6 +183,11 @@ func (r *sarifReporter) verdict(src source, requestTopic string, res *validate.R
 	}
 	if src.raw {
 		props["argument"] = src.line
+	}
+	if p := src.packet; p != nil {
+		props["packet"] = p.frame
+		props["at"] = p.at
+		props["stream"] = map[string]string{"client": p.stream.Client.String(), "server": p.stream.Server.String()}
 	}
 	result := sarifResult{
 		RuleID: strconv.Itoa(int(res.Code)), RuleIndex: index, Level: "error",

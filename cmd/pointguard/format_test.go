@@ -66,6 +66,10 @@ var formatCases = []goldenCase{
 	{name: "sarif-raw", args: []string{"--format", "sarif", "--topic", batchTopic, "$TMP/ok.json", "$TMP/bad.json", "$TMP/empty.json"},
 		files: map[string]string{"ok.json": okPayload, "bad.json": badPayload, "empty.json": ""}, status: exitFail},
 	{name: "sarif-ok", args: []string{"--format", "sarif", "testdata/captures/seed.jsonl"}, status: exitOK},
+	{name: "sarif-pcap", args: []string{"--format", "sarif", "testdata/captures/loopback.pcap"}, status: exitFail,
+		reason: "a packet capture has no lines: the frame is in the message and the properties"},
+	{name: "junit-pcap", args: []string{"--format", "junit", "testdata/captures/loopback.pcap"}, status: exitFail,
+		reason: "test cases are named by packet"},
 }
 
 func TestCheckFormatsGolden(t *testing.T) {
@@ -113,7 +117,7 @@ func TestCheckSARIFSchema(t *testing.T) {
 		name    string
 		results int // problems: messages that did not get 200, bad capture lines
 	}{
-		{"sarif-mixed", 10}, {"sarif-multi", 2}, {"sarif-raw", 2}, {"sarif-ok", 0},
+		{"sarif-mixed", 10}, {"sarif-multi", 2}, {"sarif-raw", 2}, {"sarif-ok", 0}, {"sarif-pcap", 2},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			out := goldenStdout(t, tt.name)
@@ -194,6 +198,7 @@ func TestCheckJUnitSchema(t *testing.T) {
 		{"junit-multi", 2, 5, 1, 1},
 		{"junit-raw", 2, 2, 1, 0},
 		{"junit-empty", 1, 0, 0, 0},
+		{"junit-pcap", 1, 5, 2, 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := checkJUnit(goldenStdout(t, tt.name))
