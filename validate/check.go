@@ -659,7 +659,7 @@ func (v *Validator) CheckValue(t *thingmodel.Type, raw []byte) (Value, error) {
 	v.resetEntry()
 	c, ok := v.r.Peek()
 	if !ok {
-		return Value{}, &Error{Code: codes.FormatError, Offset: 0, Detail: "no value"}
+		return Value{}, &Error{Code: codes.FormatError, Offset: 0, Detail: "no value", Err: ErrSyntax}
 	}
 	var val Value
 	v.checkValue(t, c, v.r.Offset(), 1, &val)

@@ -46,7 +46,11 @@
 //  4. Entries in array order; within one entry 1212 before 1204.
 //
 // The diagnostic ([Error]) carries the code, the RFC 6901 pointer of the
-// offending value, the byte offset of its first byte, and a sentence.
+// offending value, the byte offset of its first byte, and a sentence. A 1206
+// also carries its cause in Error.Err, one of [ErrSyntax], [ErrDuplicateKey],
+// [ErrInvalidUTF8], [ErrDepth], [ErrLength], [ErrEnvelope], [ErrEntry] and
+// [ErrTime], so that errors.Is(err, validate.ErrDuplicateKey) works; the
+// sentinels are package values, so an accepted request still allocates nothing.
 //
 // # Decisions where SPEC is silent
 //

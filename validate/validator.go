@@ -304,12 +304,13 @@ func (v *Validator) decided() bool {
 		(v.model.set && v.skip.early && !v.skip.val)
 }
 
-// formatError records a 1206 at the current path; the earliest in the payload wins.
-func (v *Validator) formatError(off int64, detail string) {
+// formatError records a 1206 of the given cause (one of the sentinels) at the
+// current path; the earliest in the payload wins.
+func (v *Validator) formatError(off int64, cause error, detail string) {
 	if v.format.Code != 0 && v.format.Offset <= off {
 		return
 	}
-	v.format = Error{Code: codes.FormatError, Pointer: pointer(v.sk.Path), Offset: off, Detail: detail}
+	v.format = Error{Code: codes.FormatError, Pointer: pointer(v.sk.Path), Offset: off, Detail: detail, Err: cause}
 }
 
 // scanError records a scanning error; a fatal one stops the reading.
@@ -320,7 +321,7 @@ func (v *Validator) scanError(e *scan.Error) {
 	if v.format.Code != 0 && v.format.Offset <= e.Offset {
 		return
 	}
-	v.format = Error{Code: codes.FormatError, Pointer: pointer(v.sk.Path), Offset: e.Offset, Detail: e.Detail()}
+	v.format = Error{Code: codes.FormatError, Pointer: pointer(v.sk.Path), Offset: e.Offset, Detail: e.Detail(), Err: scanCause(e.Kind)}
 }
 
 // checkTrailing records a 1206 when anything but white space follows the
@@ -457,7 +458,7 @@ func (v *Validator) envelope() {
 	c, _ := r.Peek()
 	off := r.Offset()
 	if c != '{' {
-		v.formatError(off, "payload must be a JSON object, got "+describeStart(c))
+		v.formatError(off, ErrEnvelope, "payload must be a JSON object, got "+describeStart(c))
 		v.skipValue(1)
 		return
 	}
@@ -497,11 +498,11 @@ func (v *Validator) envelope() {
 	}
 	switch {
 	case !v.versionSeen:
-		v.formatError(off, `the request has no "version"`)
+		v.formatError(off, ErrEnvelope, `the request has no "version"`)
 	case !v.methodSeen:
-		v.formatError(off, `the request has no "method"`)
+		v.formatError(off, ErrEnvelope, `the request has no "method"`)
 	case !v.paramsSeen:
-		v.formatError(off, `the request has no "params"`)
+		v.formatError(off, ErrEnvelope, `the request has no "params"`)
 	}
 }
 
@@ -512,7 +513,11 @@ func (v *Validator) readString(field string) ([]byte, bool) {
 	r := &v.r
 	c, ok := r.Peek()
 	if !ok || c != '"' {
-		v.formatError(r.Offset(), field+" must be a string, got "+describeStart(c))
+		cause := ErrEnvelope
+		if field == "productKey" || field == "deviceKey" {
+			cause = ErrEntry
+		}
+		v.formatError(r.Offset(), cause, field+" must be a string, got "+describeStart(c))
 		v.skipValue(len(v.sk.Path) + 1)
 		return nil, false
 	}
@@ -551,12 +556,12 @@ func (v *Validator) readID() {
 			return
 		}
 		if !num.Integer() {
-			v.formatError(off, "id must be a string or an integer, got number "+clip(raw))
+			v.formatError(off, ErrEnvelope, "id must be a string or an integer, got number "+clip(raw))
 			return
 		}
 		v.idBuf = append(v.idBuf[:0], raw...)
 	default:
-		v.formatError(off, "id must be a string or an integer, got "+describeStart(c))
+		v.formatError(off, ErrEnvelope, "id must be a string or an integer, got "+describeStart(c))
 		v.skipValue(2)
 		return
 	}
@@ -588,7 +593,7 @@ func (v *Validator) readVersion() {
 	off := v.r.Offset()
 	s, ok := v.readString("version")
 	if ok && string(s) != "1.0" && string(s) != "1.1" {
-		v.formatError(off, `version must be "1.0" or "1.1", got `+quoteBytes(s))
+		v.formatError(off, ErrEnvelope, `version must be "1.0" or "1.1", got `+quoteBytes(s))
 	}
 }
 
@@ -617,7 +622,7 @@ func (v *Validator) readFlag(f *flag, name string) {
 			return
 		}
 		if lit == 'n' {
-			v.formatError(off, name+" must be a boolean, got null")
+			v.formatError(off, ErrEnvelope, name+" must be a boolean, got null")
 			return
 		}
 		f.val = lit == 't'
@@ -629,11 +634,11 @@ func (v *Validator) readFlag(f *flag, name string) {
 			return
 		}
 		if ok {
-			v.formatError(off, name+" must be a boolean, got string "+quoteBytes(s))
+			v.formatError(off, ErrEnvelope, name+" must be a boolean, got string "+quoteBytes(s))
 		}
 		return
 	}
-	v.formatError(off, name+" must be a boolean, got "+describeStart(c))
+	v.formatError(off, ErrEnvelope, name+" must be a boolean, got "+describeStart(c))
 	v.skipValue(2)
 }
 
@@ -643,7 +648,7 @@ func (v *Validator) readParams() {
 	off := r.Offset()
 	if !v.res.Topic.Method.Batch() {
 		if c != '{' {
-			v.formatError(off, "params must be an object for "+string(v.res.Topic.Method)+", got "+describeStart(c))
+			v.formatError(off, ErrEnvelope, "params must be an object for "+string(v.res.Topic.Method)+", got "+describeStart(c))
 			v.skipValue(2)
 			return
 		}
@@ -651,7 +656,7 @@ func (v *Validator) readParams() {
 		return
 	}
 	if c != '[' {
-		v.formatError(off, "params must be an array for "+string(v.res.Topic.Method)+", got "+describeStart(c))
+		v.formatError(off, ErrEnvelope, "params must be an array for "+string(v.res.Topic.Method)+", got "+describeStart(c))
 		v.skipValue(2)
 		return
 	}
@@ -707,7 +712,7 @@ func (v *Validator) entry(index, depth int) {
 	*e = entry{index: index, off: r.Offset(), pk: e.pk[:0], dk: e.dk[:0]}
 	v.resetEntry()
 	if c != '{' {
-		v.formatError(e.off, "an entry must be an object, got "+describeStart(c))
+		v.formatError(e.off, ErrEntry, "an entry must be an object, got "+describeStart(c))
 		v.skipValue(depth)
 		return
 	}
@@ -789,12 +794,12 @@ func (v *Validator) entryRules(e *entry) {
 func (v *Validator) entryMembers(e *entry) bool {
 	if !e.mpSet {
 		if !e.mpBad {
-			v.formatError(e.off, `the entry has no "measurepoints"`)
+			v.formatError(e.off, ErrEntry, `the entry has no "measurepoints"`)
 		}
 		return false
 	}
 	if v.opts.Profile == Strict && !e.timeSet && !e.timeBad && v.res.Topic.Method.Resume() {
-		v.formatError(e.off, "an entry of "+string(v.res.Topic.Method)+" must have a time in the strict profile")
+		v.formatError(e.off, ErrTime, "an entry of "+string(v.res.Topic.Method)+" must have a time in the strict profile")
 		return false
 	}
 	return true
@@ -805,7 +810,7 @@ func (v *Validator) readMeasurepoints(e *entry, depth int) {
 	c, _ := r.Peek()
 	e.mpOff = r.Offset()
 	if c != '{' {
-		v.formatError(e.mpOff, "measurepoints must be an object, got "+describeStart(c))
+		v.formatError(e.mpOff, ErrEntry, "measurepoints must be an object, got "+describeStart(c))
 		e.mpBad = true
 		v.skipValue(depth)
 		return
@@ -843,7 +848,7 @@ func (v *Validator) readTime(e *entry) {
 	off := r.Offset()
 	e.timeBad = true // until the time is read
 	if c != '-' && (c < '0' || c > '9') {
-		v.formatError(off, "time must be an integer number of milliseconds, got "+describeStart(c))
+		v.formatError(off, ErrTime, "time must be an integer number of milliseconds, got "+describeStart(c))
 		v.skipValue(len(v.sk.Path) + 1)
 		return
 	}
@@ -855,9 +860,9 @@ func (v *Validator) readTime(e *entry) {
 	n, st := scan.ParseInt(raw)
 	switch {
 	case !num.Integer():
-		v.formatError(off, "time must be an integer, got "+clip(raw))
+		v.formatError(off, ErrTime, "time must be an integer, got "+clip(raw))
 	case st != scan.IntOK || n < 0:
-		v.formatError(off, "time must be in [0, 2^63-1], got "+clip(raw))
+		v.formatError(off, ErrTime, "time must be in [0, 2^63-1], got "+clip(raw))
 	default:
 		e.time, e.timeSet, e.timeBad = n, true, false
 	}
@@ -954,12 +959,12 @@ func (v *Validator) keyRules(e *entry) bool {
 	if v.opts.Profile == Strict {
 		if pkSet && len(e.pk) == 0 {
 			setFrame(keyProductKey)
-			v.formatError(e.pkOff, "productKey must not be empty in the strict profile")
+			v.formatError(e.pkOff, ErrEntry, "productKey must not be empty in the strict profile")
 			return false
 		}
 		if dkSet && len(e.dk) == 0 {
 			setFrame(keyDeviceKey)
-			v.formatError(e.dkOff, "deviceKey must not be empty in the strict profile")
+			v.formatError(e.dkOff, ErrEntry, "deviceKey must not be empty in the strict profile")
 			return false
 		}
 	} else {
@@ -969,10 +974,10 @@ func (v *Validator) keyRules(e *entry) bool {
 	if pkSet != dkSet {
 		if pkSet {
 			setFrame(keyProductKey)
-			v.formatError(e.pkOff, "productKey is given without deviceKey")
+			v.formatError(e.pkOff, ErrEntry, "productKey is given without deviceKey")
 		} else {
 			setFrame(keyDeviceKey)
-			v.formatError(e.dkOff, "deviceKey is given without productKey")
+			v.formatError(e.dkOff, ErrEntry, "deviceKey is given without productKey")
 		}
 		return false
 	}
