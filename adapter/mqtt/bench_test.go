@@ -46,7 +46,35 @@ func BenchmarkBroker(b *testing.B) {
 			Validate: validate.Options{Models: sampleCatalog(b), Directory: dir},
 			AllowAll: true,
 		})
-		runBench(b, addr)
+		runBench(b, addr, false)
+	})
+	b.Run("validate-secured", func(b *testing.B) {
+		// Every gateway authenticates, may use only its own topics and those
+		// of the sub-devices logged in through it, and logs in its first
+		// sub-device before the run; the directory the validator reads is
+		// the session registry.
+		devs := []mqtt.Device{}
+		for c := range benchClients {
+			gw := fmt.Sprintf("b%d", c)
+			devs = append(devs,
+				mqtt.Device{ProductKey: "gwP", DeviceKey: gw, Secret: "secret-" + gw, Device: validate.Device{Online: true}},
+				mqtt.Device{ProductKey: "product1", DeviceKey: "d1-" + gw, Secret: "secret-d1-" + gw,
+					Device: validate.Device{GatewayProductKey: "gwP", GatewayDeviceKey: gw, Online: false}},
+				mqtt.Device{ProductKey: "product2", DeviceKey: "d2-" + gw,
+					Device: validate.Device{GatewayProductKey: "gwP", GatewayDeviceKey: gw, Online: true}})
+		}
+		reg, err := mqtt.NewDevices(devs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		addr := startBroker(b, mqtt.Options{
+			Validate: validate.Options{Models: sampleCatalog(b)},
+			Devices:  reg,
+		})
+		runBench(b, addr, true)
+		if !reg.LoggedIn("product1", "d1-b0") {
+			b.Fatal("the sub-device is not logged in")
+		}
 	})
 	b.Run("baseline", func(b *testing.B) {
 		srv := mochi.New(&mochi.Options{
@@ -60,7 +88,7 @@ func BenchmarkBroker(b *testing.B) {
 		if err := srv.AddHook(&replyOK{srv: srv}, nil); err != nil {
 			b.Fatal(err)
 		}
-		runBench(b, serveBroker(b, srv))
+		runBench(b, serveBroker(b, srv), false)
 	})
 	b.Run("validator-alone", func(b *testing.B) {
 		v := validate.New(validate.Options{Models: sampleCatalog(b), Directory: sampleDirectory()})
@@ -75,16 +103,40 @@ func BenchmarkBroker(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msg/s")
 	})
+	b.Run("validator-registry", func(b *testing.B) {
+		// The same, with the session registry of the same devices as the
+		// directory: the bookkeeping the validation path reads.
+		var devs []mqtt.Device
+		for key, d := range sampleDirectory() {
+			pk, dk, _ := strings.Cut(key, "/")
+			devs = append(devs, mqtt.Device{ProductKey: pk, DeviceKey: dk, Device: d, Secret: "s"})
+		}
+		reg, err := mqtt.NewDevices(devs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		v := validate.New(validate.Options{Models: sampleCatalog(b), Directory: reg})
+		payload := []byte(samplePayload)
+		noop := func(*validate.Point) error { return nil }
+		b.SetBytes(int64(len(payload)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if res, _ := v.Validate(validate.Message{Topic: gwTopic}, payload, noop); res.Code != codes.OK {
+				b.Fatal(res.Code)
+			}
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msg/s")
+	})
 }
 
-func runBench(b *testing.B, addr string) {
+func runBench(b *testing.B, addr string, secured bool) {
 	clients := make([]*benchClient, benchClients)
 	for c := range clients {
 		n := b.N / benchClients
 		if c < b.N%benchClients {
 			n++
 		}
-		clients[c] = dialBench(b, addr, c, n)
+		clients[c] = dialBench(b, addr, c, n, secured)
 	}
 	b.SetBytes(int64(len(samplePayload)))
 	b.ResetTimer()
@@ -117,8 +169,9 @@ type benchClient struct {
 	err            error
 }
 
-// dialBench connects client number c, which is to publish n requests.
-func dialBench(b *testing.B, addr string, c, n int) *benchClient {
+// dialBench connects client number c, which is to publish n requests. A
+// secured client signs its CONNECT and logs in its sub-device d1 first.
+func dialBench(b *testing.B, addr string, c, n int, secured bool) *benchClient {
 	gw := fmt.Sprintf("b%d", c)
 	bc := &benchClient{
 		want:  int64(n),
@@ -154,8 +207,22 @@ func dialBench(b *testing.B, addr string, c, n int) *benchClient {
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	if _, err := bc.c.Connect(ctx, &paho.Connect{ClientID: gw, KeepAlive: 30, CleanStart: true}); err != nil {
+	connect := &paho.Connect{ClientID: gw, KeepAlive: 30, CleanStart: true}
+	if secured {
+		user, id, pass := mqtt.Credentials(mqtt.SHA256, "gwP", gw, "secret-"+gw, "1", "")
+		connect = &paho.Connect{ClientID: id, KeepAlive: 30, CleanStart: true,
+			Username: user, UsernameFlag: true, Password: []byte(pass), PasswordFlag: true}
+	}
+	if ca, err := bc.c.Connect(ctx, connect); err != nil || ca.ReasonCode != 0 {
 		b.Fatal(err)
+	}
+	if secured {
+		// Log in d1 (offline until then); the reply is not awaited here, the
+		// run's first replies would be 1212 otherwise, which run reports.
+		login := loginRequest("1", "product1", "d1-"+gw, "secret-d1-"+gw, mqtt.SHA256)
+		if _, err := bc.c.Publish(ctx, &paho.Publish{Topic: "/ext/session/gwP/" + gw + "/combine/login", QoS: 1, Payload: []byte(login)}); err != nil {
+			b.Fatal(err)
+		}
 	}
 	if _, err := bc.c.Subscribe(ctx, &paho.Subscribe{
 		Subscriptions: []paho.SubscribeOptions{{Topic: bc.topic + "_reply", QoS: 0}},

@@ -121,7 +121,8 @@
 //
 // Timestamps are not checked for freshness (the SDKs send milliseconds,
 // seconds with a fraction, or floats), so a captured CONNECT can be replayed,
-// and nothing is encrypted: there is no TLS listener.
+// and the hook encrypts nothing: encryption is the listener's (a TLS listener
+// of mochi-mqtt), independent of authentication.
 //
 // # Sub-device sessions
 //

@@ -6,6 +6,7 @@
 //	pointguard multiset [flags] --org ORG BODY  validate a multiSet request (SPEC §7.3)
 //	pointguard serve [flags]                    an MQTT broker and HTTP endpoint that validate and reply
 //	pointguard worker --nats URLS [flags]       validation workers on a NATS JetStream cluster
+//	pointguard sign [flags] PK/DK               the CONNECT credentials (or --login request) of a device with a secret
 //	pointguard version                          the module version, VCS revision and Go version (also --version)
 //	pointguard help [command]
 //

@@ -52,7 +52,8 @@ only its own topics and those of the sub-devices logged in through it; the
 sub-device login, batch login and logout topics are answered, and a
 sub-device's online state follows its session. Without secrets the broker
 accepts every client without credentials (open mode): keep it on a loopback
-address or a network you trust. There is no TLS either way.
+address or a network you trust. TLS (--tls-cert, --tls-key) encrypts; it does
+not authenticate.
 
 flags:
   --env FILE         platform environment (default ` + pointguard.SampleEnvironment + `)
