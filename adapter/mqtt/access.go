@@ -3,6 +3,7 @@ package mqtt
 import (
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	mochi "github.com/mochi-mqtt/server/v2"
@@ -80,6 +81,9 @@ type accessHook struct {
 	maxBytes int
 	opts     *Options
 	conns    sync.Map // *mochi.Client -> *conn
+	// compressing counts the connections with a codec, so that when there is
+	// none (the usual case) no publication pays for a look-up in conns.
+	compressing atomic.Int64
 }
 
 // conn is what the hook knows of one connection.
@@ -166,7 +170,11 @@ func (h *accessHook) OnConnectAuthenticate(*mochi.Client, packets.Packet) bool {
 
 // OnSessionEstablished records the connection's device and codec.
 func (h *accessHook) OnSessionEstablished(cl *mochi.Client, _ packets.Packet) {
-	h.conns.Store(cl, h.newConn(cl))
+	c := h.newConn(cl)
+	if c.codec != NoCompression {
+		h.compressing.Add(1)
+	}
+	h.conns.Store(cl, c)
 }
 
 func (h *accessHook) newConn(cl *mochi.Client) *conn {
@@ -178,6 +186,10 @@ func (h *accessHook) newConn(cl *mochi.Client) *conn {
 	}
 	return c
 }
+
+// openConn is the conn of every client of an open registry while no client
+// compresses.
+var openConn = conn{}
 
 // conn returns what the hook knows of cl. A connection whose session is not
 // yet established (the broker may resend a persistent session's messages
@@ -191,7 +203,9 @@ func (h *accessHook) conn(cl *mochi.Client) *conn {
 
 // OnDisconnect takes offline the sub-devices logged in through cl.
 func (h *accessHook) OnDisconnect(cl *mochi.Client, _ error, _ bool) {
-	h.conns.Delete(cl)
+	if c, ok := h.conns.LoadAndDelete(cl); ok && c.(*conn).codec != NoCompression {
+		h.compressing.Add(-1)
+	}
 	if n := h.devs.dropConnection(cl); n > 0 {
 		h.event(&AccessEvent{Kind: SessionsDropped, ClientID: cl.ID, Username: string(cl.Properties.Username), Dropped: n})
 	}
@@ -230,7 +244,10 @@ func (h *accessHook) OnPublish(cl *mochi.Client, pk packets.Packet) (packets.Pac
 	if cl.Net.Inline {
 		return pk, nil
 	}
-	c := h.conn(cl)
+	c := &openConn
+	if h.secured || h.compressing.Load() > 0 {
+		c = h.conn(cl)
+	}
 	if h.secured {
 		tpk, tdk, ok := topicDevice(pk.TopicName)
 		if !ok || !h.devs.may(c.self, cl, tpk, tdk) {
@@ -305,7 +322,7 @@ func (h *accessHook) session(cl *mochi.Client, c *conn, pk *packets.Packet, gpk,
 // compresses, in its codec: replies, and messages of other clients, which the
 // broker holds decompressed.
 func (h *accessHook) OnPacketEncode(cl *mochi.Client, pk packets.Packet) packets.Packet {
-	if pk.FixedHeader.Type != packets.Publish {
+	if pk.FixedHeader.Type != packets.Publish || h.compressing.Load() == 0 {
 		return pk
 	}
 	if c := h.conn(cl); c.codec != NoCompression {

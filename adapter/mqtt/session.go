@@ -476,8 +476,19 @@ func topicDevice(topic string) (pk, dk string, ok bool) {
 	}
 	pk, rest, ok1 := strings.Cut(rest, "/")
 	dk, _, ok2 := strings.Cut(rest, "/")
-	if !ok1 || !ok2 || pk == "" || dk == "" || strings.ContainsAny(pk, "+#") || strings.ContainsAny(dk, "+#") {
+	if !ok1 || !ok2 || pk == "" || dk == "" || hasWildcard(pk) || hasWildcard(dk) {
 		return "", "", false
 	}
 	return pk, dk, true
+}
+
+// hasWildcard reports whether s holds '+' or '#'; for keys a few bytes long a
+// loop is cheaper than strings.ContainsAny.
+func hasWildcard(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '+' || s[i] == '#' {
+			return true
+		}
+	}
+	return false
 }
