@@ -62,11 +62,12 @@
 //     retained.
 //   - Messages that are accepted without any point (an empty batch, or every
 //     point skipped under skipInvalidMeasurepoints) do not reach the Sink.
-//   - QoS is capped at 1: the broker announces Maximum QoS 1 to MQTT 5 clients
-//     and treats a QoS 2 publication as QoS 1. MQTT 3.1.1 clients, which cannot
-//     be told, should publish at QoS 0 or 1: a QoS 2 publication is validated
-//     and replied to, but acknowledged with a PUBACK, which strict clients
-//     (mosquitto_pub among them) take for a protocol error.
+//   - MQTT 5 clients are told Maximum QoS 1 in CONNACK, and a QoS 2
+//     publication from one is treated as QoS 1. MQTT 3.1.1 clients cannot be
+//     told: a QoS 2 publication from one gets the full QoS 2 exchange (PUBREC,
+//     then PUBCOMP for its PUBREL) and is validated once, when its PUBLISH is
+//     first read; a PUBLISH sent again before the PUBREL is not validated
+//     again. Its reply is published at QoS 1.
 //   - The broker's maximum packet size is the payload limit
 //     (validate.Limits.MaxBytes, 512 KiB by default) plus [PacketOverhead]
 //     (64 KiB). A payload over the limit by less than that still reaches the
@@ -82,13 +83,43 @@
 // are reused from message to message; buffers that one message made larger than
 // 1 MiB are dropped afterwards rather than kept.
 //
+// # Broker limits
+//
+// [Limits] (Options.Limits, and [NewListener] for connections) bound what
+// clients can make the broker hold; each has a default:
+//
+//	limit              default  at the limit
+//	MaxConnections     1000     a connection beyond it is closed at accept
+//	ConnectTimeout     10s      a connection without CONNECT is closed
+//	ServerKeepalive    60s      a client asking keepalive 0 gets it (MQTT 5: in CONNACK);
+//	                            silent for 1.5 times it (or stalled in a packet), it is closed
+//	MaxQueuedMessages  1000     a client whose queue is full is disconnected (0x97),
+//	MaxQueuedBytes     16 MiB   the message dropped, counted and logged with its id
+//	MaxInflight        100      Receive Maximum; more unacknowledged QoS 1/2: disconnect
+//	MaxSessionExpiry   1h       a session whose client went away is dropped
+//	MaxMessageExpiry   1h       a message kept for a client (or retained) is dropped
+//	MaxRetained        1000     a retained publication beyond either is delivered,
+//	MaxRetainedBytes   16 MiB   not retained, and logged
+//	MaxTopicAliases    16       Topic Alias Maximum in CONNACK; a larger alias: disconnect
+//	max packet size    payload limit + 64 KiB, announced in CONNACK (see above)
+//
+// mochi-mqtt enforces the connection count after CONNECT, the message queue,
+// the inflight window, the session and message expiry and the topic alias
+// maximum itself; the rest is enforced by the limits hook the broker attaches
+// (LimitsHookID) and by NewListener. Memory held for connections is bounded
+// by MaxConnections times the maximum packet size (a packet being read) plus
+// the queues.
+//
 // # Logging
 //
 // The hook logs nothing itself: each verdict goes to Options.OnVerdict. The
 // broker's own records go to Options.Logger, except the error record mochi
 // writes for every negative PUBACK the hook asks for (a verdict, not a broker
-// error); records mochi writes without a message, when a client connection ends
-// with an error, are given the message "client connection ended".
+// error), and the records mochi's listener writes without a message or client
+// id when a connection ends with an error. The limits hook logs instead each
+// disconnection with the client id, remote address and error, and NewListener
+// each connection closed before its session began. Packets in mochi's records
+// are logged as their type, topic and payload size, never their payload.
 //
 // # Security
 //

@@ -52,6 +52,10 @@ type Options struct {
 	// Logger receives the broker's own records (listeners, connections); nil
 	// discards them. Verdicts are reported through OnVerdict, not here.
 	Logger *slog.Logger
+	// Limits bound the broker's queues, sessions, retained store and
+	// connections; the zero value is the defaults. Pass the same Limits to
+	// NewListener for the limits on connections.
+	Limits Limits
 }
 
 // PacketOverhead is how much larger than the payload limit an MQTT packet may be.
@@ -101,11 +105,21 @@ func New(opts Options) (*mochi.Server, error) {
 	} else {
 		logger = slog.New(quietHandler{logger.Handler()})
 	}
+	caps := Capabilities(opts.Validate.Limits.MaxBytes)
+	lim := opts.Limits.resolved()
+	lim.apply(caps)
+	// QoS 2 from MQTT 3.1.1 clients, which cannot be told Maximum QoS 1, gets
+	// the PUBREC/PUBREL/PUBCOMP exchange; MQTT 5 clients are told 1 (see
+	// limitsHook).
+	caps.MaximumQos = 2
 	srv := mochi.New(&mochi.Options{
-		Capabilities: Capabilities(opts.Validate.Limits.MaxBytes),
+		Capabilities: caps,
 		InlineClient: true, // the hook publishes the replies through it
 		Logger:       logger,
 	})
+	if err := srv.AddHook(newLimitsHook(srv, lim, caps.MaximumPacketSize, logger), nil); err != nil {
+		return nil, err
+	}
 	if opts.Devices != nil {
 		opts.Validate.Directory = opts.Devices
 	}
@@ -147,19 +161,20 @@ func (h *AllowAll) OnACLCheck(*mochi.Client, string, bool) bool { return true }
 
 // quietHandler tidies the broker's records. It drops the error record mochi
 // writes each time the validation hook makes it send a negative PUBACK: a
-// rejected message is a verdict, reported through OnVerdict, not a broker error.
-// And it names the records mochi's listener writes without a message when a
-// client connection ends with an error (EOF, packet too large):
-// connectionEnded.
+// rejected message is a verdict, reported through OnVerdict, not a broker
+// error. It drops the records mochi's listener writes without a message when
+// a client connection ends with an error, which name no client: the limits
+// hook logs each end with the client id. And it logs packets by type, topic
+// and size, never their payload.
 type quietHandler struct{ slog.Handler }
-
-// connectionEnded is the message given to the broker's records that have none.
-const connectionEnded = "client connection ended"
 
 func (h quietHandler) Handle(ctx context.Context, r slog.Record) error {
 	if r.Message == "" {
-		r.Message = connectionEnded
+		// The listener's record of a connection that ended with an error: it
+		// names no client; the limits hook logs the same end with the id.
+		return nil
 	}
+	r = redactPackets(r)
 	if r.Level == slog.LevelError && r.Message == "publish packet error" {
 		ours := false
 		r.Attrs(func(a slog.Attr) bool {
@@ -174,6 +189,42 @@ func (h quietHandler) Handle(ctx context.Context, r slog.Record) error {
 		}
 	}
 	return h.Handler.Handle(ctx, r)
+}
+
+// redactPackets replaces the packets mochi puts in some records (a
+// publication's payload, megabytes of it, with the error that ended its
+// connection) by their type and payload size: payloads never reach the log.
+func redactPackets(r slog.Record) slog.Record {
+	found := false
+	r.Attrs(func(a slog.Attr) bool {
+		switch a.Value.Any().(type) {
+		case packets.Packet, *packets.Packet:
+			found = true
+			return false
+		}
+		return true
+	})
+	if !found {
+		return r
+	}
+	out := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+	r.Attrs(func(a slog.Attr) bool {
+		var pk *packets.Packet
+		switch v := a.Value.Any().(type) {
+		case packets.Packet:
+			pk = &v
+		case *packets.Packet:
+			pk = v
+		}
+		if pk == nil {
+			out.AddAttrs(a)
+			return true
+		}
+		out.AddAttrs(slog.Group(a.Key, slog.String("type", packets.PacketNames[pk.FixedHeader.Type]),
+			slog.String("topic", pk.TopicName), slog.Int("bytes", len(pk.Payload))))
+		return true
+	})
+	return out
 }
 
 func (h quietHandler) WithAttrs(as []slog.Attr) slog.Handler {

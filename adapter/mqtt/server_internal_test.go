@@ -1,12 +1,15 @@
 package mqtt
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/mochi-mqtt/server/v2/packets"
 )
 
 // recorder is a slog.Handler that keeps the messages of the records it handles.
@@ -25,8 +28,9 @@ func (r recorder) Handle(_ context.Context, rec slog.Record) error {
 func (r recorder) WithAttrs([]slog.Attr) slog.Handler { return r }
 func (r recorder) WithGroup(string) slog.Handler      { return r }
 
-// TestQuietHandler checks that only the broker's error record for a PUBACK the
-// validation hook asked for is dropped.
+// TestQuietHandler checks that the broker's error record for a PUBACK the
+// validation hook asked for is dropped, and the listener's record without a
+// message (it names no client; the limits hook logs the same end with the id).
 func TestQuietHandler(t *testing.T) {
 	var msgs []string
 	l := slog.New(quietHandler{recorder{new(sync.Mutex), &msgs}})
@@ -37,9 +41,26 @@ func TestQuietHandler(t *testing.T) {
 	l.With("listener", "t1").Error("publish packet error", "hook", HookID)
 	l.WithGroup("g").Info("attached listener")
 	l.Warn("", "error", "EOF")
-	want := []string{"publish packet error", "publish packet error", "something else", "attached listener",
-		connectionEnded}
+	want := []string{"publish packet error", "publish packet error", "something else", "attached listener"}
 	if diff := cmp.Diff(want, msgs); diff != "" {
 		t.Errorf("records (-want +got):\n%s", diff)
+	}
+}
+
+// TestRedactPackets checks that a packet in a record is logged as its type,
+// topic and payload size, never its payload.
+func TestRedactPackets(t *testing.T) {
+	var buf bytes.Buffer
+	l := slog.New(quietHandler{slog.NewTextHandler(&buf, nil)})
+	pk := packets.Packet{FixedHeader: packets.FixedHeader{Type: packets.Publish}, TopicName: "a/b", Payload: []byte("SECRET-PAYLOAD")}
+	l.Warn("error processing packet", "client", "c1", "pk", pk)
+	l.Debug("failed publishing packet", "packet", &pk)
+	l.Warn("failed publishing packet", "packet", &pk)
+	out := buf.String()
+	if strings.Contains(out, "SECRET") {
+		t.Errorf("log %q holds the payload", out)
+	}
+	if want := "pk.type=Publish pk.topic=a/b pk.bytes=14"; !strings.Contains(out, want) || !strings.Contains(out, "client=c1") {
+		t.Errorf("log %q, want %q and the client", out, want)
 	}
 }

@@ -16,8 +16,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/mochi-mqtt/server/v2/listeners"
-
 	"github.com/pointguard/pointguard"
 	"github.com/pointguard/pointguard/adapter/httpapi"
 	"github.com/pointguard/pointguard/adapter/mqtt"
@@ -207,11 +205,13 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 	vopts := cfg.validate
 	vopts.Models, vopts.Directory = env.Models(), env.Directory()
+	brokerLog := slog.New(minLevel{log.Handler(), slog.LevelWarn}).With("component", "broker")
 	opts := mqtt.Options{
 		Validate:  vopts,
 		OnVerdict: ops.observe(verdictLogger(log)),
 		AllowAll:  true, // documented in the usage: a local endpoint
-		Logger:    slog.New(minLevel{log.Handler(), slog.LevelWarn}).With("component", "broker"),
+		Logger:    brokerLog,
+		Limits:    cfg.limits.mqtt,
 	}
 	if sink != nil {
 		opts.Sink = sink
@@ -225,8 +225,17 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return fail(err.Error())
 	}
 	ops.setBroker(broker)
-	tcp := listeners.NewTCP(listeners.Config{ID: "mqtt", Address: cfg.mqttAddr, TLSConfig: tlsConfig})
+	mqttLn, err := net.Listen("tcp", cfg.mqttAddr)
+	if err != nil {
+		sink.Close()
+		return fail("--mqtt " + cfg.mqttAddr + ": " + err.Error())
+	}
+	if tlsConfig != nil {
+		mqttLn = tls.NewListener(mqttLn, tlsConfig)
+	}
+	tcp := mqtt.NewListener("mqtt", mqttLn, cfg.limits.mqtt, brokerLog)
 	if err := broker.AddListener(tcp); err != nil {
+		mqttLn.Close()
 		sink.Close()
 		return fail("--mqtt " + cfg.mqttAddr + ": " + err.Error())
 	}
