@@ -2,10 +2,12 @@ package natsworker
 
 import (
 	"context"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	json "github.com/goccy/go-json"
 	"github.com/google/go-cmp/cmp"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -257,5 +259,33 @@ func TestSingleServerReplicas(t *testing.T) {
 	ci := cons.CachedInfo().Config
 	if ci.AckPolicy != jetstream.AckExplicitPolicy || ci.AckWait != cfg.AckWait || ci.MaxDeliver != -1 {
 		t.Errorf("consumer config %+v", ci)
+	}
+}
+
+// TestOrderKept runs the documented recipe for per-device order, one
+// goroutine on a consumer with MaxAckPending 1: the points of a device are
+// stored in the order the device sent its requests.
+func TestOrderKept(t *testing.T) {
+	nd := startServer(t)
+	_, js := connect(t, nd.srv.ClientURL())
+	cfg := testConfig(t, 0)
+	cfg.Workers, cfg.MaxAckPending = 1, 1
+	startWorker(t, nd.srv.ClientURL(), cfg)
+	d := newDevice(t, nd.mqtt, "gateway-0", makeRequests(0, 200), time.Minute)
+	d.run(time.Now().Add(60 * time.Second))
+	d.check(t)
+	waitRawEmpty(t, js)
+	checkStored(t, js, d.reqs)
+	last := map[string]int64{}
+	for _, m := range readStream(t, js, DefaultPointsStream) {
+		var p storedPoint
+		line, _, _ := strings.Cut(string(m.Data()), "\n")
+		if err := json.Unmarshal([]byte(line), &p); err != nil {
+			t.Fatal(err)
+		}
+		if p.Time < last[m.Subject()] {
+			t.Errorf("%s: a point of time %d stored after one of time %d", m.Subject(), p.Time, last[m.Subject()])
+		}
+		last[m.Subject()] = p.Time
 	}
 }
