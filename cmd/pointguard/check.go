@@ -175,11 +175,10 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			break // stdout failed
 		}
 	}
-	if c.out != nil {
-		if err := c.rep.close(); err != nil {
-			c.out = nil
-			c.ioError("writing output failed")
-		}
+	// close also when stdout failed: a reporter may hold a temporary file.
+	if err := c.rep.close(); err != nil && c.out != nil {
+		c.out = nil
+		c.ioError("writing output failed")
 	}
 	if c.out != nil {
 		if err := c.out.Flush(); err != nil {

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/xml"
+	"io"
+	"os"
 	"strconv"
 
 	"github.com/pointguard/pointguard/codes"
@@ -28,11 +30,14 @@ import (
 // A capture line that is not valid capture JSON is an error of type "capture".
 // The points skipped under skipInvalidMeasurepoints are listed in the test
 // case's system-out. The test cases of one input are held until the input ends,
-// since the suite's counts come first.
+// since the suite's counts come first: in memory up to junitSpill bytes, then
+// in a temporary file, so that a capture of any size takes bounded memory.
 type junitReporter struct {
 	out     *bufio.Writer
 	started bool
-	cases   bytes.Buffer // the test cases of the current input
+	cases   bytes.Buffer // the test cases of the current input not yet spilled
+	spilled *os.File     // the test cases of the current input beyond junitSpill; nil until needed
+	spillN  int64        // bytes of spilled holding the current input's cases
 	tests   int
 	failed  int
 	errors  int
@@ -82,7 +87,7 @@ func (r *junitReporter) verdict(src source, requestTopic string, res *validate.R
 			r.cases.WriteString("</system-out>\n    ")
 		}
 		r.cases.WriteString("</testcase>\n")
-		return nil
+		return r.spill()
 	}
 	r.failed++
 	e := res.Err
@@ -108,7 +113,7 @@ func (r *junitReporter) verdict(src source, requestTopic string, res *validate.R
 	b.WriteByte('\n')
 	xmlText(&r.cases, b.Bytes())
 	r.cases.WriteString("</failure>\n    </testcase>\n")
-	return nil
+	return r.spill()
 }
 
 func (r *junitReporter) badLine(src source, reason, hint string) error {
@@ -122,7 +127,30 @@ func (r *junitReporter) badLine(src source, reason, hint string) error {
 		xmlText(&r.cases, []byte("hint: "+hint+"\n"))
 	}
 	r.cases.WriteString("</error>\n    </testcase>\n")
-	return nil
+	return r.spill()
+}
+
+// junitSpill is how many bytes of test cases are held in memory before they
+// go to a temporary file. It is a variable so that tests can lower it.
+var junitSpill = 1 << 20
+
+// spill moves the held test cases to the temporary file once they exceed
+// junitSpill. When no temporary file can be made, they stay in memory.
+func (r *junitReporter) spill() error {
+	if r.cases.Len() < junitSpill {
+		return nil
+	}
+	if r.spilled == nil {
+		f, err := os.CreateTemp("", "pointguard-junit-*")
+		if err != nil {
+			return nil // keep them in memory
+		}
+		r.spilled = f
+	}
+	n, err := r.spilled.Write(r.cases.Bytes())
+	r.spillN += int64(n)
+	r.cases.Reset()
+	return err
 }
 
 func (r *junitReporter) endFile(src source) error {
@@ -131,6 +159,21 @@ func (r *junitReporter) endFile(src source) error {
 	xmlAttr(r.out, src.file)
 	r.out.WriteString(`" tests="` + strconv.Itoa(r.tests) + `" failures="` + strconv.Itoa(r.failed) +
 		`" errors="` + strconv.Itoa(r.errors) + `" skipped="0">` + "\n")
+	if r.spillN > 0 {
+		if _, err := r.spilled.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		if _, err := io.CopyN(r.out, r.spilled, r.spillN); err != nil {
+			return err
+		}
+		if _, err := r.spilled.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		if err := r.spilled.Truncate(0); err != nil {
+			return err
+		}
+		r.spillN = 0
+	}
 	r.out.Write(r.cases.Bytes())
 	r.out.WriteString("  </testsuite>\n")
 	r.cases.Reset()
@@ -139,6 +182,11 @@ func (r *junitReporter) endFile(src source) error {
 }
 
 func (r *junitReporter) close() error {
+	if r.spilled != nil {
+		r.spilled.Close()
+		os.Remove(r.spilled.Name())
+		r.spilled = nil
+	}
 	r.start()
 	r.out.WriteString("</testsuites>\n")
 	return r.out.Flush()

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	json "github.com/goccy/go-json"
+	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -361,4 +362,34 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// With the memory bound lowered to a few bytes, the test cases go through the
+// temporary file and the report is the same, byte for byte; the file is
+// removed at the end.
+func TestCheckJUnitSpill(t *testing.T) {
+	defer func(n int) { junitSpill = n }(junitSpill)
+	junitSpill = 64
+	t.Setenv("TMPDIR", t.TempDir())
+	for _, name := range []string{"junit-multi", "junit-mixed", "junit-pcap"} {
+		var tc goldenCase
+		for _, c := range formatCases {
+			if c.name == name {
+				tc = c
+			}
+		}
+		want := string(goldenStdout(t, name))
+		t.Run(name, func(t *testing.T) {
+			t.Chdir(repoRoot(t))
+			var stdout, stderr bytes.Buffer
+			run(append([]string{"check"}, tc.args...), strings.NewReader(tc.stdin), &stdout, &stderr)
+			if diff := cmp.Diff(want, stdout.String()); diff != "" {
+				t.Errorf("report through the temporary file differs (-golden +got):\n%s", diff)
+			}
+			left, _ := os.ReadDir(os.Getenv("TMPDIR"))
+			if len(left) != 0 {
+				t.Errorf("temporary files left: %v", left)
+			}
+		})
+	}
 }
