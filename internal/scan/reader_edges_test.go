@@ -172,6 +172,9 @@ func TestErrorOffsetsWithBase(t *testing.T) {
 		{`1.5.3,`, ErrChar, 3},
 		{`1.`, ErrNumber, 2},
 		{`-`, ErrNumber, 1},
+		{"\"ab\x80\"", ErrUTF8, 0},
+		{"\"\x7f\x80\"", ErrUTF8, 0},
+		{"\"a\x1f\"", ErrControl, 2},
 	}
 	for _, tt := range tests {
 		var r Reader
