@@ -63,3 +63,24 @@ func TestCauses(t *testing.T) {
 		t.Errorf("CheckValue(1 2) = %v, want ErrSyntax", err)
 	}
 }
+
+// A fatal error inside a skipped value leaves nothing behind: the next payload's
+// pointers are its own (the skipper's steps are forgotten between payloads).
+func TestPointerAfterFatalSkip(t *testing.T) {
+	v := validate.New(validate.Options{Models: catalog(t), Directory: testDir})
+	msg := validate.Message{Topic: topic, Now: 42}
+	res, _ := v.Validate(msg, []byte(`{"x":{"a":[1,{"b":`), nil)
+	if res.Code != codes.FormatError || res.Err.Pointer != "/x/a/1/b" {
+		t.Fatalf("truncated: %v at %q, want 1206 at /x/a/1/b", res.Code, res.Err.Pointer)
+	}
+	bad := strings.Replace(batch("", entry("device1", `"temp":1.5`)), `"1.0"`, `"2.0"`, 1)
+	res, _ = v.Validate(msg, []byte(bad), nil)
+	if res.Code != codes.FormatError || res.Err.Pointer != "/version" {
+		t.Errorf("next payload: %v at %q, want 1206 at /version", res.Code, res.Err.Pointer)
+	}
+	_, err := v.CheckValue(catalog(t).Model("product1").Measurepoint("temp").Type(), []byte(`"x`))
+	var e *validate.Error
+	if !errors.As(err, &e) || e.Pointer != "" {
+		t.Errorf("CheckValue after a fatal skip: %v, want an error at the value itself", err)
+	}
+}

@@ -30,7 +30,7 @@ func (v *Validator) checkQuality(t *thingmodel.Type, c byte, off int64, depth in
 		return -1
 	}
 	obj := v.keys.Open()
-	v.sk.Path = append(v.sk.Path, scan.Frame{})
+	v.path = append(v.path, scan.Frame{})
 	quality := -1
 	hasValue, hasQuality := false, false
 	for first := true; v.nextMember(first); first = false {
@@ -42,7 +42,7 @@ func (v *Validator) checkQuality(t *thingmodel.Type, c byte, off int64, depth in
 			key = keyQuality
 		}
 		if key != nil {
-			v.sk.Path[len(v.sk.Path)-1] = scan.Frame{Key: key}
+			v.path[len(v.path)-1] = scan.Frame{Key: key}
 		} else {
 			var ok bool
 			if key, ok = v.memberKey(off); !ok {
@@ -86,7 +86,7 @@ func (v *Validator) checkQuality(t *thingmodel.Type, c byte, off int64, depth in
 			v.skipValue(depth + 1)
 		}
 	}
-	v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
+	v.path = v.path[:len(v.path)-1]
 	v.keys.Close(&obj)
 	switch {
 	case v.stop:
@@ -449,7 +449,7 @@ func (v *Validator) checkArray(t *thingmodel.Type, c byte, off int64, depth int,
 		return
 	}
 	start := len(v.items)
-	v.sk.Path = append(v.sk.Path, scan.Frame{IsIndex: true})
+	v.path = append(v.path, scan.Frame{IsIndex: true})
 	for n := 0; !v.stop; n++ {
 		c, ok := r.Peek()
 		if n == 0 && ok && c == ']' {
@@ -468,7 +468,7 @@ func (v *Validator) checkArray(t *thingmodel.Type, c byte, off int64, depth int,
 			r.Skip1()
 			c, _ = r.Peek()
 		}
-		v.sk.Path[len(v.sk.Path)-1].Index = n
+		v.path[len(v.path)-1].Index = n
 		if v.lim.maxArray > 0 && n >= v.lim.maxArray {
 			v.scanError(r.FailAt(scan.ErrArrayLength, r.Offset(), v.lim.maxArray))
 			break
@@ -481,7 +481,7 @@ func (v *Validator) checkArray(t *thingmodel.Type, c byte, off int64, depth int,
 		v.items = append(v.items, Value{})
 		v.checkValue(t.Elem(), c, r.Offset(), depth+1, &v.items[len(v.items)-1]) // items are scalars: no append meanwhile
 	}
-	v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
+	v.path = v.path[:len(v.path)-1]
 	end := len(v.items)
 	*dst = Value{typ: thingmodel.Array, elems: v.items[start:end:end]}
 }
@@ -502,7 +502,7 @@ func (v *Validator) checkStruct(t *thingmodel.Type, c byte, off int64, depth int
 	clear(seen)
 	start := len(v.fields)
 	obj := v.keys.Open()
-	v.sk.Path = append(v.sk.Path, scan.Frame{})
+	v.path = append(v.path, scan.Frame{})
 	for first := true; ; first = false {
 		key, ok := v.member(first, off)
 		if !ok {
@@ -528,7 +528,7 @@ func (v *Validator) checkStruct(t *thingmodel.Type, c byte, off int64, depth int
 		v.names = append(v.names, it.Identifier())
 		v.checkValue(it.Type(), vc, voff, depth+1, &v.fields[len(v.fields)-1]) // items are never STRUCT: no append to fields meanwhile
 	}
-	v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
+	v.path = v.path[:len(v.path)-1]
 	v.keys.Close(&obj)
 	if t.NumRequired() > 0 && !v.stop {
 		for i, ok := range seen {
@@ -650,7 +650,8 @@ func validDate(s []byte) bool {
 // are relative to raw.
 func (v *Validator) CheckValue(t *thingmodel.Type, raw []byte) (Value, error) {
 	v.keys.Reset()
-	v.sk.Path = v.sk.Path[:0]
+	v.path = v.path[:0]
+	v.sk.Reset()
 	v.format = Error{}
 	v.stop = false
 	v.cur = &v.r

@@ -8,34 +8,53 @@ import (
 	"github.com/pointguard/pointguard/internal/scan"
 )
 
-// pointer returns the RFC 6901 pointer of a path.
-func pointer(path []scan.Frame) string {
-	if len(path) == 0 {
-		return ""
-	}
+// path is the path from the payload's top-level value to the value being
+// read: an object member's decoded key (nil until the key is read), or an
+// array index. The Validator owns it; the skipper reports the steps inside the
+// value it skips through read-only accessors, which pointer appends.
+type path []scan.Frame
+
+// pointer returns the RFC 6901 pointer of p followed by the steps of sk inside
+// the value it is skipping (none when sk is nil). It runs only on the error
+// path.
+func (p path) pointer(sk *scan.Skipper) string {
 	var b strings.Builder
-	for _, f := range path {
-		if f.Key == nil && !f.IsIndex {
-			continue // a member whose key is not read yet
-		}
-		b.WriteByte('/')
-		if f.IsIndex {
-			b.WriteString(strconv.Itoa(f.Index))
-			continue
-		}
-		for _, c := range f.Key {
-			switch c {
-			case '~':
-				b.WriteString("~0")
-			case '/':
-				b.WriteString("~1")
-			default:
-				b.WriteByte(c)
-			}
+	for _, f := range p {
+		appendStep(&b, f)
+	}
+	if sk != nil {
+		for i := range sk.Frames() {
+			appendStep(&b, sk.Frame(i))
 		}
 	}
 	return b.String()
 }
+
+// appendStep writes one step of a pointer, escaping '~' and '/' (RFC 6901).
+func appendStep(b *strings.Builder, f scan.Frame) {
+	if f.Key == nil && !f.IsIndex {
+		return // a member whose key is not read yet
+	}
+	b.WriteByte('/')
+	if f.IsIndex {
+		b.WriteString(strconv.Itoa(f.Index))
+		return
+	}
+	for _, c := range f.Key {
+		switch c {
+		case '~':
+			b.WriteString("~0")
+		case '/':
+			b.WriteString("~1")
+		default:
+			b.WriteByte(c)
+		}
+	}
+}
+
+// pointer returns the pointer of the value being read, the skipper's steps
+// included.
+func (v *Validator) pointer() string { return v.path.pointer(&v.sk) }
 
 // describeStart names the kind of JSON value that starts with c.
 func describeStart(c byte) string {

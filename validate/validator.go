@@ -22,7 +22,8 @@ type Validator struct {
 	r    scan.Reader // the payload
 	r2   scan.Reader // one entry's measurepoints, second pass
 	keys scan.KeySet
-	sk   scan.Skipper // hygiene-checking skipper over r; its Path is the current path
+	sk   scan.Skipper // hygiene-checking skipper over r
+	path path         // the path to the value being read, outside the skipper
 
 	msg   Message
 	yield func(*Point) error
@@ -148,7 +149,8 @@ func (v *Validator) begin(msg Message, yield func(*Point) error) {
 	v.allow, v.skip = flag{}, flag{}
 	v.hard, v.offline, v.model = entryErr{}, entryErr{}, entryErr{}
 	v.keys.Reset()
-	v.sk.Path = v.sk.Path[:0]
+	v.path = v.path[:0]
+	v.sk.Reset()
 	v.idBuf = v.idBuf[:0]
 }
 
@@ -310,7 +312,7 @@ func (v *Validator) formatError(off int64, cause error, detail string) {
 	if v.format.Code != 0 && v.format.Offset <= off {
 		return
 	}
-	v.format = Error{Code: codes.FormatError, Pointer: pointer(v.sk.Path), Offset: off, Detail: detail, Err: cause}
+	v.format = Error{Code: codes.FormatError, Pointer: v.pointer(), Offset: off, Detail: detail, Err: cause}
 }
 
 // scanError records a scanning error; a fatal one stops the reading.
@@ -321,7 +323,7 @@ func (v *Validator) scanError(e *scan.Error) {
 	if v.format.Code != 0 && v.format.Offset <= e.Offset {
 		return
 	}
-	v.format = Error{Code: codes.FormatError, Pointer: pointer(v.sk.Path), Offset: e.Offset, Detail: e.Detail(), Err: scanCause(e.Kind)}
+	v.format = Error{Code: codes.FormatError, Pointer: v.pointer(), Offset: e.Offset, Detail: e.Detail(), Err: scanCause(e.Kind)}
 }
 
 // checkTrailing records a 1206 when anything but white space follows the
@@ -331,7 +333,7 @@ func (v *Validator) checkTrailing() {
 		return
 	}
 	if c, ok := v.r.Peek(); ok {
-		v.sk.Path = v.sk.Path[:0]
+		v.path = v.path[:0]
 		v.scanError(&scan.Error{Kind: scan.ErrTrailing, Offset: v.r.Offset(), Byte: c})
 	}
 }
@@ -376,7 +378,7 @@ func (v *Validator) nextMember(first bool) bool {
 		r.Skip1()
 		return false
 	}
-	v.sk.Path[len(v.sk.Path)-1] = scan.Frame{} // until the key is read, errors are the object's
+	v.path[len(v.path)-1] = scan.Frame{} // until the key is read, errors are the object's
 	if !first {
 		if !ok || c != ',' {
 			v.scanError(r.Fail(c, ok, "',' or '}'"))
@@ -409,7 +411,7 @@ func (v *Validator) memberKey(objOff int64) ([]byte, bool) {
 				if esc {
 					key = scan.AppendUnescaped(nil, raw)
 				}
-				v.sk.Path[len(v.sk.Path)-1] = scan.Frame{Key: key}
+				v.path[len(v.path)-1] = scan.Frame{Key: key}
 			}
 			v.scanError(err)
 			return nil, false
@@ -433,7 +435,7 @@ func (v *Validator) memberKey(objOff int64) ([]byte, bool) {
 	if key == nil {
 		key = emptyKey // a nil Key marks a frame that names nothing
 	}
-	v.sk.Path[len(v.sk.Path)-1] = scan.Frame{Key: key}
+	v.path[len(v.path)-1] = scan.Frame{Key: key}
 	if keyErr.Kind != 0 {
 		r.Peek()
 		keyErr.Offset = r.Offset() // errors about a key are reported at its value
@@ -466,7 +468,7 @@ func (v *Validator) envelope() {
 		return
 	}
 	obj := v.keys.Open()
-	v.sk.Path = append(v.sk.Path, scan.Frame{})
+	v.path = append(v.path, scan.Frame{})
 	var seen uint32
 	for first := true; ; first = false {
 		key, ok := v.member(first, off)
@@ -491,7 +493,7 @@ func (v *Validator) envelope() {
 			v.skipValue(2)
 		}
 	}
-	v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
+	v.path = v.path[:len(v.path)-1]
 	v.keys.Close(&obj)
 	if v.stop {
 		return
@@ -518,7 +520,7 @@ func (v *Validator) readString(field string) ([]byte, bool) {
 			cause = ErrEntry
 		}
 		v.formatError(r.Offset(), cause, field+" must be a string, got "+describeStart(c))
-		v.skipValue(len(v.sk.Path) + 1)
+		v.skipValue(len(v.path) + 1)
 		return nil, false
 	}
 	raw, esc, err := r.ReadString()
@@ -603,7 +605,7 @@ func (v *Validator) readMethod() {
 	off := v.r.Offset()
 	s, ok := v.readString("method")
 	if ok && string(s) != string(v.res.Topic.Method) {
-		v.methodBad = Error{Code: codes.MethodMismatch, Pointer: pointer(v.sk.Path), Offset: off,
+		v.methodBad = Error{Code: codes.MethodMismatch, Pointer: v.pointer(), Offset: off,
 			Detail: "method " + quoteBytes(s) + " does not match the topic's " + quoteString(string(v.res.Topic.Method))}
 	}
 }
@@ -663,14 +665,14 @@ func (v *Validator) readParams() {
 	if !v.open(2) {
 		return
 	}
-	v.sk.Path = append(v.sk.Path, scan.Frame{IsIndex: true})
+	v.path = append(v.path, scan.Frame{IsIndex: true})
 	if c, ok := r.Peek(); ok && c == ']' {
 		r.Skip1()
-		v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
+		v.path = v.path[:len(v.path)-1]
 		return
 	}
 	for i := 0; ; i++ {
-		v.sk.Path[len(v.sk.Path)-1].Index = i
+		v.path[len(v.path)-1].Index = i
 		if v.lim.maxArray > 0 && i >= v.lim.maxArray {
 			r.Peek()
 			v.scanError(r.FailAt(scan.ErrArrayLength, r.Offset(), v.lim.maxArray))
@@ -688,7 +690,7 @@ func (v *Validator) readParams() {
 		}
 		if ok && c == ']' {
 			r.Skip1()
-			v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
+			v.path = v.path[:len(v.path)-1]
 			return
 		}
 		v.scanError(r.Fail(c, ok, "',' or ']'"))
@@ -722,7 +724,7 @@ func (v *Validator) entry(index, depth int) {
 	formatBefore := v.format
 	single := !v.res.Topic.Method.Batch()
 	obj := v.keys.Open()
-	v.sk.Path = append(v.sk.Path, scan.Frame{})
+	v.path = append(v.path, scan.Frame{})
 	var seen uint32
 	for first := true; ; first = false {
 		key, ok := v.member(first, e.off)
@@ -760,7 +762,7 @@ func (v *Validator) entry(index, depth int) {
 			v.skipValue(depth + 1)
 		}
 	}
-	v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
+	v.path = v.path[:len(v.path)-1]
 	v.keys.Close(&obj)
 	if v.stop {
 		return // nothing more can be read: the verdict is the 1206 found so far
@@ -783,9 +785,9 @@ func (v *Validator) entryRules(e *entry) {
 	if !v.entryMembers(e) || e.fused {
 		return
 	}
-	v.sk.Path = append(v.sk.Path, scan.Frame{})
+	v.path = append(v.path, scan.Frame{})
 	v.keyRules(e)
-	v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
+	v.path = v.path[:len(v.path)-1]
 }
 
 // entryMembers records the 1206 of a missing "measurepoints" (SPEC §2) or of a
@@ -818,9 +820,9 @@ func (v *Validator) readMeasurepoints(e *entry, depth int) {
 	e.mpSet = true
 	if e.pkSet && e.dkSet {
 		e.fused = true
-		top := v.sk.Path[len(v.sk.Path)-1]
+		top := v.path[len(v.path)-1]
 		ok := v.resolve(e)
-		v.sk.Path[len(v.sk.Path)-1] = top
+		v.path[len(v.path)-1] = top
 		if v.checksPoints(e, ok) {
 			v.points(e, depth)
 		} else {
@@ -849,7 +851,7 @@ func (v *Validator) readTime(e *entry) {
 	e.timeBad = true // until the time is read
 	if c != '-' && (c < '0' || c > '9') {
 		v.formatError(off, ErrTime, "time must be an integer number of milliseconds, got "+describeStart(c))
-		v.skipValue(len(v.sk.Path) + 1)
+		v.skipValue(len(v.path) + 1)
 		return
 	}
 	raw, num, err := r.ReadNumber()
@@ -876,9 +878,9 @@ func (v *Validator) finishEntry(e *entry) {
 		return
 	}
 	if !e.fused {
-		v.sk.Path = append(v.sk.Path, scan.Frame{})
+		v.path = append(v.path, scan.Frame{})
 		ok := v.resolve(e)
-		v.sk.Path[len(v.sk.Path)-1] = scan.Frame{Key: keyMeasurepoints}
+		v.path[len(v.path)-1] = scan.Frame{Key: keyMeasurepoints}
 		if v.checksPoints(e, ok) {
 			v.cur = &v.r2
 			v.sk.R = &v.r2
@@ -887,7 +889,7 @@ func (v *Validator) finishEntry(e *entry) {
 			v.cur = &v.r
 			v.sk.R = &v.r
 		}
-		v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
+		v.path = v.path[:len(v.path)-1]
 		if v.stop {
 			return
 		}
@@ -954,7 +956,7 @@ func (v *Validator) keyRules(e *entry) bool {
 	if e.keyBad {
 		return false
 	}
-	setFrame := func(key []byte) { v.sk.Path[len(v.sk.Path)-1] = scan.Frame{Key: key} }
+	setFrame := func(key []byte) { v.path[len(v.path)-1] = scan.Frame{Key: key} }
 	pkSet, dkSet := e.pkSet, e.dkSet
 	if v.opts.Profile == Strict {
 		if pkSet && len(e.pk) == 0 {
@@ -1005,7 +1007,7 @@ var (
 func (v *Validator) claim(obj *scan.Obj, key []byte, known [][]byte, seen *uint32) int {
 	for i, k := range known {
 		if string(key) == string(k) {
-			v.sk.Path[len(v.sk.Path)-1] = scan.Frame{Key: k}
+			v.path[len(v.path)-1] = scan.Frame{Key: k}
 			if *seen&(1<<i) != 0 {
 				v.cur.Peek()
 				v.duplicate(v.cur.Offset(), k)
@@ -1015,7 +1017,7 @@ func (v *Validator) claim(obj *scan.Obj, key []byte, known [][]byte, seen *uint3
 		}
 	}
 	stable, dup := v.keys.Add(obj, key, false)
-	v.sk.Path[len(v.sk.Path)-1] = scan.Frame{Key: stable}
+	v.path[len(v.path)-1] = scan.Frame{Key: stable}
 	if dup {
 		v.cur.Peek()
 		v.duplicate(v.cur.Offset(), stable)
@@ -1028,9 +1030,9 @@ func (v *Validator) refuse(dst *entryErr, e *entry, detail string) {
 	if dst.set {
 		return
 	}
-	path := v.sk.Path[:len(v.sk.Path)-1] // the entry: below the scratch frame
+	entryPath := v.path[:len(v.path)-1] // the entry: below the scratch frame
 	*dst = entryErr{set: true, entry: e.index, err: Error{Code: codes.NoSubDevicePerm,
-		Pointer: pointer(path), Offset: e.off, Detail: detail}}
+		Pointer: entryPath.pointer(nil), Offset: e.off, Detail: detail}}
 }
 
 // pending is an accepted point waiting for the end of its entry.
@@ -1061,7 +1063,7 @@ func (v *Validator) points(e *entry, depth int) {
 		}
 	}
 	obj := v.keys.Open()
-	v.sk.Path = append(v.sk.Path, scan.Frame{})
+	v.path = append(v.path, scan.Frame{})
 	v.nextSeq = v.nextSeq[:0]
 	n := 0
 	for first := true; v.nextMember(first); first = false {
@@ -1074,7 +1076,7 @@ func (v *Validator) points(e *entry, depth int) {
 			if id := v.seq[n].Identifier(); r.TryKey(id) {
 				mp = v.seq[n]
 				key = unsafe.Slice(unsafe.StringData(id), len(id)) // read only: for pointers
-				v.sk.Path[len(v.sk.Path)-1] = scan.Frame{Key: key}
+				v.path[len(v.path)-1] = scan.Frame{Key: key}
 			}
 		}
 		if key == nil {
@@ -1132,7 +1134,7 @@ func (v *Validator) points(e *entry, depth int) {
 		}
 		v.rejectPoint(e)
 	}
-	v.sk.Path = v.sk.Path[:len(v.sk.Path)-1]
+	v.path = v.path[:len(v.path)-1]
 	v.keys.Close(&obj)
 	if model != nil {
 		v.seq, v.nextSeq, v.seqModel = v.nextSeq, v.seq, model
@@ -1162,7 +1164,7 @@ func (v *Validator) bad(off int64, detail string) {
 	if v.pointErr.Code != 0 {
 		return
 	}
-	v.pointErr = Error{Code: codes.ModelInvalid, Pointer: pointer(v.sk.Path), Offset: off, Detail: detail}
+	v.pointErr = Error{Code: codes.ModelInvalid, Pointer: v.pointer(), Offset: off, Detail: detail}
 }
 
 // The cache of device keys is bounded in bytes (see "Concurrency and memory" in

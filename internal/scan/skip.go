@@ -11,22 +11,38 @@ type Frame struct {
 }
 
 // Skipper reads whole values of any shape while enforcing the hygiene rules of
-// SPEC §4.7: nesting depth, duplicate keys, and array length. It keeps the path to
-// the current value in Path so that a caller can name the place of an error.
+// SPEC §4.7: nesting depth, duplicate keys, and array length. It keeps the path
+// within the value it skips, which the caller reads with Frames and Frame to name
+// the place of an error; the caller's own path stays the caller's.
 type Skipper struct {
 	R        *Reader
 	Keys     *KeySet
 	MaxDepth int // deepest nesting allowed; containers deeper fail with ErrDepth
 	MaxArray int // most items of an array; 0: no limit
-	// Path is the caller's path; Skip appends to it while it reads and, when it
-	// returns nil, leaves it as it was. After a fatal error it holds the path to
-	// the offending value.
-	Path []Frame
 	// Soft is called for each non-fatal error (ErrDuplicate, ErrUTF8,
-	// ErrSurrogate) with Path pointing at the offending value; reading goes on.
+	// ErrSurrogate) while [Skipper.Frames] locate the offending value within
+	// the value being skipped; reading goes on.
 	Soft func(e *Error)
 
+	path  []Frame // inside the value being skipped
 	stack []skipLevel
+}
+
+// Frames returns how many steps lead from the value Skip was called on to the
+// value it is reading: during Soft, and after Skip returned a fatal error, the
+// offending value, until the next Skip or Reset. It is 0 once Skip has returned
+// nil.
+func (s *Skipper) Frames() int { return len(s.path) }
+
+// Frame returns step i of that path, 0 <= i < Frames(). A key is valid until
+// the next call that reads.
+func (s *Skipper) Frame(i int) Frame { return s.path[i] }
+
+// Reset forgets the path and the open containers that a fatal error left, so
+// that Frames is 0 until the next Skip. Call it when starting a new input.
+func (s *Skipper) Reset() {
+	s.path = s.path[:0]
+	s.stack = s.stack[:0]
 }
 
 type skipLevel struct {
@@ -40,6 +56,7 @@ type skipLevel struct {
 // 1). It returns nil or a fatal error.
 func (s *Skipper) Skip(depth int) *Error {
 	r := s.R
+	s.path = s.path[:0]
 	base := len(s.stack)
 	for {
 		// A value.
@@ -73,7 +90,7 @@ func (s *Skipper) Skip(depth int) *Error {
 					return err
 				}
 			} else {
-				s.Path = append(s.Path, Frame{IsIndex: true})
+				s.path = append(s.path, Frame{IsIndex: true})
 			}
 			continue
 		case c == '"':
@@ -104,13 +121,13 @@ func (s *Skipper) Skip(depth int) *Error {
 			if ok && c == ',' {
 				r.Skip1()
 				if top.obj {
-					s.Path = s.Path[:len(s.Path)-1]
+					s.path = s.path[:len(s.path)-1]
 					if err := s.member(); err != nil {
 						return err
 					}
 				} else {
 					top.count++
-					s.Path[len(s.Path)-1].Index = top.count
+					s.path[len(s.path)-1].Index = top.count
 					if s.MaxArray > 0 && top.count >= s.MaxArray {
 						r.Peek() // the offset of the first item over the limit
 						return r.FailAt(ErrArrayLength, r.Offset(), s.MaxArray)
@@ -120,7 +137,7 @@ func (s *Skipper) Skip(depth int) *Error {
 			}
 			if top.obj && ok && c == '}' || !top.obj && ok && c == ']' {
 				r.Skip1()
-				s.Path = s.Path[:len(s.Path)-1]
+				s.path = s.path[:len(s.path)-1]
 				s.pop()
 				continue
 			}
@@ -160,7 +177,7 @@ func (s *Skipper) member() *Error {
 		keyErr = *err
 	}
 	key, dup := s.Keys.Add(&top.keys, raw, esc)
-	s.Path = append(s.Path, Frame{Key: key})
+	s.path = append(s.path, Frame{Key: key})
 	if c, ok = r.Peek(); !ok || c != ':' {
 		return r.Fail(c, ok, "':' after key")
 	}
