@@ -13,7 +13,8 @@ import (
 //	compressedLen    4 bytes  big endian
 //	data             compressedLen bytes: one complete LZO1X stream
 //
-// and it ends where the bytes end. The LZO1X decoder below follows the format
+// and it ends where the bytes end (no block at all is an empty payload, as
+// LzoInputStream reads it). The LZO1X decoder below follows the format
 // as the LZO library and the Linux kernel document it; unlike the decoders at
 // hand it is bounded: every copy is checked against the output limit and
 // every back reference against the bytes already produced, so a hostile
@@ -24,9 +25,6 @@ var errLZO = errors.New("lzo: invalid LZO1X data")
 // decodeLZO decodes an LzoOutputStream stream, appending to dst.
 func decodeLZO(dst, src []byte, limit int) ([]byte, error) {
 	start := len(dst)
-	if len(src) == 0 {
-		return dst, errors.Join(errUndecodable, errors.New("lzo: empty stream"))
-	}
 	for len(src) > 0 {
 		if len(src) < 8 {
 			return dst, errors.Join(errUndecodable, errors.New("lzo: block header is cut short"))
