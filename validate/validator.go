@@ -1047,87 +1047,23 @@ type pending struct {
 // point; the accepted ones wait in v.pending. The path's top frame is the entry's
 // "measurepoints" member.
 func (v *Validator) points(e *entry, depth int) {
-	r := v.cur
 	if !v.open(depth) {
 		return
 	}
 	model := e.model
-	if model != nil {
-		v.gen++
-		if n := model.NumMeasurepoints(); len(v.seenGen) < n {
-			v.seenGen = make([]uint32, n)
-		}
-		if v.gen == 0 { // wrapped: forget every mark
-			clear(v.seenGen)
-			v.gen = 1
-		}
-	}
+	v.startMarks(model)
 	obj := v.keys.Open()
 	v.path = append(v.path, scan.Frame{})
 	v.nextSeq = v.nextSeq[:0]
 	n := 0
 	for first := true; v.nextMember(first); first = false {
-		// Entries of one product usually list their points in the same order:
-		// expect the previous entry's point at this position, and compare its
-		// name in place before reading and hashing the key.
-		var key []byte
-		var mp *thingmodel.Measurepoint
-		if model != nil && model == v.seqModel && n < len(v.seq) {
-			if id := v.seq[n].Identifier(); r.TryKey(id) {
-				mp = v.seq[n]
-				key = unsafe.Slice(unsafe.StringData(id), len(id)) // read only: for pointers
-				v.path[len(v.path)-1] = scan.Frame{Key: key}
-			}
+		key, mp, ok := v.pointKey(e, model, n)
+		if !ok {
+			break
 		}
-		if key == nil {
-			var ok bool
-			if key, ok = v.memberKey(e.mpOff); !ok {
-				break
-			}
-			if model != nil {
-				mp = model.MeasurepointBytes(key)
-			}
-		}
-		if mp != nil {
-			v.nextSeq = append(v.nextSeq, mp)
-		}
-		c, _ := r.Peek()
-		off := r.Offset()
 		n++
-		v.pointErr.Code = 0 // bad() writes every field when it records
-		var dup bool
-		if mp != nil {
-			dup = v.seenGen[mp.Index()] == v.gen
-			v.seenGen[mp.Index()] = v.gen
-		} else {
-			_, dup = v.keys.Add(&obj, key, false)
-		}
-		if dup {
-			v.scanError(&scan.Error{Kind: scan.ErrDuplicate, Offset: off, Want: quoteBytes(key)})
-		}
-		switch {
-		case model == nil:
-			v.bad(off, "product "+quoteString(e.devPK)+" has no model")
-			v.skipValue(depth + 1)
-		case mp == nil:
-			v.bad(off, "measurepoint "+quoteBytes(key)+" is not defined in model "+quoteString(model.ID()))
-			v.skipValue(depth + 1)
-		default:
-			v.pending = append(v.pending, pending{mp: mp, quality: -1, off: off})
-			p := &v.pending[len(v.pending)-1]
-			if mp.HasQuality() {
-				p.quality = v.checkQuality(mp.Type(), c, off, depth+1, &p.val)
-			} else {
-				v.checkValue(mp.Type(), c, off, depth+1, &p.val)
-			}
-			if v.pointErr.Code == 0 {
-				e.accepted++
-				if v.yield == nil {
-					v.pending = v.pending[:len(v.pending)-1] // nobody to hand it to
-				}
-				continue
-			}
-			v.pending = v.pending[:len(v.pending)-1]
+		if v.checkPoint(e, model, mp, key, &obj, depth) {
+			continue
 		}
 		if v.stop {
 			break
@@ -1146,6 +1082,97 @@ func (v *Validator) points(e *entry, depth int) {
 			v.model = entryErr{set: true, entry: e.index, err: v.pointErr}
 		}
 	}
+}
+
+// startMarks starts a generation of the marks that find a measurepoint of
+// model given twice in one entry, without clearing them for every entry.
+func (v *Validator) startMarks(model *thingmodel.Model) {
+	if model == nil {
+		return
+	}
+	v.gen++
+	if n := model.NumMeasurepoints(); len(v.seenGen) < n {
+		v.seenGen = make([]uint32, n)
+	}
+	if v.gen == 0 { // wrapped: forget every mark
+		clear(v.seenGen)
+		v.gen = 1
+	}
+}
+
+// pointKey reads the key of the n-th point of the entry and returns it with
+// its measurepoint in model (nil when the model has none, or there is no
+// model); ok is false when no key could be read. The path's top frame is set
+// to the key.
+func (v *Validator) pointKey(e *entry, model *thingmodel.Model, n int) (key []byte, mp *thingmodel.Measurepoint, ok bool) {
+	// Entries of one product usually list their points in the same order:
+	// expect the previous entry's point at this position, and compare its
+	// name in place before reading and hashing the key.
+	if model != nil && model == v.seqModel && n < len(v.seq) {
+		if id := v.seq[n].Identifier(); v.cur.TryKey(id) {
+			mp = v.seq[n]
+			key = unsafe.Slice(unsafe.StringData(id), len(id)) // read only: for pointers
+			v.path[len(v.path)-1] = scan.Frame{Key: key}
+		}
+	}
+	if key == nil {
+		if key, ok = v.memberKey(e.mpOff); !ok {
+			return nil, nil, false
+		}
+		if model != nil {
+			mp = model.MeasurepointBytes(key)
+		}
+	}
+	if mp != nil {
+		v.nextSeq = append(v.nextSeq, mp)
+	}
+	return key, mp, true
+}
+
+// checkPoint checks the value of the point key, whose measurepoint is mp, in the
+// entry's "measurepoints" object obj, and reports whether it was accepted: it
+// then waits in v.pending, or is counted when nobody takes points. A refused
+// point's error is in v.pointErr.
+func (v *Validator) checkPoint(e *entry, model *thingmodel.Model, mp *thingmodel.Measurepoint, key []byte, obj *scan.Obj, depth int) bool {
+	c, _ := v.cur.Peek()
+	off := v.cur.Offset()
+	v.pointErr.Code = 0 // bad() writes every field when it records
+	var dup bool
+	if mp != nil {
+		dup = v.seenGen[mp.Index()] == v.gen
+		v.seenGen[mp.Index()] = v.gen
+	} else {
+		_, dup = v.keys.Add(obj, key, false)
+	}
+	if dup {
+		v.scanError(&scan.Error{Kind: scan.ErrDuplicate, Offset: off, Want: quoteBytes(key)})
+	}
+	switch {
+	case model == nil:
+		v.bad(off, "product "+quoteString(e.devPK)+" has no model")
+		v.skipValue(depth + 1)
+		return false
+	case mp == nil:
+		v.bad(off, "measurepoint "+quoteBytes(key)+" is not defined in model "+quoteString(model.ID()))
+		v.skipValue(depth + 1)
+		return false
+	}
+	v.pending = append(v.pending, pending{mp: mp, quality: -1, off: off})
+	p := &v.pending[len(v.pending)-1]
+	if mp.HasQuality() {
+		p.quality = v.checkQuality(mp.Type(), c, off, depth+1, &p.val)
+	} else {
+		v.checkValue(mp.Type(), c, off, depth+1, &p.val)
+	}
+	if v.pointErr.Code == 0 {
+		e.accepted++
+		if v.yield == nil {
+			v.pending = v.pending[:len(v.pending)-1] // nobody to hand it to
+		}
+		return true
+	}
+	v.pending = v.pending[:len(v.pending)-1]
+	return false
 }
 
 // rejectPoint records the current point's error as the first 1204 and as skipped.
