@@ -289,7 +289,9 @@ func (w *Worker) Run(ctx context.Context) error {
 // loop is one goroutine: it takes messages one at a time from its own pull
 // subscription until ctx is done, then drains what the subscription holds.
 func (w *Worker) loop(ctx context.Context) error {
-	it, err := w.cons.Messages(jetstream.PullMaxMessages(w.cfg.Prefetch))
+	// Short pull requests, so that a lost consumer is noticed within seconds
+	// (heartbeats come at half the expiry).
+	it, err := w.cons.Messages(jetstream.PullMaxMessages(w.cfg.Prefetch), jetstream.PullExpiry(5*time.Second))
 	if err != nil {
 		return &Error{Op: "pull", Err: err}
 	}
@@ -317,13 +319,33 @@ func (w *Worker) loop(ctx context.Context) error {
 				continue
 			case w.nc.IsClosed():
 				return &Error{Op: "pull", Err: nats.ErrConnectionClosed}
+			case errors.Is(err, jetstream.ErrConsumerDeleted), errors.Is(err, jetstream.ErrConsumerNotFound):
+				return &Error{Op: "pull", Err: err}
+			case errors.Is(err, jetstream.ErrNoHeartbeat) && w.consumerGone(ctx):
+				return &Error{Op: "pull", Err: jetstream.ErrConsumerNotFound}
 			}
-			continue // a missed heartbeat or the like: the iterator goes on
+			// A missed heartbeat, a reconnection or the like: the iterator
+			// goes on; pause so that a lasting error does not spin.
+			select {
+			case <-ctx.Done():
+			case <-time.After(100 * time.Millisecond):
+			}
+			continue
 		}
 		if !h.handle(m) {
 			return errKilled
 		}
 	}
+}
+
+// consumerGone reports whether the server says that the consumer does not
+// exist: the heartbeats of a pull stop both when the connection has trouble
+// (wait) and when the consumer was deleted (stop).
+func (w *Worker) consumerGone(ctx context.Context) bool {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	_, err := w.js.Consumer(ctx, w.cfg.RawStream, w.cfg.Consumer)
+	return errors.Is(err, jetstream.ErrConsumerNotFound)
 }
 
 // handler is the state of one goroutine: its validator and the buffers of one

@@ -289,3 +289,25 @@ func TestOrderKept(t *testing.T) {
 		last[m.Subject()] = p.Time
 	}
 }
+
+// TestConsumerDeleted checks that a worker whose consumer is deleted under it
+// stops with an error instead of waiting forever.
+func TestConsumerDeleted(t *testing.T) {
+	nd := startServer(t)
+	_, js := connect(t, nd.srv.ClientURL())
+	w := startWorker(t, nd.srv.ClientURL(), testConfig(t, 0))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := js.DeleteConsumer(ctx, DefaultRawStream, DefaultConsumer); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-w.done:
+		if err == nil {
+			t.Error("Run returned nil after its consumer was deleted")
+		}
+		close(w.done)
+	case <-time.After(30 * time.Second):
+		t.Fatal("the worker did not stop after its consumer was deleted")
+	}
+}
