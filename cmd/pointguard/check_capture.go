@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	json "github.com/goccy/go-json"
 
@@ -216,7 +217,14 @@ func appendPacketPlace(b []byte, p *packetPlace) []byte {
 const (
 	compareWindow      = 60_000
 	maxPendingVerdicts = 10_000
+	// maxReplyMessage bounds the "message" of an observed reply that is kept.
+	maxReplyMessage = 1 << 10
 )
+
+// maxPendingBytes bounds the bytes of the verdict records that wait: a
+// record lists up to 1,000 skipped points, so 10,000 of them could otherwise
+// hold gigabytes. It is a variable so that tests can lower it.
+var maxPendingBytes = 64 << 20
 
 // observedReply is a reply found in the capture.
 type observedReply struct {
@@ -245,6 +253,7 @@ type pendingVerdict struct {
 // maxPendingVerdicts of them and for compareWindow, for a request still to
 // come.
 type comparer struct {
+	bytes   int // of the records in queue
 	queue   []*pendingVerdict
 	waiting map[string][]*pendingVerdict // by reply topic and id
 	early   []earlyReply                 // in input order
@@ -291,6 +300,7 @@ func (cm *comparer) add(c *checkRun, rec []byte, requestTopic string, res *valid
 	p := &pendingVerdict{rec: append([]byte(nil), rec...), prefix: prefix, code: res.Code,
 		key: replyKey(replyTopic(requestTopic, res), res.ID.Text()), at: at}
 	cm.queue = append(cm.queue, p)
+	cm.bytes += len(p.rec)
 	if p.obs = cm.takeEarly(c, p.key, at); p.obs == nil {
 		cm.waiting[p.key] = append(cm.waiting[p.key], p)
 	}
@@ -316,9 +326,9 @@ func (cm *comparer) observe(c *checkRun, topic string, payload []byte, at int64)
 			cm.early = cm.early[1:]
 			c.sum.unmatchedReplies++
 		}
-		cm.early = append(cm.early, earlyReply{key: key, obs: observedReply{code: *reply.Code, message: reply.Message, at: at}})
+		cm.early = append(cm.early, earlyReply{key: key, obs: observedReply{code: *reply.Code, message: truncate(reply.Message, maxReplyMessage), at: at}})
 	} else {
-		list[0].obs = &observedReply{code: *reply.Code, message: reply.Message, at: at}
+		list[0].obs = &observedReply{code: *reply.Code, message: truncate(reply.Message, maxReplyMessage), at: at}
 		if len(list) == 1 {
 			delete(cm.waiting, key)
 		} else {
@@ -334,9 +344,10 @@ func (cm *comparer) flush(c *checkRun, now int64, all bool) {
 	n := 0
 	for ; n < len(cm.queue); n++ {
 		p := cm.queue[n]
-		if !(all || p.obs != nil || now-p.at > compareWindow || len(cm.queue)-n > maxPendingVerdicts) {
+		if !(all || p.obs != nil || now-p.at > compareWindow || len(cm.queue)-n > maxPendingVerdicts || cm.bytes > maxPendingBytes) {
 			break
 		}
+		cm.bytes -= len(p.rec)
 		if p.obs == nil {
 			list := cm.waiting[p.key]
 			for i, q := range list {
@@ -406,6 +417,18 @@ func (c *checkRun) writeCompared(p *pendingVerdict) {
 		b = append(b, '\n')
 	}
 	c.written(c.lines.write(b))
+}
+
+// truncate returns s cut to at most n bytes, at a UTF-8 boundary, with "…"
+// when it was cut.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // endInput writes what waits at the end of an input; the replies kept for a

@@ -339,3 +339,33 @@ func TestMosquittoTime(t *testing.T) {
 		}
 	}
 }
+
+// The verdicts that wait for their replies are bounded in bytes: at the
+// bound both wait and find their replies; one byte under it, the first is
+// written without its reply.
+func TestComparePendingBytes(t *testing.T) {
+	reqs := receivedLine(batchTopic, okPayload, 1000) + receivedLine(batchTopic, badPayload, 1001)
+	replies := receivedLine(batchTopic+"_reply", `{"id":"1","code":200}`, 1002) + receivedLine(batchTopic+"_reply", `{"id":"2","code":1204}`, 1003)
+	_, plain, _ := runCheckOn(t, nil, strings.NewReader(reqs))
+	both := len(plain) // the two records, as they wait
+	defer func(n int) { maxPendingBytes = n }(maxPendingBytes)
+	for _, tc := range []struct {
+		bound int
+		want  string
+	}{
+		{both, "replies: 0 disagreements in 2 observed, 0 not captured;"},
+		{both - 1, "replies: 0 disagreements in 1 observed, 1 not captured, 1 without a request"},
+	} {
+		maxPendingBytes = tc.bound
+		_, stdout, stderr := runCheckOn(t, []string{"--compare"}, strings.NewReader(reqs+replies))
+		if !strings.Contains(stderr, tc.want) {
+			t.Errorf("bound %d: stderr %q, want %q\n%s", tc.bound, stderr, tc.want, stdout)
+		}
+	}
+	if got := truncate("ab€", 3); got != "ab…" {
+		t.Errorf("truncate = %q", got)
+	}
+	if got := truncate("abc", 3); got != "abc" {
+		t.Errorf("truncate = %q", got)
+	}
+}

@@ -114,8 +114,9 @@
 //     the exit status. A read error is an I/O error (exit status 2).
 //  18. --compare (jsonl and text only) matches each request with the first PUBLISH on its reply
 //     topic, in either direction, whose "id" has the same text; a request
-//     waits for it at most 60 s of capture time and behind at most 10,000
-//     others, and then gets "observed": null and "agree": null. In JSON Lines
+//     waits for it at most 60 s of capture time, behind at most 10,000
+//     others and 64 MiB of waiting records, and then gets "observed": null
+//     and "agree": null; an observed "message" is kept up to 1 KiB. In JSON Lines
 //     captures, with --compare, lines on reply topics are replies, not
 //     messages to check, and a "tst" as mosquitto_sub -F %j writes it is the
 //     server time of a line without "received". A reply that comes before any
