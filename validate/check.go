@@ -652,7 +652,7 @@ func (v *Validator) CheckValue(t *thingmodel.Type, raw []byte) (Value, error) {
 	v.keys.Reset()
 	v.path = v.path[:0]
 	v.sk.Reset()
-	v.format = Error{}
+	v.found.format = Error{}
 	v.stop = false
 	v.cur = &v.r
 	v.r.ResetBytes(raw, 0)
@@ -665,8 +665,8 @@ func (v *Validator) CheckValue(t *thingmodel.Type, raw []byte) (Value, error) {
 	var val Value
 	v.checkValue(t, c, v.r.Offset(), 1, &val)
 	v.checkTrailing()
-	if v.format.Code != 0 {
-		e := v.format
+	if v.found.format.Code != 0 {
+		e := v.found.format
 		return Value{}, &e
 	}
 	if v.pointErr.Code != 0 {

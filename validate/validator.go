@@ -31,16 +31,13 @@ type Validator struct {
 	idBuf []byte
 
 	// Verdict state (SPEC §4.2).
-	format        Error // earliest 1206; Code is 0 when none
-	stop          bool  // a fatal error: nothing more is read
-	yieldErr      error
-	methodSeen    bool
-	methodBad     Error // 1260 when Code set
-	versionSeen   bool
-	paramsSeen    bool
-	allow, skip   flag
-	hard, offline entryErr // 1212: unconditional, and for an offline device
-	model         entryErr // first 1204
+	found       findings
+	stop        bool // a fatal error: nothing more is read
+	yieldErr    error
+	methodSeen  bool
+	versionSeen bool
+	paramsSeen  bool
+	allow, skip flag
 
 	ent      entry
 	cur      *scan.Reader // v.r, or v.r2 in a second pass
@@ -66,6 +63,68 @@ type Validator struct {
 }
 
 type flag struct{ set, val, early bool }
+
+// findings are the errors found in a message so far, one of each kind of SPEC
+// §4.2, from which the verdict is picked when the message is read.
+type findings struct {
+	format        Error    // earliest 1206; Code is 0 when none
+	methodBad     Error    // 1260 when Code set
+	hard, offline entryErr // 1212: unconditional, and for an offline device
+	model         entryErr // first 1204
+}
+
+// first returns the error that SPEC §4.2 puts first, given the flags of the
+// request, or nil when there is none: 1206, then 1260, then the entries in
+// array order, within one entry 1212 before 1204. An offline device counts
+// only without allowOfflineSubDevice, a 1204 only without
+// skipInvalidMeasurepoints.
+func (f *findings) first(allow, skip bool) *Error {
+	switch {
+	case f.format.Code != 0:
+		return &f.format
+	case f.methodBad.Code != 0:
+		return &f.methodBad
+	}
+	var best *entryErr
+	consider := func(e *entryErr) {
+		if e.set && (best == nil || e.entry < best.entry) {
+			best = e
+		}
+	}
+	consider(&f.hard)
+	if !allow {
+		consider(&f.offline)
+	}
+	if !skip {
+		consider(&f.model)
+	}
+	if best == nil {
+		return nil
+	}
+	return &best.err
+}
+
+// recordFormat keeps e as the 1206 unless an earlier one is kept already.
+func (f *findings) recordFormat(e Error) {
+	if !f.formatBefore(e.Offset) {
+		f.format = e
+	}
+}
+
+// decided reports whether the findings fix the verdict whatever later
+// entries hold: a 1206 or an unconditional 1212, or an offline device or a
+// 1204 that a flag read before params can no longer excuse.
+func (f *findings) decided(allow, skip flag) bool {
+	return f.format.Code != 0 || f.hard.set ||
+		(f.offline.set && allow.early && !allow.val) ||
+		(f.model.set && skip.early && !skip.val)
+}
+
+// formatBefore reports whether a 1206 at or before off is kept already, so
+// that the caller need not word one.
+func (f *findings) formatBefore(off int64) bool {
+	return f.format.Code != 0 && f.format.Offset <= off
+}
 
 type entryErr struct {
 	set   bool
@@ -141,13 +200,11 @@ func (v *Validator) begin(msg Message, yield func(*Point) error) {
 	v.msg = msg
 	v.yield = yield
 	v.res = Result{Skipped: v.res.Skipped[:0]}
-	v.format = Error{}
+	v.found = findings{}
 	v.stop = false
 	v.yieldErr = nil
 	v.methodSeen, v.versionSeen, v.paramsSeen = false, false, false
-	v.methodBad = Error{}
 	v.allow, v.skip = flag{}, flag{}
-	v.hard, v.offline, v.model = entryErr{}, entryErr{}, entryErr{}
 	v.keys.Reset()
 	v.path = v.path[:0]
 	v.sk.Reset()
@@ -265,54 +322,27 @@ func (v *Validator) verdict() {
 		v.res.Skipped = v.res.Skipped[:0]
 		v.res.SkippedTotal = 0
 	}
-	set := func(e Error) {
-		v.res.Code = e.Code
-		v.res.Err = new(Error)
-		*v.res.Err = e
-	}
-	switch {
-	case v.format.Code != 0:
-		set(v.format)
-		return
-	case v.methodBad.Code != 0:
-		set(v.methodBad)
+	e := v.found.first(v.allow.val, v.skip.val)
+	if e == nil {
+		v.res.Code = codes.OK
 		return
 	}
-	var best *entryErr
-	consider := func(e *entryErr) {
-		if e.set && (best == nil || e.entry < best.entry) {
-			best = e
-		}
-	}
-	consider(&v.hard)
-	if !v.allow.val {
-		consider(&v.offline)
-	}
-	if !v.skip.val {
-		consider(&v.model)
-	}
-	if best != nil {
-		set(best.err)
-		return
-	}
-	v.res.Code = codes.OK
+	v.res.Code = e.Code
+	v.res.Err = new(Error)
+	*v.res.Err = *e
 }
 
 // decided reports whether the verdict can no longer depend on later entries, so
 // that they need only be checked for well-formedness.
-func (v *Validator) decided() bool {
-	return v.format.Code != 0 || v.hard.set ||
-		(v.offline.set && v.allow.early && !v.allow.val) ||
-		(v.model.set && v.skip.early && !v.skip.val)
-}
+func (v *Validator) decided() bool { return v.found.decided(v.allow, v.skip) }
 
 // formatError records a 1206 of the given cause (one of the sentinels) at the
 // current path; the earliest in the payload wins.
 func (v *Validator) formatError(off int64, cause error, detail string) {
-	if v.format.Code != 0 && v.format.Offset <= off {
-		return
+	if v.found.formatBefore(off) {
+		return // the pointer is worded only for an error that is kept
 	}
-	v.format = Error{Code: codes.FormatError, Pointer: v.pointer(), Offset: off, Detail: detail, Err: cause}
+	v.found.recordFormat(Error{Code: codes.FormatError, Pointer: v.pointer(), Offset: off, Detail: detail, Err: cause})
 }
 
 // scanError records a scanning error; a fatal one stops the reading.
@@ -320,10 +350,10 @@ func (v *Validator) scanError(e *scan.Error) {
 	if e.Kind.Fatal() {
 		v.stop = true
 	}
-	if v.format.Code != 0 && v.format.Offset <= e.Offset {
+	if v.found.formatBefore(e.Offset) {
 		return
 	}
-	v.format = Error{Code: codes.FormatError, Pointer: v.pointer(), Offset: e.Offset, Detail: e.Detail(), Err: scanCause(e.Kind)}
+	v.found.recordFormat(Error{Code: codes.FormatError, Pointer: v.pointer(), Offset: e.Offset, Detail: e.Detail(), Err: scanCause(e.Kind)})
 }
 
 // checkTrailing records a 1206 when anything but white space follows the
@@ -342,7 +372,7 @@ func (v *Validator) checkTrailing() {
 // points checked: not when the verdict can no longer depend on it, nor when its
 // own device is refused outright.
 func (v *Validator) checksPoints(e *entry, ok bool) bool {
-	return ok && !v.decided() && !(v.hard.set && v.hard.entry == e.index)
+	return ok && !v.decided() && !(v.found.hard.set && v.found.hard.entry == e.index)
 }
 
 // skipValue reads a value of any shape at the given depth, with the hygiene checks.
@@ -605,7 +635,7 @@ func (v *Validator) readMethod() {
 	off := v.r.Offset()
 	s, ok := v.readString("method")
 	if ok && string(s) != string(v.res.Topic.Method) {
-		v.methodBad = Error{Code: codes.MethodMismatch, Pointer: v.pointer(), Offset: off,
+		v.found.methodBad = Error{Code: codes.MethodMismatch, Pointer: v.pointer(), Offset: off,
 			Detail: "method " + quoteBytes(s) + " does not match the topic's " + quoteString(string(v.res.Topic.Method))}
 	}
 }
@@ -721,7 +751,7 @@ func (v *Validator) entry(index, depth int) {
 	if !v.open(depth) {
 		return
 	}
-	formatBefore := v.format
+	formatBefore := v.found.format
 	single := !v.res.Topic.Method.Batch()
 	obj := v.keys.Open()
 	v.path = append(v.path, scan.Frame{})
@@ -767,7 +797,7 @@ func (v *Validator) entry(index, depth int) {
 	if v.stop {
 		return // nothing more can be read: the verdict is the 1206 found so far
 	}
-	if v.format != formatBefore {
+	if v.found.format != formatBefore {
 		// A malformed entry: the verdict is 1206, and the entry rules may
 		// still place one before it (SPEC §4.2: the smallest offset wins,
 		// whatever the key order).
@@ -894,7 +924,7 @@ func (v *Validator) finishEntry(e *entry) {
 			return
 		}
 	}
-	if v.format.Code != 0 {
+	if v.found.format.Code != 0 {
 		return // the verdict is 1206: nothing is delivered
 	}
 	if v.yield == nil {
@@ -935,12 +965,12 @@ func (v *Validator) resolve(e *entry) bool {
 			dev, ok := dir.Device(e.devPK, e.devDK)
 			switch {
 			case !ok:
-				v.refuse(&v.hard, e, "device "+quoteString(e.devPK+"/"+e.devDK)+" is unknown")
+				v.refuse(&v.found.hard, e, "device "+quoteString(e.devPK+"/"+e.devDK)+" is unknown")
 			case dev.GatewayProductKey != topic.ProductKey || dev.GatewayDeviceKey != topic.DeviceKey:
-				v.refuse(&v.hard, e, "device "+quoteString(e.devPK+"/"+e.devDK)+" is not a sub-device of gateway "+
+				v.refuse(&v.found.hard, e, "device "+quoteString(e.devPK+"/"+e.devDK)+" is not a sub-device of gateway "+
 					quoteString(topic.ProductKey+"/"+topic.DeviceKey))
 			case !dev.Online:
-				v.refuse(&v.offline, e, "sub-device "+quoteString(e.devPK+"/"+e.devDK)+" is offline and allowOfflineSubDevice is not true")
+				v.refuse(&v.found.offline, e, "sub-device "+quoteString(e.devPK+"/"+e.devDK)+" is offline and allowOfflineSubDevice is not true")
 			}
 		}
 	}
@@ -1078,8 +1108,8 @@ func (v *Validator) points(e *entry, depth int) {
 	if n == 0 && model == nil && !v.stop {
 		v.pointErr = Error{}
 		v.bad(e.mpOff, "product "+quoteString(e.devPK)+" has no model")
-		if !v.model.set {
-			v.model = entryErr{set: true, entry: e.index, err: v.pointErr}
+		if !v.found.model.set {
+			v.found.model = entryErr{set: true, entry: e.index, err: v.pointErr}
 		}
 	}
 }
@@ -1177,8 +1207,8 @@ func (v *Validator) checkPoint(e *entry, model *thingmodel.Model, mp *thingmodel
 
 // rejectPoint records the current point's error as the first 1204 and as skipped.
 func (v *Validator) rejectPoint(e *entry) {
-	if !v.model.set {
-		v.model = entryErr{set: true, entry: e.index, err: v.pointErr}
+	if !v.found.model.set {
+		v.found.model = entryErr{set: true, entry: e.index, err: v.pointErr}
 	}
 	v.res.SkippedTotal++
 	if v.lim.maxSkipped > 0 && len(v.res.Skipped) < v.lim.maxSkipped {
