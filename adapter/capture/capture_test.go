@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
 	"github.com/mochi-mqtt/server/v2/packets"
 
 	"github.com/pointguard/pointguard/adapter/capture/capturetest"
@@ -374,5 +376,45 @@ func TestReadError(t *testing.T) {
 	}
 	if _, err := NewReader(strings.NewReader("\xd4\xc3\xb2\xa1\x02"), Options{}); err == nil || !strings.Contains(err.Error(), "pcap header") {
 		t.Errorf("short header: %v", err)
+	}
+}
+
+// A pcapng file may hold interfaces of different link types; each frame is
+// decoded as its interface says.
+func TestPcapngMixedLinkTypes(t *testing.T) {
+	a := exchange(t, false, 4)
+	b := exchange(t, true, 5)
+	var buf bytes.Buffer
+	w, err := pcapgo.NewNgWriterInterface(&buf, pcapgo.NgInterface{Name: "eth0", LinkType: layers.LinkTypeEthernet, SnapLength: 65536}, pcapgo.DefaultNgWriterOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	any, err := w.AddInterface(pcapgo.NgInterface{Name: "any", LinkType: layers.LinkTypeLinuxSLL2, SnapLength: 65536})
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(c *capturetest.Conversation, link layers.LinkType, intf int) {
+		frames, times := c.Frames(t, link)
+		for i, f := range frames {
+			if err := w.WritePacket(gopacket.CaptureInfo{Timestamp: times[i], CaptureLength: len(f), Length: len(f), InterfaceIndex: intf}, f); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	write(a, layers.LinkTypeEthernet, 0)
+	write(b, layers.LinkTypeLinuxSLL2, any)
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	out, err := readAll(t, buf.Bytes(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append(wantExchange(4), wantExchange(5)...)
+	for i := 2; i < 4; i++ {
+		want[i].Frame += int64(len(a.Segs))
+	}
+	if diff := cmp.Diff(want, out); diff != "" {
+		t.Errorf("(-want +got)\n%s", diff)
 	}
 }
