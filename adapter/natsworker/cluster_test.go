@@ -418,15 +418,28 @@ func newDevice(t testing.TB, addr, clientID string, reqs []*request, resend time
 	}
 	subscribed := make(chan error, 1)
 	// Subscribe on every connection, as the SDKs do: a clean session that
-	// reconnects has lost its subscriptions.
+	// reconnects has lost its subscriptions. A subscription refused while the
+	// cluster elects a leader (SUBACK 0x80, or none) is asked for again.
 	onConnect := func(c paho.Client) {
-		tok := c.Subscribe(reqs[0].topic+"_reply", 1, d.onReply)
 		go func() {
+			topic := reqs[0].topic + "_reply"
 			var err error
-			if !tok.WaitTimeout(20 * time.Second) {
-				err = errors.New("no SUBACK")
-			} else {
-				err = tok.Error()
+			for range 20 {
+				tok := c.Subscribe(topic, 1, d.onReply)
+				switch {
+				case !tok.WaitTimeout(10 * time.Second):
+					err = errors.New("no SUBACK")
+				case tok.Error() != nil:
+					err = tok.Error()
+				case tok.(*paho.SubscribeToken).Result()[topic] == 0x80:
+					err = errors.New("subscription refused")
+				default:
+					err = nil
+				}
+				if err == nil || !c.IsConnectionOpen() {
+					break
+				}
+				time.Sleep(200 * time.Millisecond)
 			}
 			select {
 			case subscribed <- err:
@@ -606,6 +619,17 @@ func (f fleet) check(t testing.TB) {
 	for _, d := range f {
 		d.check(t)
 	}
+}
+
+// lost counts the MQTT connections the devices lost.
+func (f fleet) lost() int {
+	n := 0
+	for _, d := range f {
+		d.mu.Lock()
+		n += d.lost
+		d.mu.Unlock()
+	}
+	return n
 }
 
 func (f fleet) resent() int {

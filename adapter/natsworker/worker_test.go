@@ -150,9 +150,9 @@ func TestClusterNodeDown(t *testing.T) {
 	_, js2 := connect(t, c.urls())
 	waitRawEmpty(t, js2)
 	checkStored(t, js2, f.requests())
-	t.Logf("handled: a %d, b %d; redelivered %d; duplicates %d; resent by devices %d",
+	t.Logf("handled: a %d, b %d; redelivered %d; duplicates %d; resent by devices %d; MQTT connections lost %d",
 		a.handled.Load(), b.handled.Load(), a.redelivered.Load()+b.redelivered.Load(),
-		a.duplicates.Load()+b.duplicates.Load(), f.resent())
+		a.duplicates.Load()+b.duplicates.Load(), f.resent(), f.lost())
 }
 
 // TestClusterLateWorkerDrains queues requests while no worker runs; a worker
