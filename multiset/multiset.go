@@ -488,6 +488,19 @@ func (s *state) echo(it *item) {
 // checkFields applies the rules of SPEC §5.2 in the order of its table and
 // returns the submsg of the first that fails, or "".
 func (s *state) checkFields(it *item, duplicateOf int) string {
+	if msg := s.checkRouting(it, duplicateOf); msg != "" {
+		return msg
+	}
+	if msg := checkDevice(it); msg != "" {
+		return msg
+	}
+	// callbackUrl: any value, ignored.
+	return s.checkCommand(it)
+}
+
+// checkRouting applies the rules of requestId, orgId, callType and
+// setMeasurepointChannelId.
+func (s *state) checkRouting(it *item, duplicateOf int) string {
 	// requestId
 	if !it.isString(fRequestID) {
 		return wrongType(it, fRequestID, "a string")
@@ -516,6 +529,12 @@ func (s *state) checkFields(it *item, duplicateOf int) string {
 	if msg := checkChannelID(it.str[fChannelID]); msg != "" {
 		return msg
 	}
+	return ""
+}
+
+// checkDevice applies the rule that names the device: an assetId, or
+// productKey and deviceKey.
+func checkDevice(it *item) string {
 	// assetId, or productKey and deviceKey
 	for _, f := range [...]int{fProductKey, fDeviceKey, fAssetID} {
 		if !it.isString(f) {
@@ -533,6 +552,12 @@ func (s *state) checkFields(it *item, duplicateOf int) string {
 			return "productKey is required with deviceKey, unless assetId is given"
 		}
 	}
+	return ""
+}
+
+// checkCommand applies the rules of measurepointId, inputData, timeout and
+// gmtServiceRequest.
+func (s *state) checkCommand(it *item) string {
 	// measurepointId
 	if !it.isString(fMeasurepointID) {
 		return wrongType(it, fMeasurepointID, "a string")
@@ -572,7 +597,6 @@ func (s *state) checkFields(it *item, duplicateOf int) string {
 			return "gmtServiceRequest " + strconv.FormatInt(n, 10) + " is negative"
 		}
 	}
-	// callbackUrl: any value, ignored.
 	return ""
 }
 
