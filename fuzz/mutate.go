@@ -497,7 +497,7 @@ func BreakEnvelope(t *rapid.T, r *Request) bool {
 // BreakMethod sets "method" to a string other than the topic's method (1260).
 func BreakMethod(t *rapid.T, r *Request) {
 	var others []string
-	for _, m := range protocol.Methods {
+	for _, m := range protocol.Methods() {
 		if m != r.Topic.Method {
 			others = append(others, string(m))
 		}

@@ -100,7 +100,7 @@ func TestMutationPinpointed(t *testing.T) {
 		env := Envs().Draw(t, "env")
 		profile := profiles.Draw(t, "profile")
 		r := rapid.Custom(func(t *rapid.T) *Request {
-			return newRequest(t, env, profile, protocol.Methods[:], 1)
+			return newRequest(t, env, profile, protocol.Methods(), 1)
 		}).Draw(t, "request")
 		kind := rapid.SampledFrom(pointMutations).Draw(t, "mutation")
 		if !Mutate(t, r, kind, -1) && !Mutate(t, r, MutateValue, -1) {
@@ -130,7 +130,7 @@ func TestFirstError(t *testing.T) {
 		env := Envs().Draw(t, "env")
 		profile := profiles.Draw(t, "profile")
 		r := rapid.Custom(func(t *rapid.T) *Request {
-			return newRequest(t, env, profile, protocol.Methods[:], 2)
+			return newRequest(t, env, profile, protocol.Methods(), 2)
 		}).Draw(t, "request")
 		kinds := []string{MutateValue, MutateInside, MutateUnknown, MutateDevice, MutateNoModel}
 		n := len(r.Entries)

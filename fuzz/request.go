@@ -95,7 +95,7 @@ func (r *Request) pointPointer(i int, id string) string {
 // profile, with any of the four methods.
 func Requests(env *Env, profile validate.Profile) *rapid.Generator[*Request] {
 	return rapid.Custom(func(t *rapid.T) *Request {
-		return newRequest(t, env, profile, protocol.Methods[:], 0)
+		return newRequest(t, env, profile, protocol.Methods(), 0)
 	})
 }
 

@@ -18,8 +18,12 @@ const (
 	Resume      Method = "thing.measurepoint.resume"
 )
 
-// Methods lists the four methods in the order of SPEC §1.
-var Methods = [...]Method{PostBatch, ResumeBatch, Post, Resume}
+// methods are the four methods in the order of SPEC §1.
+var methods = [...]Method{PostBatch, ResumeBatch, Post, Resume}
+
+// Methods returns the four methods in the order of SPEC §1, in a new slice
+// that the caller may keep and change.
+func Methods() []Method { return append([]Method(nil), methods[:]...) }
 
 // Valid reports whether m is one of the four methods.
 func (m Method) Valid() bool {
@@ -99,7 +103,7 @@ func ParseTopic(s string) (Topic, error) {
 		return Topic{}, err
 	}
 	suffix := s[len(s)-len(rest)-1:] // "/thing/...", a substring: no allocation
-	for _, m := range Methods {
+	for _, m := range methods {
 		if suffix == m.topicSuffix() {
 			return Topic{ProductKey: pk, DeviceKey: dk, Method: m}, nil
 		}

@@ -61,7 +61,7 @@ func TestParseTopicAllocs(t *testing.T) {
 }
 
 func TestMethods(t *testing.T) {
-	for _, m := range Methods {
+	for _, m := range Methods() {
 		if !m.Valid() {
 			t.Errorf("%s not Valid", m)
 		}
