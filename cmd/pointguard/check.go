@@ -290,6 +290,10 @@ func (c *checkRun) captureFile(name string, stdin io.Reader) {
 				c.badCapture(name, n, msg, line)
 				break
 			}
+			if cp.reencoded && !c.cur.reencoded {
+				c.cur.reencoded = true
+				io.WriteString(c.stderr, "pointguard check: "+displayName(name)+":"+strconv.Itoa(n)+": "+warnReencoded+"\n")
+			}
 			now := c.now
 			if cp.received >= 0 {
 				now = cp.received
@@ -355,11 +359,17 @@ type capture struct {
 	topic    string
 	payload  []byte
 	received int64 // -1 when absent
+	// reencoded says that "payload" was a JSON value, not a string: what
+	// mosquitto_sub -F %J writes for a payload that parses as JSON. mosquitto
+	// prints such a payload again from its own parse, so it is not byte for byte
+	// what the device sent (numbers in particular: 1.0 becomes 1).
+	reencoded bool
 }
 
 // parseCapture decodes one capture line. It returns a reason, a phrase, when the
 // line is not valid capture JSON: not one JSON object; a duplicate key; "topic"
-// missing or not a string; not exactly one of "payload" (a string) and
+// missing or not a string; not exactly one of "payload" (a string, or an
+// object or array whose text is then the payload: mosquitto_sub -F %J) and
 // "payload_base64" (standard base64, padding optional); "received" not an
 // integer in [0, 2^63-1]. Other keys are ignored, so that captures may carry
 // metadata of their own.
@@ -413,6 +423,11 @@ func parseCapture(line []byte) (capture, string) {
 	switch {
 	case payload != nil && payload64 != nil:
 		return cp, `both "payload" and "payload_base64"`
+	case payload != nil && (payload[0] == '{' || payload[0] == '['):
+		// mosquitto_sub -F %J embeds a payload that is JSON as a JSON value;
+		// the value's text, as written in the line, is the payload.
+		cp.payload = payload
+		cp.reencoded = true
 	case payload != nil:
 		var s string
 		if err := json.Unmarshal(payload, &s); err != nil || payload[0] != '"' {

@@ -27,16 +27,16 @@ func TestParseCapture(t *testing.T) {
 		want capture
 		err  string // "" for a valid line; else a substring of the reason
 	}{
-		{"payload", `{"topic":"/t","payload":"{\"a\":1}"}`, capture{"/t", []byte(`{"a":1}`), -1}, ""},
-		{"payload with received", `{"received": 1700000000000, "topic":"/t","payload":"x"}`, capture{"/t", []byte("x"), 1700000000000}, ""},
-		{"received zero", `{"topic":"/t","payload":"x","received":0}`, capture{"/t", []byte("x"), 0}, ""},
-		{"received max", `{"topic":"/t","payload":"x","received":9223372036854775807}`, capture{"/t", []byte("x"), 1<<63 - 1}, ""},
-		{"empty payload", `{"topic":"/t","payload":""}`, capture{"/t", []byte{}, -1}, ""},
-		{"empty topic", `{"topic":"","payload":"x"}`, capture{"", []byte("x"), -1}, ""},
-		{"escapes decoded", `{"topic":"/t\u0041","payload":"\u00e9\n"}`, capture{"/tA", []byte("é\n"), -1}, ""},
-		{"base64", `{"topic":"/t","payload_base64":"/wA="}`, capture{"/t", []byte{0xff, 0}, -1}, ""},
-		{"base64 without padding", `{"topic":"/t","payload_base64":"/wA"}`, capture{"/t", []byte{0xff, 0}, -1}, ""},
-		{"other keys ignored", `{"qos":1,"topic":"/t","meta":{"a":[1]},"payload":"x"}`, capture{"/t", []byte("x"), -1}, ""},
+		{"payload", `{"topic":"/t","payload":"{\"a\":1}"}`, capture{"/t", []byte(`{"a":1}`), -1, false}, ""},
+		{"payload with received", `{"received": 1700000000000, "topic":"/t","payload":"x"}`, capture{"/t", []byte("x"), 1700000000000, false}, ""},
+		{"received zero", `{"topic":"/t","payload":"x","received":0}`, capture{"/t", []byte("x"), 0, false}, ""},
+		{"received max", `{"topic":"/t","payload":"x","received":9223372036854775807}`, capture{"/t", []byte("x"), 1<<63 - 1, false}, ""},
+		{"empty payload", `{"topic":"/t","payload":""}`, capture{"/t", []byte{}, -1, false}, ""},
+		{"empty topic", `{"topic":"","payload":"x"}`, capture{"", []byte("x"), -1, false}, ""},
+		{"escapes decoded", `{"topic":"/t\u0041","payload":"\u00e9\n"}`, capture{"/tA", []byte("é\n"), -1, false}, ""},
+		{"base64", `{"topic":"/t","payload_base64":"/wA="}`, capture{"/t", []byte{0xff, 0}, -1, false}, ""},
+		{"base64 without padding", `{"topic":"/t","payload_base64":"/wA"}`, capture{"/t", []byte{0xff, 0}, -1, false}, ""},
+		{"other keys ignored", `{"qos":1,"topic":"/t","meta":{"a":[1]},"payload":"x"}`, capture{"/t", []byte("x"), -1, false}, ""},
 
 		{"not JSON", `{"topic":`, capture{}, "not JSON"},
 		{"trailing data", `{"topic":"/t","payload":"x"} x`, capture{}, "not JSON"},
@@ -47,7 +47,9 @@ func TestParseCapture(t *testing.T) {
 		{"topic null", `{"topic":null,"payload":"x"}`, capture{}, `"topic" is not a string`},
 		{"no payload", `{"topic":"/t"}`, capture{}, `no "payload" or "payload_base64"`},
 		{"both payloads", `{"topic":"/t","payload":"x","payload_base64":"eA=="}`, capture{}, "both"},
-		{"payload object", `{"topic":"/t","payload":{"id":"1"}}`, capture{}, `"payload" is not a string`},
+		{"payload object (mosquitto_sub -F %J)", `{"topic":"/t","payload":{"id": "1"}}`, capture{"/t", []byte(`{"id": "1"}`), -1, true}, ""},
+		{"payload array (mosquitto_sub -F %J)", `{"topic":"/t","payload":[1, 2]}`, capture{"/t", []byte(`[1, 2]`), -1, true}, ""},
+		{"payload number", `{"topic":"/t","payload":5}`, capture{}, `"payload" is not a string`},
 		{"payload null", `{"topic":"/t","payload":null}`, capture{}, `"payload" is not a string`},
 		{"bad base64", `{"topic":"/t","payload_base64":"!!!"}`, capture{}, "not base64"},
 		{"base64 not a string", `{"topic":"/t","payload_base64":1}`, capture{}, `"payload_base64" is not a string`},
@@ -72,9 +74,9 @@ func TestParseCapture(t *testing.T) {
 			if reason != "" {
 				t.Fatalf("reason = %q for a valid capture line", reason)
 			}
-			if got.topic != tt.want.topic || string(got.payload) != string(tt.want.payload) || got.received != tt.want.received {
-				t.Errorf("got {%q %q %d}, want {%q %q %d}", got.topic, got.payload, got.received,
-					tt.want.topic, tt.want.payload, tt.want.received)
+			if got.topic != tt.want.topic || string(got.payload) != string(tt.want.payload) || got.received != tt.want.received || got.reencoded != tt.want.reencoded {
+				t.Errorf("got {%q %q %d reencoded=%v}, want {%q %q %d reencoded=%v}", got.topic, got.payload, got.received, got.reencoded,
+					tt.want.topic, tt.want.payload, tt.want.received, tt.want.reencoded)
 			}
 		})
 	}

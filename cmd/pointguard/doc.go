@@ -83,10 +83,15 @@
 //  13. When a capture file's first bad line suggests what the file is instead,
 //     one hint goes to stderr and into that line's record ("hint"): a raw
 //     payload (the first non-empty line is "{", "[", or an object with
-//     "method", "params" or "version" and no "topic": check it with --topic)
-//     or mosquitto_sub -F %J output (fields "tst" and "payloadlen"). The
-//     file's further bad lines are then counted on stderr, not listed; they
-//     all stay in the output.
+//     "method", "params" or "version" and no "topic": check it with --topic).
+//     The file's further bad lines are then counted on stderr, not listed;
+//     they all stay in the output. A "payload" that is a JSON object or
+//     array, as mosquitto_sub -F %J writes a payload that parses as JSON, is
+//     not a bad line: it is checked as the text of that value in the line.
+//     mosquitto prints that text again from its own parse (1.0 becomes 1, 1e2
+//     becomes 100, white space goes), so the verdict is on what mosquitto
+//     printed, which may not be what the device sent; stderr says so once per
+//     file. -F %j keeps payloads exact.
 //  14. --quiet leaves out of jsonl and text the messages that got 200. It does
 //     not change junit (a test report lists every test) or sarif (which lists
 //     only problems).

@@ -20,7 +20,10 @@ import (
 const (
 	// mosquittoJLine is what mosquitto_sub -F %J prints for a JSON payload:
 	// the payload is a JSON value, not a string.
-	mosquittoJLine = `{"tst":"2026-12-01T10:00:00.000000+0000","topic":"` + batchTopic + `","qos":1,"retain":0,"payloadlen":5,"payload":{"id":"1"}}` + "\n"
+	mosquittoJLine = `{"tst":"2026-12-01T10:00:00.000000+0000","topic":"` + batchTopic + `","qos":1,"retain":0,"payloadlen":5,"payload":` + okPayload + `}` + "\n"
+	// mosquittoJBad is a -F %J line whose payload gets 1204 at
+	// /params/0/measurepoints/temp: the offset counts in the payload as printed.
+	mosquittoJBad = `{"tst":"2026-12-01T10:00:01.000000+0000","topic":"` + batchTopic + `","qos":1,"retain":0,"payloadlen":5,"payload":` + badPayload + `}` + "\n"
 	// prettyPayload is okPayload as an editor writes it, on several lines.
 	prettyPayload = "{\n  \"id\": \"1\",\n  \"version\": \"1.0\",\n  \"method\": \"thing.measurepoint.post.batch\",\n  \"params\": []\n}\n"
 )
@@ -40,8 +43,10 @@ var formatCases = []goldenCase{
 		status: exitFail, reason: "a pretty-printed payload without --topic: one hint, the other lines counted on stderr"},
 	{name: "hint-raw-payload-line", args: []string{"--format", "text", "-"}, stdin: okPayload + "\n" + okPayload + "\n",
 		status: exitFail, reason: "a payload on one line, without --topic"},
-	{name: "hint-mosquitto", stdin: captureLine(batchTopic, okPayload) + mosquittoJLine,
-		status: exitFail, reason: "mosquitto_sub -F %J embeds JSON payloads as JSON"},
+	{name: "mosquitto-J", stdin: captureLine(batchTopic, okPayload) + mosquittoJLine + mosquittoJBad,
+		status: exitFail, reason: "mosquitto_sub -F %J embeds JSON payloads as JSON values: each is checked as its text, with one warning per file that the text is mosquitto's, not the device's"},
+	{name: "mosquitto-J-scalar", stdin: `{"topic":"` + batchTopic + `","payload":5}` + "\n",
+		status: exitFail, reason: "a payload that is a JSON number is neither a string nor a -F %J request: a bad capture line"},
 	{name: "no-hint", stdin: captureLine(batchTopic, okPayload) + `{"id":"1","method":"x"}` + "\n",
 		status: exitFail, reason: "a payload-like line after good capture lines gets no raw-payload hint: the file is a capture"},
 	{name: "bom", args: []string{"--format", "text", "$TMP/bom.jsonl"},

@@ -195,19 +195,19 @@ func appendCaptureError(b []byte, src source, reason, hint string) []byte {
 	return append(b, "}}\n"...)
 }
 
-// Hints for a file that is not a JSON Lines capture.
-const (
-	hintRawPayload = "this looks like a raw payload, not a JSON Lines capture: check it with --topic TOPIC"
-	hintMosquittoJ = "this looks like mosquitto_sub -F %J output, whose payloads are JSON values; record with -F %j, which writes them as strings"
-)
+// hintRawPayload is the hint for a file that looks like a raw payload, not a
+// JSON Lines capture.
+const hintRawPayload = "this looks like a raw payload, not a JSON Lines capture: check it with --topic TOPIC"
+
+// warnReencoded is said once per file that has a payload written as a JSON
+// value (mosquitto_sub -F %J): mosquitto prints such payloads again from its
+// own parse, so their numbers and white space may not be what the device sent.
+const warnReencoded = "payloads written as JSON values (mosquitto_sub -F %J) are checked as mosquitto printed them, which may differ from what the device sent (1.0 becomes 1, 1e2 becomes 100); record with -F %j for exact payloads"
 
 // captureHint returns a hint for the first bad line of a file, or "". first
 // says whether the line is the first non-empty line of the file.
 func captureHint(line []byte, first bool) string {
 	t := bytes.TrimSpace(line)
-	if bytes.Contains(t, []byte(`"payloadlen"`)) && bytes.Contains(t, []byte(`"tst"`)) {
-		return hintMosquittoJ
-	}
 	if !first {
 		return ""
 	}
@@ -227,7 +227,10 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 type inputState struct {
 	records int  // verdicts and bad capture lines reported from it
 	hinted  bool // a hint was given for it
-	quieted int  // bad capture lines after the hint, not repeated on stderr
+	// reencoded says that the warning about payloads written as JSON values
+	// (mosquitto_sub -F %J) was given for it.
+	reencoded bool
+	quieted   int // bad capture lines after the hint, not repeated on stderr
 }
 
 // written handles the result of writing a record: after an error, nothing more
