@@ -187,6 +187,79 @@
 // LZO1X made of literal runs: replies are a few dozen bytes, too short to gain
 // from compression.
 //
+// # Set commands
+//
+// [Dispatcher] is the other half of the multiSet API (SPEC §5): it implements
+// the HTTP adapter's dispatcher, so each accepted item becomes a measurepoint
+// set command to its device, and the device's answer becomes the item's write
+// result on its channel. [NewDispatcher] adds it to a broker as a hook; an
+// embedding service with its own broker (made by [New]) does the same.
+//
+//  1. Command: {"id":ID,"version":"1.0","params":{MEASUREPOINTID:VALUE},
+//     "method":"thing.service.measurepoint.set"}, published at QoS 1 on
+//     /sys/{productKey}/{deviceKey}/thing/service/measurepoint/set ([SetTopic]),
+//     the topic the vendor's SDKs subscribe to. A sub-device gets it on its own
+//     topic, which its gateway subscribes to after logging it in. ID is a
+//     decimal string, unique for the dispatcher's life.
+//  2. VALUE is the value of inputData's one member, whatever its name (the
+//     platform's examples use "arg" and "testArg"): package multiset checks
+//     every inputData value against the point's dataType, so each one is a
+//     whole value for the point, and a STRUCT point's value is that member's
+//     object ({"arg": {"f1": 1, "f2": "x"}}). An inputData that is absent,
+//     empty or has several members names no single value, and the platform's
+//     set command carries one: Dispatch refuses it ([ErrNoValue]) and the REST
+//     response gives the item 1000205.
+//  3. Answer: the device publishes {"id":ID,"code":N,"data":{}} (a "message"
+//     is optional) on the command topic followed by "_reply". The answer is
+//     matched by the device of its topic and its id (a string, or a number
+//     with the same digits). Code 200 gives status 0, msg and submsg
+//     "SUCCESS", as in the platform's example; any other code (the Java SDK
+//     lets devices answer codes from 2000 up, and warns about others, but
+//     sends them) or a missing or non-integer code gives 1000205 "write data
+//     error", submsg "the device answered code N[: message]".
+//  4. Result: {"data":[ITEM]}, one message per item, published at QoS 1, not
+//     retained, on the topic named by the item's setMeasurepointChannelId (one
+//     topic level, such as DATASVC.SET.ch1), as soon as the item's outcome is
+//     known: ITEM is the item as the REST response gave it, with status, msg,
+//     submsg and gmtServiceReply (the time of the outcome) replaced.
+//  5. No answer within the item's timeout (ms): [StatusResponseTimeout],
+//     11915 "response timeout". The multiSet document names no code for it;
+//     11915 is the platform's code for "the command was sent, but the response
+//     timed out" in its single-point set command API.
+//  6. A device that cannot receive the command: [StatusDeviceOffline], 11900
+//     "device offline" (that API's "the device is offline"), published at
+//     once, no command sent. It cannot receive it when no connected client
+//     subscribes to the command topic, or, with a secured registry, none that
+//     may read it; with a registry ([DispatcherOptions.Devices]), also when the
+//     device is a sub-device that is offline (not logged in). A device that
+//     goes away after the command was sent gets the timeout.
+//  7. [Dispatcher.Close] publishes the result of every item still waiting with
+//     11915, submsg "the server stopped before the device answered", and makes
+//     Dispatch refuse new items. Close it before the broker.
+//
+// Every result is published exactly once: an item waits in a map bounded by
+// [DispatcherOptions.MaxPending] (10000 by default; Dispatch refuses more with
+// [ErrTooManyPending]) and whoever removes it (the answer, its timer, Close)
+// publishes its result; answering removes it and stops its timer, so nothing
+// is left behind. Each result is reported to DispatcherOptions.OnResult, for
+// logging.
+//
+// A set reply is consumed: acknowledged, never delivered to subscribers,
+// whether or not it matched a command (an unmatched one, too late or with an
+// unknown id, is dropped), so that a device cannot make another client see a
+// result. Permissions are the access hook's: in a secured registry a client may
+// publish a set reply only on its own device's topics and those of the
+// sub-devices logged in through it (see Security). Compression is too: a
+// client that compresses gets its command compressed in its codec, and its
+// compressed answer is decompressed before the dispatcher reads it.
+//
+// The dispatcher's hook runs after the validation hook, which with
+// [Options.OtherTopics] set to [Refuse] drops set replies before the
+// dispatcher sees them: use the default Forward with a dispatcher. In a
+// secured registry network clients may read only device topics, so the
+// results reach the embedding program's inline subscriptions (mochi's
+// Server.Subscribe) and DispatcherOptions.OnResult, not network clients.
+//
 // # Concurrency
 //
 // The broker calls the hook on the goroutine of the publishing client, so many
