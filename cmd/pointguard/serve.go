@@ -41,8 +41,12 @@ message published on a measurepoint topic of SPEC §1 and publishes the platform
 reply on the topic followed by "_reply". Accepted messages are delivered to the
 subscribers of their topic; rejected ones are dropped. Other topics are carried
 as on any broker. On HTTP it serves the multiSet API of SPEC §5,
-PUT /dataService/devices/multiSet?orgId=ORG, and logs the accepted items (there
-is no device to write to). Every verdict is logged.
+PUT /dataService/devices/multiSet?orgId=ORG: each accepted item is sent to its
+device as a set command on /sys/{pk}/{dk}/thing/service/measurepoint/set, and
+its write result (status 0, 1000205 for a device's error code, 11915 without
+an answer in time, 11900 when no client can receive the command) is published
+on the MQTT topic named by its setMeasurepointChannelId. Every verdict and
+every write result is logged.
 
 When any device of the environment has a "secret", every client must sign
 its CONNECT as the platform's device SDKs do (see pointguard sign) and may use
@@ -225,6 +229,10 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return fail(err.Error())
 	}
 	ops.setBroker(broker)
+	disp, err := mqtt.NewDispatcher(broker, mqtt.DispatcherOptions{Devices: opts.Devices, OnResult: writeResultLogger(log)})
+	if err != nil {
+		return fail(err.Error())
+	}
 	mqttLn, err := net.Listen("tcp", cfg.mqttAddr)
 	if err != nil {
 		sink.Close()
@@ -251,7 +259,7 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return fail("--http " + cfg.httpAddr + ": " + err.Error())
 		}
 		httpLn = &limitListener{Listener: httpLn, max: cfg.limits.httpMaxConns}
-		httpSrv = cfg.limits.httpServer(newHTTPHandler(env, cfg, log, ops))
+		httpSrv = cfg.limits.httpServer(newHTTPHandler(env, cfg, log, ops, disp))
 		httpSrv.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 		if tlsConfig != nil {
 			httpLn = tls.NewListener(httpLn, tlsConfig)
@@ -304,6 +312,9 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			log.Warn("HTTP shutdown", "error", err.Error())
 		}
 	}
+	// The items still waiting for their devices get their result while the
+	// broker can still publish it.
+	disp.Close()
 	broker.Close()
 	done := make(chan struct{})
 	go func() { broker.Listeners.ClientsWg.Wait(); close(done) }()
@@ -613,10 +624,11 @@ func appendPoint(dst []byte, p *mqtt.Point) []byte {
 }
 
 // newHTTPHandler returns the HTTP side: the multiSet API of SPEC §5 at
-// protocol.MultiSetPath, which logs each accepted item (there is no device to
-// write to), behind a log of every request. It resolves assetIds and reads the
-// clock as the multiset command does, so that both answer a body alike.
-func newHTTPHandler(env *environment.Env, cfg *serveConfig, log *slog.Logger, ops *serveOps) http.Handler {
+// protocol.MultiSetPath, which logs each accepted item and hands it to d (the
+// broker's dispatcher: a set command to the device), behind a log of every
+// request. It resolves assetIds and reads the clock as the multiset command
+// does, so that both answer a body alike.
+func newHTTPHandler(env *environment.Env, cfg *serveConfig, log *slog.Logger, ops *serveOps, d httpapi.Dispatcher) http.Handler {
 	mux := http.NewServeMux()
 	ops.routes(mux)
 	mux.Handle(protocol.MultiSetPath, ops.multiSetLog(httpapi.New(httpapi.Options{
@@ -626,18 +638,23 @@ func newHTTPHandler(env *environment.Env, cfg *serveConfig, log *slog.Logger, op
 			Directory: env.Directory(),
 			Limits:    validate.Limits{MaxItems: cfg.limits.maxItems},
 		},
-		Orgs:       env,
-		Assets:     env.Assets(),
-		Dispatcher: logDispatcher{log},
-		Now:        func() int64 { return clock().UnixMilli() },
+		Orgs:            env,
+		Assets:          env.Assets(),
+		Dispatcher:      logDispatcher{log, d},
+		OnDispatchError: dispatchErrorLogger(log),
+		Now:             func() int64 { return clock().UnixMilli() },
 	}), log))
 	return accessLog(mux, log)
 }
 
-// logDispatcher is the multiSet Dispatcher of serve: it logs the accepted items.
-type logDispatcher struct{ log *slog.Logger }
+// logDispatcher is the multiSet Dispatcher of serve: it logs each accepted
+// item, then hands it to next.
+type logDispatcher struct {
+	log  *slog.Logger
+	next httpapi.Dispatcher
+}
 
-// Dispatch logs the item.
+// Dispatch logs the item and dispatches it.
 func (d logDispatcher) Dispatch(ctx context.Context, item *protocol.SetMeasurepointReply) error {
 	d.log.LogAttrs(ctx, slog.LevelInfo, "multiSet item",
 		slog.String("requestId", item.RequestID),
@@ -648,7 +665,7 @@ func (d logDispatcher) Dispatch(ctx context.Context, item *protocol.SetMeasurepo
 		slog.String("measurepointId", item.MeasurepointID),
 		slog.String("inputData", string(item.InputData)),
 		slog.String("channel", item.SetMeasurepointChannelID))
-	return nil
+	return d.next.Dispatch(ctx, item)
 }
 
 // statusRecorder remembers the status code a handler wrote.

@@ -353,8 +353,7 @@ func TestServe(t *testing.T) {
 	if diff := cmp.Diff(wantVerdicts, verdicts); diff != "" {
 		t.Errorf("verdicts (-want +got):\n%s", diff)
 	}
-	// The accepted item is logged (serve has no device to write to), then the
-	// request.
+	// The accepted item is logged (and dispatched), then the request.
 	wantHTTP := []record{
 		{Level: "INFO", Msg: "multiSet item", Request: "r1"},
 		{Level: "INFO", Msg: "http", Status: 200},
