@@ -47,9 +47,10 @@ func (p Policy) String() string {
 // concurrent use, as the broker requires.
 type Hook struct {
 	mochi.HookBase
-	srv  *mochi.Server
-	opts Options
-	pool sync.Pool // of *worker
+	srv   *mochi.Server
+	opts  Options
+	pool  sync.Pool // of *worker
+	drain *drain    // set by New, for Shutdown; nil for a hook of NewHook
 }
 
 // NewHook returns a validation hook that publishes replies through srv, whose
@@ -131,6 +132,10 @@ func (h *Hook) OnPublish(cl *mochi.Client, pk packets.Packet) (packets.Packet, e
 		return pk, nil
 	}
 
+	if !h.drain.enter() {
+		return h.shuttingDown(cl, pk)
+	}
+	defer h.drain.leave()
 	start := time.Now()
 	w := h.pool.Get().(*worker)
 	defer h.put(w)
@@ -339,4 +344,13 @@ func (w *worker) batch(clientID string, topic protocol.Topic, id protocol.ID) *B
 	}
 	w.b = Batch{ClientID: clientID, Topic: topic, ID: id, Points: w.out}
 	return &w.b
+}
+
+// shuttingDown refuses a request that arrived during Shutdown: not
+// validated, not kept, not delivered and not answered (a reply would keep the
+// queues that Shutdown waits for busy); the device sends it again when its
+// reply does not come.
+func (h *Hook) shuttingDown(cl *mochi.Client, pk packets.Packet) (packets.Packet, error) {
+	h.refused(cl, &pk, "shutting down")
+	return pk, drop(cl, &pk, shuttingDownAck)
 }

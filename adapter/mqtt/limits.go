@@ -31,8 +31,10 @@ type Limits struct {
 	// the message it could not take is dropped.
 	MaxQueuedMessages int
 	MaxQueuedBytes    int64
-	// MaxInflight bounds the unacknowledged QoS 1 and 2 messages per client,
-	// both ways (the Receive Maximum announced to MQTT 5 clients).
+	// MaxInflight bounds the unacknowledged QoS 1 and 2 messages a client may
+	// send (the Receive Maximum announced to MQTT 5 clients). Those sent to
+	// it and not yet acknowledged are bounded by the larger of MaxInflight
+	// and MaxQueuedMessages.
 	MaxInflight int
 	// MaxSessionExpiry caps how long the session of a client that went away
 	// (clean session false, or an MQTT 5 session expiry) is kept.
@@ -107,8 +109,12 @@ func (l Limits) apply(c *mochi.Capabilities) {
 		c.MaximumClientWritesPending = int32(min(l.MaxQueuedMessages, 1<<30))
 	}
 	if l.MaxInflight > 0 {
-		n := uint16(min(l.MaxInflight, 65535))
-		c.MaximumInflight, c.ReceiveMaximum = n, n
+		// ReceiveMaximum bounds what a client may send unacknowledged. The
+		// store of messages sent to it and not yet acknowledged is as large
+		// as its queue: mochi drops a message beyond it, which for a reply
+		// would be a verdict lost.
+		c.ReceiveMaximum = uint16(min(l.MaxInflight, 65535))
+		c.MaximumInflight = uint16(min(max(l.MaxInflight, l.MaxQueuedMessages), 65535))
 	}
 	c.MaximumSessionExpiryInterval = uint32(min(seconds(l.MaxSessionExpiry, 1<<32-1), 1<<32-1))
 	c.MaximumMessageExpiryInterval = seconds(l.MaxMessageExpiry, 0)

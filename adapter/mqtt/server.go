@@ -117,9 +117,12 @@ func New(opts Options) (*mochi.Server, error) {
 		InlineClient: true, // the hook publishes the replies through it
 		Logger:       logger,
 	})
-	if err := srv.AddHook(newLimitsHook(srv, lim, caps.MaximumPacketSize, logger), nil); err != nil {
+	limits := newLimitsHook(srv, lim, caps.MaximumPacketSize, logger)
+	if err := srv.AddHook(limits, nil); err != nil {
 		return nil, err
 	}
+	d := &drain{limits: limits}
+	drains.Store(srv, d)
 	if opts.Devices != nil {
 		opts.Validate.Directory = opts.Devices
 	}
@@ -131,7 +134,9 @@ func New(opts Options) (*mochi.Server, error) {
 	if err := srv.AddHook(newAccessHook(srv, &opts), nil); err != nil {
 		return nil, err
 	}
-	if err := srv.AddHook(NewHook(srv, opts), nil); err != nil {
+	h := NewHook(srv, opts)
+	h.drain = d
+	if err := srv.AddHook(h, nil); err != nil {
 		return nil, err
 	}
 	return srv, nil

@@ -303,8 +303,9 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		status = exitUsage
 	}
 
-	// Stop accepting, disconnect the clients, and wait (bounded) for the
-	// messages in flight to be answered before the points file is closed.
+	// Stop accepting, answer every request already read, write every reply,
+	// then disconnect the clients and close the points file: all within
+	// serveShutdownGrace, plus --points-timeout for a write still blocked.
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), serveShutdownGrace)
 	defer cancel()
 	if httpSrv != nil {
@@ -315,7 +316,9 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	// The items still waiting for their devices get their result while the
 	// broker can still publish it.
 	disp.Close()
-	broker.Close()
+	if err := mqtt.Shutdown(shutdownCtx, broker); err != nil {
+		log.Warn("MQTT shutdown: replies may be lost", "error", err.Error(), "grace", serveShutdownGrace.String())
+	}
 	done := make(chan struct{})
 	go func() { broker.Listeners.ClientsWg.Wait(); close(done) }()
 	select {
@@ -331,8 +334,6 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return status
 }
 
-// verdictLogger logs each verdict: 200 at info level, a rejection or a refused
-// publication at warn level, an error at error level.
 // syncClose flushes a points file to its device, then closes it. A file that
 // cannot be synced (a pipe, a character device) is closed all the same.
 func syncClose(f *os.File) error {
@@ -343,6 +344,8 @@ func syncClose(f *os.File) error {
 	return f.Close()
 }
 
+// verdictLogger logs each verdict: 200 at info level, a rejection or a refused
+// publication at warn level, an error at error level.
 func verdictLogger(log *slog.Logger) func(*mqtt.Verdict) {
 	return func(v *mqtt.Verdict) {
 		attrs := make([]slog.Attr, 0, 12)

@@ -6,12 +6,16 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	pahov3 "github.com/eclipse/paho.mqtt.golang"
 
 	"github.com/pointguard/pointguard/adapter/mqtt"
 )
@@ -273,4 +277,96 @@ func TestServePointsClosedPipe(t *testing.T) {
 func startServeTo(t *testing.T, args []string, stdout io.Writer, stderr *syncBuffer) (mqttAddr, httpAddr string, stop func() int) {
 	t.Helper()
 	return startServeWriters(t, args, stdout, stderr)
+}
+
+// TestServeShutdownUnderLoad stops serve while eight clients publish as fast as
+// they can, and checks that every message whose points were written got its
+// 200 reply: the count of unanswered accepted messages is 0.
+func TestServeShutdownUnderLoad(t *testing.T) {
+	points := filepath.Join(t.TempDir(), "points.jsonl")
+	var stdout, stderr syncBuffer
+	addr, _, stop := startServe(t, []string{"--env", sampleEnv, "--points", points}, &stdout, &stderr)
+	var mu sync.Mutex
+	replied := map[string]bool{}
+	idRE := regexp.MustCompile(`^\{"id":"(\d+)","code":200,`)
+	const clients = 8
+	var wg sync.WaitGroup
+	quit := make(chan struct{})
+	for k := range clients {
+		c := pahov3.NewClient(pahov3.NewClientOptions().AddBroker("tcp://" + addr).
+			SetClientID("load" + strconv.Itoa(k)).SetProtocolVersion(4).SetAutoReconnect(false).
+			SetOrderMatters(false).SetConnectTimeout(serveTimeout).SetMaxResumePubInFlight(100))
+		if err := waitToken(c.Connect()); err != nil {
+			t.Fatal(err)
+		}
+		defer c.Disconnect(0)
+		if err := waitToken(c.Subscribe(serveTopic+"_reply", 1, func(_ pahov3.Client, m pahov3.Message) {
+			if sm := idRE.FindSubmatch(m.Payload()); sm != nil {
+				mu.Lock()
+				replied[string(sm[1])] = true
+				mu.Unlock()
+			}
+		})); err != nil {
+			t.Fatal(err)
+		}
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-quit:
+					return
+				default:
+				}
+				n := strconv.Itoa(k*1_000_000 + i)
+				tok := c.Publish(serveTopic, 1, false, `{"id":"`+n+`","version":"1.0","method":"thing.measurepoint.post","params":{"measurepoints":{"status":2},"time":`+n+`}}`)
+				if i%20 == 19 && !tok.WaitTimeout(time.Second) { // keep some in flight, not unboundedly many
+					return
+				}
+				if !c.IsConnectionOpen() {
+					return
+				}
+			}
+		})
+	}
+	time.Sleep(500 * time.Millisecond)
+	t0 := time.Now()
+	if got := stop(); got != exitOK {
+		t.Errorf("status %d, want 0", got)
+	}
+	t.Logf("serve stopped in %v", time.Since(t0))
+	close(quit)                        // the publishers end when their connection does
+	time.Sleep(300 * time.Millisecond) // replies already on the sockets reach the handlers
+	data, err := os.ReadFile(points)
+	if err != nil {
+		t.Fatal(err)
+	}
+	timeRE := regexp.MustCompile(`"time":(\d+)`)
+	accepted, unanswered := 0, 0
+	mu.Lock()
+	defer mu.Unlock()
+	for line := range strings.Lines(string(data)) {
+		m := timeRE.FindStringSubmatch(line)
+		if m == nil {
+			t.Fatalf("points line %q", line)
+		}
+		accepted++
+		if !replied[m[1]] {
+			unanswered++
+		}
+	}
+	t.Logf("accepted %d, replies %d, unanswered %d", accepted, len(replied), unanswered)
+	if unanswered != 0 || t.Failed() {
+		n := 0
+		for l := range strings.Lines(stderr.String()) {
+			if !strings.Contains(l, "msg=verdict") && !strings.Contains(l, "msg=refused") && n < 20 {
+				n++
+				t.Log(l)
+			}
+		}
+	}
+	if accepted < 100 {
+		t.Errorf("only %d messages accepted under load", accepted)
+	}
+	if unanswered != 0 {
+		t.Errorf("%d of %d accepted messages got no 200 reply", unanswered, accepted)
+	}
 }

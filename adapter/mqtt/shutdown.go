@@ -1,0 +1,135 @@
+package mqtt
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	mochi "github.com/mochi-mqtt/server/v2"
+	"github.com/mochi-mqtt/server/v2/packets"
+)
+
+// drain is the shutdown state of a broker made by New.
+type drain struct {
+	draining atomic.Bool
+	inflight atomic.Int64 // requests between validation and reply
+	limits   *limitsHook
+}
+
+// drains maps each broker made by New to its drain state, for Shutdown.
+var drains sync.Map // *mochi.Server -> *drain
+
+// enter reports whether a request may be handled; each true is followed by
+// leave once its reply is published.
+func (d *drain) enter() bool {
+	if d == nil {
+		return true
+	}
+	d.inflight.Add(1)
+	if d.draining.Load() {
+		d.inflight.Add(-1)
+		return false
+	}
+	return true
+}
+
+func (d *drain) leave() {
+	if d != nil {
+		d.inflight.Add(-1)
+	}
+}
+
+// shuttingDownAck is the PUBACK of a request that arrived during Shutdown.
+var shuttingDownAck error = packets.ErrServerShuttingDown
+
+// ErrShutdownTimeout is returned by Shutdown when ctx ended before every
+// request was answered and every reply written.
+var ErrShutdownTimeout = errors.New("mqtt: shutdown: requests or replies still pending when the time ran out")
+
+// Shutdown stops a broker made by New without losing a verdict:
+//
+//  1. its listeners stop accepting connections (those that have clients; the
+//     others when the broker closes); connected clients stay;
+//  2. requests that arrive from now on are refused: not validated, not kept,
+//     not delivered and not answered (an MQTT 5 client at QoS 1 gets a PUBACK
+//     with reason code 0x8B, server shutting down), so the device sends them
+//     again when no reply comes;
+//  3. it waits until every request that was being handled has its reply
+//     published, and every message queued for a client has been written
+//     (or, for a client that has stopped reading, until its queue has not
+//     moved for 200 ms);
+//  4. it disconnects the clients (0x8B) and closes the broker.
+//
+// The Sink has then received its last batch and may be closed. When ctx ends
+// before step 3 is done, Shutdown goes on with step 4 and returns
+// ErrShutdownTimeout: replies still queued are then lost, which the caller
+// should log.
+func Shutdown(ctx context.Context, srv *mochi.Server) error {
+	v, _ := drains.Load(srv)
+	d, _ := v.(*drain)
+	// Stop accepting on the listeners that have clients, keeping the clients.
+	// (mochi's CloseAll would wait for every client to leave.) A listener
+	// without clients may still accept one; its requests get 500 below.
+	closed := map[string]bool{}
+	for _, cl := range srv.Clients.GetAll() {
+		if id := cl.Net.Listener; id != "" && !closed[id] {
+			closed[id] = true
+			srv.Listeners.Close(id, func(string) {})
+		}
+	}
+	var err error
+	if d != nil {
+		d.draining.Store(true)
+		// The queues are done when empty, or when what is left has not moved
+		// for settle: a client that does not read is disconnected below.
+		const settle = 200 * time.Millisecond
+		last, since := int64(-1), time.Now()
+		if !waitFor(ctx, func() bool {
+			if d.inflight.Load() != 0 {
+				return false
+			}
+			q := d.limits.queuedTotal()
+			if q != last {
+				last, since = q, time.Now()
+			}
+			return q == 0 || time.Since(since) >= settle
+		}) {
+			err = ErrShutdownTimeout
+		}
+	}
+	for _, cl := range srv.Clients.GetAll() {
+		if !cl.Net.Inline && !cl.Closed() {
+			srv.DisconnectClient(cl, packets.ErrServerShuttingDown)
+		}
+	}
+	srv.Close()
+	drains.Delete(srv)
+	return err
+}
+
+// waitFor polls cond until it holds or ctx ends, and reports whether it held.
+func waitFor(ctx context.Context, cond func() bool) bool {
+	t := time.NewTicker(5 * time.Millisecond)
+	defer t.Stop()
+	for !cond() {
+		select {
+		case <-ctx.Done():
+			return cond()
+		case <-t.C:
+		}
+	}
+	return true
+}
+
+// queuedTotal returns the bytes queued for all clients; 0 when the queues are
+// not counted (MaxQueuedBytes negative).
+func (h *limitsHook) queuedTotal() int64 {
+	var n int64
+	h.queued.Range(func(_, v any) bool {
+		n += v.(*atomic.Int64).Load()
+		return true
+	})
+	return n
+}
