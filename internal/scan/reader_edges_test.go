@@ -281,3 +281,49 @@ func TestKeySetFirstKey(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorOffsetsInside checks error offsets of tokens that do not start the
+// input, read in memory at a base: a string's soft errors are at its opening
+// quote, a number over the token limit at its first byte, also when the number
+// ends the input (read by the slow path).
+func TestErrorOffsetsInside(t *testing.T) {
+	const base = 500
+	tests := []struct {
+		in       string
+		maxToken int
+		kind     Kind
+		off      int64
+	}{
+		{`   "a\ud800"`, 0, ErrSurrogate, 3},
+		{`   "a\udc00"`, 0, ErrSurrogate, 3},
+		{`   "a\ud800\ud800"`, 0, ErrSurrogate, 3},
+		{"   \"a\xff\"", 0, ErrUTF8, 3},
+		{`   123456`, 5, ErrTokenLength, 3},
+		{`   123456,`, 5, ErrTokenLength, 3},
+		{`   "123456"`, 5, ErrTokenLength, 3},
+	}
+	for _, tt := range tests {
+		var r Reader
+		r.MaxToken = tt.maxToken
+		r.ResetBytes([]byte(tt.in), base)
+		c, _ := r.Peek()
+		var err *Error
+		if c == '"' {
+			_, _, err = r.ReadString()
+		} else {
+			_, _, err = r.ReadNumber()
+		}
+		if err == nil || err.Kind != tt.kind || err.Offset != base+tt.off {
+			t.Errorf("%q: error %+v, want kind %d at %d", tt.in, err, tt.kind, base+tt.off)
+		}
+	}
+	for _, in := range []string{`   12345`, `   12345,`} {
+		var r Reader
+		r.MaxToken = 5
+		r.ResetBytes([]byte(in), base)
+		r.Peek()
+		if raw, _, err := r.ReadNumber(); err != nil || string(raw) != "12345" {
+			t.Errorf("%q with a limit of 5: %q, %+v; want 12345", in, raw, err)
+		}
+	}
+}
