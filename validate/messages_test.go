@@ -21,6 +21,11 @@ func TestMessages(t *testing.T) {
 	all := func(points string) string {
 		return `{"id":"1","version":"1.0","method":"thing.measurepoint.post.batch","params":[{"measurepoints":{` + points + `}}]}`
 	}
+	// With its keys an entry's points are checked as they are read (without,
+	// its measurepoints are captured first, and the capture checks the depth).
+	fused := func(points string) string {
+		return `{"id":"1","version":"1.0","method":"thing.measurepoint.post.batch","params":[{"productKey":"allP","deviceKey":"all1","measurepoints":{` + points + `}}]}`
+	}
 	noModel := func(points string) string {
 		return batch("", `{"productKey":"noModelP","deviceKey":"nm1","measurepoints":{`+points+`}}`)
 	}
@@ -60,45 +65,47 @@ func TestMessages(t *testing.T) {
 
 		// Values skipped after a 1204 are still read within the depth limit:
 		// a point's value is at depth 5.
-		{name: "unknown point at the depth limit", limits: d(6), topic: allTopic, payload: all(`"nope":` + deep(2)), code: codes.ModelInvalid,
+		{name: "captured: value with quality over the depth limit", limits: d(7), topic: allTopic, payload: all(`"iq":{"value":` + deep(3) + `,"quality":0}`), code: bad,
+			pointer: "/params/0/measurepoints/iq/value/0/0", at: "[]]]"},
+		{name: "unknown point at the depth limit", limits: d(6), topic: allTopic, payload: fused(`"nope":` + deep(2)), code: codes.ModelInvalid,
 			pointer: "/params/0/measurepoints/nope", at: "[[]]", detail: `measurepoint "nope" is not defined in model "AllTypes"`},
-		{name: "unknown point over the depth limit", limits: d(6), topic: allTopic, payload: all(`"nope":` + deep(3)), code: bad,
+		{name: "unknown point over the depth limit", limits: d(6), topic: allTopic, payload: fused(`"nope":` + deep(3)), code: bad,
 			pointer: "/params/0/measurepoints/nope/0/0", at: "[]]]"},
 		{name: "point of a product without a model at the depth limit", limits: d(6), topic: gw, payload: noModel(`"a":` + deep(2)), code: codes.ModelInvalid,
 			pointer: "/params/0/measurepoints/a", at: "[[]]", detail: `product "noModelP" has no model`},
 		{name: "point of a product without a model over the depth limit", limits: d(6), topic: gw, payload: noModel(`"a":` + deep(3)), code: bad,
 			pointer: "/params/0/measurepoints/a/0/0", at: "[]]]"},
-		{name: "value of the wrong type at the depth limit", limits: d(6), topic: allTopic, payload: all(`"i":` + deep(2)), code: codes.ModelInvalid,
+		{name: "value of the wrong type at the depth limit", limits: d(6), topic: allTopic, payload: fused(`"i":` + deep(2)), code: codes.ModelInvalid,
 			pointer: "/params/0/measurepoints/i", at: "[[]]"},
-		{name: "value of the wrong type over the depth limit", limits: d(6), topic: allTopic, payload: all(`"i":` + deep(3)), code: bad,
+		{name: "value of the wrong type over the depth limit", limits: d(6), topic: allTopic, payload: fused(`"i":` + deep(3)), code: bad,
 			pointer: "/params/0/measurepoints/i/0/0", at: "[]]]"},
-		{name: "value with quality at the depth limit", limits: d(7), topic: allTopic, payload: all(`"iq":{"value":` + deep(2) + `,"quality":0}`), code: codes.ModelInvalid,
+		{name: "value with quality at the depth limit", limits: d(7), topic: allTopic, payload: fused(`"iq":{"value":` + deep(2) + `,"quality":0}`), code: codes.ModelInvalid,
 			pointer: "/params/0/measurepoints/iq/value", at: "[[]]"},
-		{name: "value with quality over the depth limit", limits: d(7), topic: allTopic, payload: all(`"iq":{"value":` + deep(3) + `,"quality":0}`), code: bad,
+		{name: "value with quality over the depth limit", limits: d(7), topic: allTopic, payload: fused(`"iq":{"value":` + deep(3) + `,"quality":0}`), code: bad,
 			pointer: "/params/0/measurepoints/iq/value/0/0", at: "[]]]"},
-		{name: "quality at the depth limit", limits: d(7), topic: allTopic, payload: all(`"iq":{"value":1,"quality":` + deep(2) + `}`), code: codes.ModelInvalid,
+		{name: "quality at the depth limit", limits: d(7), topic: allTopic, payload: fused(`"iq":{"value":1,"quality":` + deep(2) + `}`), code: codes.ModelInvalid,
 			pointer: "/params/0/measurepoints/iq/quality", at: "[[]]", detail: "want quality as an integer from 0 to 9, got array"},
-		{name: "quality over the depth limit", limits: d(7), topic: allTopic, payload: all(`"iq":{"value":1,"quality":` + deep(3) + `}`), code: bad,
+		{name: "quality over the depth limit", limits: d(7), topic: allTopic, payload: fused(`"iq":{"value":1,"quality":` + deep(3) + `}`), code: bad,
 			pointer: "/params/0/measurepoints/iq/quality/0/0", at: "[]]]"},
-		{name: "unknown key with quality at the depth limit", limits: d(7), topic: allTopic, payload: all(`"iq":{"value":1,"quality":0,"q":` + deep(2) + `}`), code: codes.ModelInvalid,
+		{name: "unknown key with quality at the depth limit", limits: d(7), topic: allTopic, payload: fused(`"iq":{"value":1,"quality":0,"q":` + deep(2) + `}`), code: codes.ModelInvalid,
 			pointer: "/params/0/measurepoints/iq/q", at: "[[]]", detail: `unexpected key "q" in a value with quality: only "value" and "quality"`},
-		{name: "unknown key with quality over the depth limit", limits: d(7), topic: allTopic, payload: all(`"iq":{"value":1,"quality":0,"q":` + deep(3) + `}`), code: bad,
+		{name: "unknown key with quality over the depth limit", limits: d(7), topic: allTopic, payload: fused(`"iq":{"value":1,"quality":0,"q":` + deep(3) + `}`), code: bad,
 			pointer: "/params/0/measurepoints/iq/q/0/0", at: "[]]]"},
-		{name: "ARRAY item at the depth limit", limits: d(7), topic: allTopic, payload: all(`"af":[` + deep(2) + `]`), code: codes.ModelInvalid,
+		{name: "ARRAY item at the depth limit", limits: d(7), topic: allTopic, payload: fused(`"af":[` + deep(2) + `]`), code: codes.ModelInvalid,
 			pointer: "/params/0/measurepoints/af/0", at: "[[]]"},
-		{name: "ARRAY item over the depth limit", limits: d(7), topic: allTopic, payload: all(`"af":[` + deep(3) + `]`), code: bad,
+		{name: "ARRAY item over the depth limit", limits: d(7), topic: allTopic, payload: fused(`"af":[` + deep(3) + `]`), code: bad,
 			pointer: "/params/0/measurepoints/af/0/0/0", at: "[]]]"},
-		{name: "ARRAY item past 1024 at the depth limit", limits: d(7), topic: allTopic, payload: all(`"af":[` + items(1024) + `,` + deep(2) + `]`), code: codes.ModelInvalid,
+		{name: "ARRAY item past 1024 at the depth limit", limits: d(7), topic: allTopic, payload: fused(`"af":[` + items(1024) + `,` + deep(2) + `]`), code: codes.ModelInvalid,
 			pointer: "/params/0/measurepoints/af/1024", at: "[[]]", detail: "ARRAY has more than 1024 items"},
-		{name: "ARRAY item past 1024 over the depth limit", limits: d(7), topic: allTopic, payload: all(`"af":[` + items(1024) + `,` + deep(3) + `]`), code: bad,
+		{name: "ARRAY item past 1024 over the depth limit", limits: d(7), topic: allTopic, payload: fused(`"af":[` + items(1024) + `,` + deep(3) + `]`), code: bad,
 			pointer: "/params/0/measurepoints/af/1024/0/0", at: "[]]]"},
-		{name: "STRUCT item at the depth limit", limits: d(7), topic: allTopic, payload: all(`"st":{"a":` + deep(2) + `,"c":1}`), code: codes.ModelInvalid,
+		{name: "STRUCT item at the depth limit", limits: d(7), topic: allTopic, payload: fused(`"st":{"a":` + deep(2) + `,"c":1}`), code: codes.ModelInvalid,
 			pointer: "/params/0/measurepoints/st/a", at: "[[]]"},
-		{name: "STRUCT item over the depth limit", limits: d(7), topic: allTopic, payload: all(`"st":{"a":` + deep(3) + `,"c":1}`), code: bad,
+		{name: "STRUCT item over the depth limit", limits: d(7), topic: allTopic, payload: fused(`"st":{"a":` + deep(3) + `,"c":1}`), code: bad,
 			pointer: "/params/0/measurepoints/st/a/0/0", at: "[]]]"},
-		{name: "unknown STRUCT item at the depth limit", limits: d(7), topic: allTopic, payload: all(`"st":{"a":1,"c":1,"z":` + deep(2) + `}`), code: codes.ModelInvalid,
+		{name: "unknown STRUCT item at the depth limit", limits: d(7), topic: allTopic, payload: fused(`"st":{"a":1,"c":1,"z":` + deep(2) + `}`), code: codes.ModelInvalid,
 			pointer: "/params/0/measurepoints/st/z", at: "[[]]", detail: `STRUCT has no item "z"`},
-		{name: "unknown STRUCT item over the depth limit", limits: d(7), topic: allTopic, payload: all(`"st":{"a":1,"c":1,"z":` + deep(3) + `}`), code: bad,
+		{name: "unknown STRUCT item over the depth limit", limits: d(7), topic: allTopic, payload: fused(`"st":{"a":1,"c":1,"z":` + deep(3) + `}`), code: bad,
 			pointer: "/params/0/measurepoints/st/z/0/0", at: "[]]]"},
 	}
 	opts := sampleOptions(t, validate.Compat)
