@@ -62,6 +62,8 @@ func TestSurrogateRangeEnds(t *testing.T) {
 		{`\uD800x`, true, "\uFFFDx"},
 		{`\uD800\n`, true, "\uFFFD\n"},
 		{`\uDC00\uD800`, true, "\uFFFD\uFFFD"},
+		{`\uDC00\uDC00`, true, "\uFFFD\uFFFD"},
+		{`\uDBFF\uDC00`, false, "\U0010FC00"},
 	}
 	for _, tt := range tests {
 		in := `"` + tt.in + `"`
