@@ -327,3 +327,17 @@ func TestErrorOffsetsInside(t *testing.T) {
 		}
 	}
 }
+
+// TestCompleteEscapeAtEnd checks that a complete \u escape that ends the input
+// is read as complete: what is missing is the closing quote.
+func TestCompleteEscapeAtEnd(t *testing.T) {
+	for _, in := range []string{`"\u0041`, `"\uD83D\uDE00`, `"a\n`} {
+		for _, r := range readersOf(in) {
+			r.Peek()
+			_, _, err := r.ReadString()
+			if err == nil || err.Kind != ErrEOF || err.Offset != int64(len(in)) || err.Want != `closing '"' of string` {
+				t.Errorf("ReadString(%q) error %+v, want ErrEOF at %d wanting the closing quote", in, err, len(in))
+			}
+		}
+	}
+}
