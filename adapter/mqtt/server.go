@@ -3,6 +3,8 @@ package mqtt
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
+	"time"
 
 	mochi "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/packets"
@@ -103,7 +105,7 @@ func New(opts Options) (*mochi.Server, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	} else {
-		logger = slog.New(quietHandler{logger.Handler()})
+		logger = slog.New(quietHandler{Handler: logger.Handler(), quota: new(quotaLog)})
 	}
 	caps := Capabilities(opts.Validate.Limits.MaxBytes)
 	lim := opts.Limits.resolved()
@@ -171,7 +173,21 @@ func (h *AllowAll) OnACLCheck(*mochi.Client, string, bool) bool { return true }
 // a client connection ends with an error, which name no client: the limits
 // hook logs each end with the client id. And it logs packets by type, topic
 // and size, never their payload.
-type quietHandler struct{ slog.Handler }
+type quietHandler struct {
+	slog.Handler
+	quota *quotaLog // nil: no rate limit
+}
+
+// quotaLog rate-limits mochi's record of a message dropped because a client's
+// store of unacknowledged messages is full, which it writes once per message:
+// at most one record a second, with the count since the last.
+type quotaLog struct {
+	last    atomic.Int64 // unix nanoseconds of the last record passed on
+	dropped atomic.Int64 // records held back since
+}
+
+// quotaReached is mochi's message for such a drop.
+const quotaReached = "client store quota reached"
 
 func (h quietHandler) Handle(ctx context.Context, r slog.Record) error {
 	if r.Message == "" {
@@ -180,6 +196,15 @@ func (h quietHandler) Handle(ctx context.Context, r slog.Record) error {
 		return nil
 	}
 	r = redactPackets(r)
+	if r.Message == quotaReached && h.quota != nil {
+		now := r.Time.UnixNano()
+		last := h.quota.last.Load()
+		if now-last < int64(time.Second) || !h.quota.last.CompareAndSwap(last, now) {
+			h.quota.dropped.Add(1)
+			return nil
+		}
+		r.AddAttrs(slog.Int64("dropped", h.quota.dropped.Swap(0)+1))
+	}
 	if r.Level == slog.LevelError && r.Message == "publish packet error" {
 		ours := false
 		r.Attrs(func(a slog.Attr) bool {
@@ -233,9 +258,9 @@ func redactPackets(r slog.Record) slog.Record {
 }
 
 func (h quietHandler) WithAttrs(as []slog.Attr) slog.Handler {
-	return quietHandler{h.Handler.WithAttrs(as)}
+	return quietHandler{h.Handler.WithAttrs(as), h.quota}
 }
 
 func (h quietHandler) WithGroup(name string) slog.Handler {
-	return quietHandler{h.Handler.WithGroup(name)}
+	return quietHandler{h.Handler.WithGroup(name), h.quota}
 }

@@ -33,7 +33,7 @@ func (r recorder) WithGroup(string) slog.Handler      { return r }
 // message (it names no client; the limits hook logs the same end with the id).
 func TestQuietHandler(t *testing.T) {
 	var msgs []string
-	l := slog.New(quietHandler{recorder{new(sync.Mutex), &msgs}})
+	l := slog.New(quietHandler{recorder{new(sync.Mutex), &msgs}, nil})
 	l.Error("publish packet error", "error", "payload format invalid", "hook", HookID)
 	l.Error("publish packet error", "error", "payload format invalid", "hook", "other-hook")
 	l.Warn("publish packet error", "hook", HookID) // not at error level: kept
@@ -51,7 +51,7 @@ func TestQuietHandler(t *testing.T) {
 // topic and payload size, never its payload.
 func TestRedactPackets(t *testing.T) {
 	var buf bytes.Buffer
-	l := slog.New(quietHandler{slog.NewTextHandler(&buf, nil)})
+	l := slog.New(quietHandler{slog.NewTextHandler(&buf, nil), nil})
 	pk := packets.Packet{FixedHeader: packets.FixedHeader{Type: packets.Publish}, TopicName: "a/b", Payload: []byte("SECRET-PAYLOAD")}
 	l.Warn("error processing packet", "client", "c1", "pk", pk)
 	l.Debug("failed publishing packet", "packet", &pk)
@@ -62,5 +62,22 @@ func TestRedactPackets(t *testing.T) {
 	}
 	if want := "pk.type=Publish pk.topic=a/b pk.bytes=14"; !strings.Contains(out, want) || !strings.Contains(out, "client=c1") {
 		t.Errorf("log %q, want %q and the client", out, want)
+	}
+}
+
+// TestQuotaLogRateLimited checks that mochi's record of a message dropped for
+// a full store, written once per message, is passed on at most once a second,
+// with the count of those held back.
+func TestQuotaLogRateLimited(t *testing.T) {
+	var buf bytes.Buffer
+	l := slog.New(quietHandler{slog.NewTextHandler(&buf, nil), new(quotaLog)})
+	for range 1000 {
+		l.Warn(quotaReached, "client", "c1")
+	}
+	if n := strings.Count(buf.String(), quotaReached); n != 1 {
+		t.Errorf("%d records in a burst of 1000, want 1:\n%s", n, buf.String())
+	}
+	if !strings.Contains(buf.String(), "client=c1") {
+		t.Errorf("log %q, want the client id", buf.String())
 	}
 }
