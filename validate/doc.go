@@ -98,7 +98,11 @@
 //     length) nothing more can be read; the verdict is the earliest 1206 found up
 //     to there. After other errors the validator reads on, to be sure no earlier
 //     1206 or a syntax error follows.
-//  13. skipInvalidMeasurepoints false: Result.Skipped is empty, whatever the code.
+//  13. Result.Skipped is empty (and SkippedTotal 0) unless the request is
+//     accepted with skipInvalidMeasurepoints true: a rejected request is
+//     refused whole, and which of its points were checked before its verdict
+//     was fixed depends on where its flags stand in the payload, which must not
+//     change the result.
 //  14. A syntax error's pointer names the deepest member or item the error lies
 //     within, and its offset is the offending byte.
 //  15. An object that lacks several required members is reported for the

@@ -318,11 +318,15 @@ func (v *Validator) run() (Result, error) {
 
 // verdict picks the first error of SPEC §4.2 among those recorded.
 func (v *Validator) verdict() {
-	if !v.skip.val {
+	e := v.found.first(v.allow.val, v.skip.val)
+	if !v.skip.val || e != nil {
+		// Points are skipped only from a request that is accepted (SPEC
+		// §4.5): a rejected one is refused whole, and which of its points were
+		// checked before the verdict was decided depends on where its flags
+		// stand, which must not change the result.
 		v.res.Skipped = v.res.Skipped[:0]
 		v.res.SkippedTotal = 0
 	}
-	e := v.found.first(v.allow.val, v.skip.val)
 	if e == nil {
 		v.res.Code = codes.OK
 		return
