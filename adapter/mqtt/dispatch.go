@@ -43,9 +43,16 @@ const (
 	msgResponseTimeout = "response timeout"
 )
 
-// DefaultMaxPending is the default bound on the items waiting for their
-// device's answer.
-const DefaultMaxPending = 10000
+// Default bounds on the items waiting for their device's answer: how many,
+// and how many bytes they hold (see DispatcherOptions.MaxPendingBytes).
+const (
+	DefaultMaxPending      = 10000
+	DefaultMaxPendingBytes = 64 << 20
+)
+
+// PendingOverhead is what a waiting item counts for, in bytes, besides its
+// fields (see DispatcherOptions.MaxPendingBytes).
+const PendingOverhead = 512
 
 // Topic parts and method of the measurepoint set command.
 const (
@@ -71,7 +78,8 @@ var (
 	ErrNoDevice = errors.New("mqtt: the item names no device keys usable in a topic")
 	// ErrNoChannel: the item's setMeasurepointChannelId cannot be a topic.
 	ErrNoChannel = errors.New("mqtt: the item's setMeasurepointChannelId is not a topic name")
-	// ErrTooManyPending: DispatcherOptions.MaxPending items are waiting.
+	// ErrTooManyPending: the item would take the waiting items beyond
+	// DispatcherOptions.MaxPending or MaxPendingBytes.
 	ErrTooManyPending = errors.New("mqtt: too many writes are waiting for their devices")
 	// ErrDispatcherClosed: Close was called.
 	ErrDispatcherClosed = errors.New("mqtt: the dispatcher is closed")
@@ -89,6 +97,11 @@ type DispatcherOptions struct {
 	// MaxPending bounds the items waiting for an answer; 0 means
 	// DefaultMaxPending. Dispatch refuses an item beyond it.
 	MaxPending int
+	// MaxPendingBytes bounds the memory the waiting items hold; 0 means
+	// DefaultMaxPendingBytes (64 MiB). An item counts PendingOverhead plus the
+	// bytes of its string fields, its inputData and its Verbatim entries (keys
+	// and values). Dispatch refuses an item that would go beyond it.
+	MaxPendingBytes int64
 	// Now returns the time in milliseconds since the epoch, for
 	// gmtServiceReply; nil reads time.Now.
 	Now func() int64
@@ -127,6 +140,7 @@ type Dispatcher struct {
 
 	mu      sync.Mutex
 	pending map[pendingKey]*pendingWrite
+	bytes   int64 // the sizes of the pending writes
 	closed  bool
 }
 
@@ -137,6 +151,7 @@ type pendingKey struct{ pk, dk, id string }
 // pendingWrite is an item waiting for its device's answer.
 type pendingWrite struct {
 	item  protocol.SetMeasurepointReply
+	size  int64
 	timer *time.Timer
 }
 
@@ -149,6 +164,9 @@ func NewDispatcher(srv *mochi.Server, opts DispatcherOptions) (*Dispatcher, erro
 	}
 	if opts.MaxPending <= 0 {
 		opts.MaxPending = DefaultMaxPending
+	}
+	if opts.MaxPendingBytes <= 0 {
+		opts.MaxPendingBytes = DefaultMaxPendingBytes
 	}
 	if opts.Now == nil {
 		opts.Now = func() int64 { return time.Now().UnixMilli() }
@@ -204,17 +222,18 @@ func (d *Dispatcher) Dispatch(_ context.Context, item *protocol.SetMeasurepointR
 
 	id := strconv.FormatUint(d.seq.Add(1), 10)
 	key := pendingKey{pk, dk, id}
-	p := &pendingWrite{item: it}
+	p := &pendingWrite{item: it, size: itemSize(&it)}
 	d.mu.Lock()
 	switch {
 	case d.closed:
 		d.mu.Unlock()
 		return ErrDispatcherClosed
-	case len(d.pending) >= d.opts.MaxPending:
+	case len(d.pending) >= d.opts.MaxPending, d.bytes+p.size > d.opts.MaxPendingBytes:
 		d.mu.Unlock()
 		return ErrTooManyPending
 	}
 	d.pending[key] = p
+	d.bytes += p.size
 	// The timer is made under the lock, so that it exists before any reply or
 	// Close can look for it.
 	timeout := it.Timeout
@@ -247,8 +266,22 @@ func (d *Dispatcher) take(key pendingKey, p *pendingWrite) bool {
 	if d.pending[key] != p {
 		return false
 	}
-	delete(d.pending, key)
+	d.removeLocked(key, p)
 	return true
+}
+
+// removeLocked removes the pending write p under key; d.mu is held.
+func (d *Dispatcher) removeLocked(key pendingKey, p *pendingWrite) {
+	delete(d.pending, key)
+	d.bytes -= p.size
+}
+
+// PendingBytes returns the size of the items waiting for their device's
+// answer, as DispatcherOptions.MaxPendingBytes counts it.
+func (d *Dispatcher) PendingBytes() int64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.bytes
 }
 
 // Close publishes the result of every item still waiting, with status
@@ -258,6 +291,7 @@ func (d *Dispatcher) Close() error {
 	d.closed = true
 	left := d.pending
 	d.pending = make(map[pendingKey]*pendingWrite)
+	d.bytes = 0
 	d.mu.Unlock()
 	for key, p := range left {
 		p.timer.Stop()
@@ -300,7 +334,7 @@ func (d *Dispatcher) OnPublish(cl *mochi.Client, pk packets.Packet) (packets.Pac
 		d.mu.Lock()
 		p := d.pending[key]
 		if p != nil {
-			delete(d.pending, key)
+			d.removeLocked(key, p)
 		}
 		d.mu.Unlock()
 		if p != nil {
@@ -419,6 +453,18 @@ func appendSetCommand(dst []byte, id, point string, value json.RawMessage) []byt
 	dst = append(dst, ':')
 	dst = append(dst, value...)
 	return append(dst, `},"method":"`+setMethod+`"}`...)
+}
+
+// itemSize returns what item counts for against MaxPendingBytes.
+func itemSize(item *protocol.SetMeasurepointReply) int64 {
+	n := PendingOverhead + len(item.RequestID) + len(item.OrgID) + len(item.CallType) +
+		len(item.SetMeasurepointChannelID) + len(item.ProductKey) + len(item.DeviceKey) +
+		len(item.AssetID) + len(item.MeasurepointID) + len(item.CallbackURL) + len(item.Msg) +
+		len(item.Submsg) + len(item.InputData)
+	for k, v := range item.Verbatim {
+		n += len(k) + len(v)
+	}
+	return int64(n)
 }
 
 // copyReply returns a copy of item that shares no memory with it.

@@ -9,6 +9,7 @@ import (
 	"io"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -525,9 +526,15 @@ func TestDispatchSubDevice(t *testing.T) {
 func TestDispatchConcurrent(t *testing.T) {
 	const devices, perDevice = 4, 50
 	addr, d := startDispatcher(t, sampleOptions(t), mqtt.DispatcherOptions{})
-	svc := dialV3(t, addr, "service")
+	// One subscriber per channel, all delivering into one channel: each gets
+	// at most 67 results at once, within the broker's inflight window (100
+	// unacknowledged QoS 1 messages a client, Limits.MaxInflight), beyond
+	// which the broker drops messages to a subscriber that acknowledges late.
+	svc := &v3Client{msgs: make(chan message, 1024)}
 	for ch := range 3 {
-		svc.subscribe(t, "DATASVC.SET.ch"+strconv.Itoa(ch))
+		sub := dialV3(t, addr, "service"+strconv.Itoa(ch))
+		sub.msgs = svc.msgs
+		sub.subscribe(t, "DATASVC.SET.ch"+strconv.Itoa(ch))
 	}
 	devs := make([]*v3Client, devices)
 	for i := range devs {
@@ -621,5 +628,58 @@ func TestDispatchConcurrent(t *testing.T) {
 	none(t, svc.msgs, 100*time.Millisecond)
 	if n := d.Pending(); n != 0 {
 		t.Errorf("Pending() = %d after every answer, want 0", n)
+	}
+}
+
+// pendingSize is the size an item counts for against MaxPendingBytes, by the
+// rule DispatcherOptions documents.
+func pendingSize(it *protocol.SetMeasurepointReply) int64 {
+	n := mqtt.PendingOverhead
+	for _, s := range []string{it.RequestID, it.OrgID, it.CallType, it.SetMeasurepointChannelID, it.ProductKey,
+		it.DeviceKey, it.AssetID, it.MeasurepointID, it.CallbackURL, it.Msg, it.Submsg, string(it.InputData)} {
+		n += len(s)
+	}
+	for k, v := range it.Verbatim {
+		n += len(k) + len(v)
+	}
+	return int64(n)
+}
+
+// TestDispatchMaxPendingBytes fills MaxPendingBytes to the byte: an item
+// one byte larger is refused, the exact one accepted, and an answer frees
+// its item's bytes.
+func TestDispatchMaxPendingBytes(t *testing.T) {
+	a := setItem("a", "DATASVC.SET.ch1", "pkA", "x", "temp", `{"arg":"`+strings.Repeat("a", 1000)+`"}`, 30000)
+	b := setItem("b", "DATASVC.SET.ch1", "pkA", "x", "temp", `{"arg":"`+strings.Repeat("b", 2000)+`"}`, 30000)
+	b1 := setItem("b", "DATASVC.SET.ch1", "pkA", "x", "temp", `{"arg":"`+strings.Repeat("b", 2001)+`"}`, 30000)
+	limit := pendingSize(a) + pendingSize(b)
+	addr, d := startDispatcher(t, sampleOptions(t), mqtt.DispatcherOptions{MaxPendingBytes: limit})
+	svc := dialV3(t, addr, "service")
+	svc.subscribe(t, "DATASVC.SET.ch1")
+	dev := dialV3(t, addr, "dev")
+	dev.subscribe(t, mqtt.SetTopic("pkA", "x"))
+	ctx := context.Background()
+	if err := d.Dispatch(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	ca := nextCommand(t, dev.msgs, "pkA", "x")
+	if err := d.Dispatch(ctx, b1); !errors.Is(err, mqtt.ErrTooManyPending) {
+		t.Errorf("an item one byte beyond MaxPendingBytes: Dispatch = %v, want ErrTooManyPending", err)
+	}
+	if err := d.Dispatch(ctx, b); err != nil {
+		t.Errorf("an item that reaches MaxPendingBytes exactly: Dispatch = %v", err)
+	}
+	nextCommand(t, dev.msgs, "pkA", "x")
+	if got := d.PendingBytes(); got != limit {
+		t.Errorf("PendingBytes() = %d, want %d", got, limit)
+	}
+	answer(t, dev, "pkA", "x", ca.ID, 200, "")
+	nextResult(t, svc.msgs, "DATASVC.SET.ch1")
+	if got, want := d.PendingBytes(), pendingSize(b); got != want {
+		t.Errorf("PendingBytes() = %d after an answer, want %d", got, want)
+	}
+	d.Close()
+	if got := d.PendingBytes(); got != 0 {
+		t.Errorf("PendingBytes() = %d after Close, want 0", got)
 	}
 }

@@ -238,11 +238,17 @@
 //     Dispatch refuse new items. Close it before the broker.
 //
 // Every result is published exactly once: an item waits in a map bounded by
-// [DispatcherOptions.MaxPending] (10000 by default; Dispatch refuses more with
-// [ErrTooManyPending]) and whoever removes it (the answer, its timer, Close)
-// publishes its result; answering removes it and stops its timer, so nothing
-// is left behind. Each result is reported to DispatcherOptions.OnResult, for
-// logging.
+// [DispatcherOptions.MaxPending] items (10000 by default) and
+// [DispatcherOptions.MaxPendingBytes] (64 MiB by default: a request body is at
+// most 1 MiB, but a mute device can keep many of them waiting for up to 300
+// s), beyond which Dispatch refuses items with [ErrTooManyPending], and
+// whoever removes it (the answer, its timer, Close) publishes its result;
+// answering removes it and stops its timer, so nothing is left behind. Each
+// result is reported to DispatcherOptions.OnResult, for logging. Delivering it
+// to the channel's subscribers is then the broker's work, within its limits: a
+// subscriber that leaves more than Limits.MaxInflight QoS 1 messages
+// unacknowledged, or lets its queue fill, loses messages as it would any
+// other, and mochi-mqtt or the limits hook logs each loss.
 //
 // A set reply is consumed: acknowledged, never delivered to subscribers,
 // whether or not it matched a command (an unmatched one, too late or with an
