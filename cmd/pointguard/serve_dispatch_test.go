@@ -14,7 +14,8 @@ import (
 // TestServeWriteRoundTrip sends a multiSet request to serve: the item for a
 // sub-device its gateway listens for becomes a set command, the gateway's
 // answer becomes a write result on the item's channel, and the item for a
-// device nobody listens for gets 11900 there at once. Both results are logged.
+// device nobody listens for gets 11900 there at once, and one still waiting
+// when serve stops gets 11915. Every result is logged.
 func TestServeWriteRoundTrip(t *testing.T) {
 	var stdout, stderr syncBuffer
 	mqttAddr, httpAddr, stop := startServe(t, []string{"--log-format", "json"}, &stdout, &stderr)
@@ -77,8 +78,22 @@ func TestServeWriteRoundTrip(t *testing.T) {
 	if diff := cmp.Diff(want, []string{fmt.Sprint(offline), fmt.Sprint(ok)}); diff != "" {
 		t.Errorf("write results (-want +got):\n%s", diff)
 	}
+
+	// An item still waiting at shutdown gets its result before the clients
+	// are disconnected.
+	if status, resp := putMultiSet(t, httpAddr, "o1", `{"data":[`+fmt.Sprintf(item, "w3", "product1", "device1")+`]}`); status != 200 {
+		t.Fatalf("HTTP %d %s", status, resp)
+	}
+	select {
+	case <-gw.replies:
+	case <-time.After(serveTimeout):
+		t.Fatal("no set command")
+	}
 	if s := stop(); s != 0 {
 		t.Fatalf("exit status %d", s)
+	}
+	if got, want := fmt.Sprint(read()), `{[{w3 device1 11915 response timeout the server stopped before the device answered}]}`; got != want {
+		t.Errorf("result at shutdown %s, want %s", got, want)
 	}
 	var logged []string
 	for line := range strings.Lines(stderr.String()) {
@@ -90,7 +105,7 @@ func TestServeWriteRoundTrip(t *testing.T) {
 			logged = append(logged, r.Level+" "+r.RequestID+" "+strconv.Itoa(r.Status))
 		}
 	}
-	if diff := cmp.Diff([]string{"WARN w2 11900", "INFO w1 0"}, logged); diff != "" {
+	if diff := cmp.Diff([]string{"WARN w2 11900", "INFO w1 0", "WARN w3 11915"}, logged); diff != "" {
 		t.Errorf("logged write results (-want +got):\n%s", diff)
 	}
 }
