@@ -5,15 +5,18 @@ import (
 	"strings"
 )
 
-// RequestSubjects are the NATS subjects of the four request topics of SPEC §1,
-// as the NATS server's MQTT listener maps them (see [TopicToSubject]): the raw
-// stream takes exactly these, and never a "_reply" subject. "*" stands for the
-// productKey and the deviceKey.
-var RequestSubjects = []string{
-	"/.sys.*.*.thing.measurepoint.post.batch",
-	"/.sys.*.*.thing.measurepoint.resume.batch",
-	"/.sys.*.*.thing.measurepoint.post",
-	"/.sys.*.*.thing.measurepoint.resume",
+// RequestSubjects returns the NATS subjects of the four request topics of SPEC
+// §1, as the NATS server's MQTT listener maps them (see [TopicToSubject]): the
+// raw stream takes exactly these, and never a "_reply" subject. "*" stands for
+// the productKey and the deviceKey. Each call returns a new slice, so that no
+// caller can change what another one gets.
+func RequestSubjects() []string {
+	return []string{
+		"/.sys.*.*.thing.measurepoint.post.batch",
+		"/.sys.*.*.thing.measurepoint.resume.batch",
+		"/.sys.*.*.thing.measurepoint.post",
+		"/.sys.*.*.thing.measurepoint.resume",
+	}
 }
 
 // Prefixes of the subjects the worker publishes its results on.

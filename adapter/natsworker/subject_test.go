@@ -41,8 +41,8 @@ func TestTopicToSubject(t *testing.T) {
 func TestRequestSubjects(t *testing.T) {
 	for i, m := range []string{"post/batch", "resume/batch", "post", "resume"} {
 		want := TopicToSubject("/sys/*/*/thing/measurepoint/" + m)
-		if RequestSubjects[i] != want {
-			t.Errorf("RequestSubjects[%d] = %q, want %q", i, RequestSubjects[i], want)
+		if RequestSubjects()[i] != want {
+			t.Errorf("RequestSubjects()[%d] = %q, want %q", i, RequestSubjects()[i], want)
 		}
 	}
 }

@@ -155,7 +155,7 @@ func Setup(ctx context.Context, js jetstream.JetStream, cfg Config) error {
 	streams := []jetstream.StreamConfig{{
 		Name:        cfg.RawStream,
 		Description: "pointguard: measurepoint requests from MQTT, taken once by the workers",
-		Subjects:    RequestSubjects,
+		Subjects:    RequestSubjects(),
 		Retention:   jetstream.WorkQueuePolicy,
 		Storage:     jetstream.FileStorage,
 		Replicas:    replicas,

@@ -249,7 +249,7 @@ func TestSingleServerReplicas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(RequestSubjects, raw.CachedInfo().Config.Subjects); diff != "" {
+	if diff := cmp.Diff(RequestSubjects(), raw.CachedInfo().Config.Subjects); diff != "" {
 		t.Errorf("raw stream subjects (-want +got):\n%s", diff)
 	}
 	cons, err := js.Consumer(ctx, DefaultRawStream, DefaultConsumer)
