@@ -111,6 +111,12 @@ type DispatcherOptions struct {
 	// concurrently for different items; the result is valid only during the
 	// call.
 	OnResult func(*WriteOutcome)
+	// OnStrayReply, when not nil, is called for each set reply that completes
+	// no item (not JSON with an id; an id no command of that device waits
+	// for: answered already, timed out, or never sent), with the client, the
+	// topic and the reason, for logging. It is called on the publishing
+	// client's goroutine.
+	OnStrayReply func(clientID, topic, reason string)
 }
 
 // WriteOutcome reports one write result.
@@ -329,20 +335,31 @@ func (d *Dispatcher) OnPublish(cl *mochi.Client, pk packets.Packet) (packets.Pac
 	if json.Unmarshal(pk.Payload, &r) == nil {
 		id, idOK = scalarText(r.ID)
 	}
-	if idOK {
-		key := pendingKey{dpk, ddk, id}
-		d.mu.Lock()
-		p := d.pending[key]
-		if p != nil {
-			d.removeLocked(key, p)
-		}
-		d.mu.Unlock()
-		if p != nil {
-			p.timer.Stop()
-			d.complete(id, p, &r)
-		}
+	if !idOK {
+		d.stray(cl, pk.TopicName, "the answer is not a JSON object with a string or number id")
+		return pk, ignore
 	}
+	key := pendingKey{dpk, ddk, id}
+	d.mu.Lock()
+	p := d.pending[key]
+	if p != nil {
+		d.removeLocked(key, p)
+	}
+	d.mu.Unlock()
+	if p == nil {
+		d.stray(cl, pk.TopicName, "no command of this device with id "+quote.Diag(id, 64)+
+			" waits for an answer (answered already, timed out, or never sent)")
+		return pk, ignore
+	}
+	p.timer.Stop()
+	d.complete(id, p, &r)
 	return pk, ignore
+}
+
+func (d *Dispatcher) stray(cl *mochi.Client, topic, reason string) {
+	if d.opts.OnStrayReply != nil {
+		d.opts.OnStrayReply(cl.ID, topic, reason)
+	}
 }
 
 // complete publishes the result of a device's answer: 200 is a success,

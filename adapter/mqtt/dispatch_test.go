@@ -319,7 +319,15 @@ func TestDispatchBatchOrder(t *testing.T) {
 // a reply completes only the command of its own device and id, once; and that
 // a reply without an integer code is a write data error.
 func TestDispatchReplies(t *testing.T) {
-	addr, d := startDispatcher(t, sampleOptions(t), mqtt.DispatcherOptions{})
+	var mu sync.Mutex
+	var strays []string
+	addr, d := startDispatcher(t, sampleOptions(t), mqtt.DispatcherOptions{
+		OnStrayReply: func(clientID, topic, reason string) {
+			mu.Lock()
+			strays = append(strays, clientID+" "+topic+": "+reason)
+			mu.Unlock()
+		},
+	})
 	svc := dialV3(t, addr, "service")
 	svc.subscribe(t, "DATASVC.SET.ch1")
 	spy := dialV3(t, addr, "spy")
@@ -334,6 +342,7 @@ func TestDispatchReplies(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := nextCommand(t, dev.msgs, "pkA", "x")
+	c1 := c.ID
 	answer(t, other, "pkA", "y", c.ID, 200, "") // the right id from another device
 	answer(t, dev, "pkA", "x", c.ID+"0", 200, "")
 	none(t, svc.msgs, 100*time.Millisecond)
@@ -359,7 +368,23 @@ func TestDispatchReplies(t *testing.T) {
 		nextResult(t, svc.msgs, "DATASVC.SET.ch1")); diff != "" {
 		t.Errorf("result (-want +got):\n%s", diff)
 	}
+	dev.publish(t, mqtt.SetTopic("pkA", "x")+"_reply", 1, `{"code":200}`)
 	none(t, spy.msgs, 50*time.Millisecond)
+	none(t, svc.msgs, 0)
+
+	const reply = "/thing/service/measurepoint/set_reply: "
+	const waits = `" waits for an answer (answered already, timed out, or never sent)`
+	want := []string{
+		"other /sys/pkA/y" + reply + `no command of this device with id "` + c1 + waits,
+		"dev /sys/pkA/x" + reply + `no command of this device with id "` + c1 + `0` + waits,
+		"dev /sys/pkA/x" + reply + `no command of this device with id "` + c1 + waits,
+		"dev /sys/pkA/x" + reply + "the answer is not a JSON object with a string or number id",
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if diff := cmp.Diff(want, strays); diff != "" {
+		t.Errorf("stray replies (-want +got):\n%s", diff)
+	}
 }
 
 // TestDispatchRefused checks the items Dispatch refuses: no single value, no

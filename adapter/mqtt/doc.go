@@ -252,8 +252,8 @@
 //
 // A set reply is consumed: acknowledged, never delivered to subscribers,
 // whether or not it matched a command (an unmatched one, too late or with an
-// unknown id, is dropped), so that a device cannot make another client see a
-// result. Permissions are the access hook's: in a secured registry a client may
+// unknown id, is dropped and reported to DispatcherOptions.OnStrayReply), so
+// that a device cannot make another client see a result. Permissions are the access hook's: in a secured registry a client may
 // publish a set reply only on its own device's topics and those of the
 // sub-devices logged in through it (see Security). Compression is too: a
 // client that compresses gets its command compressed in its codec, and its

@@ -229,7 +229,8 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return fail(err.Error())
 	}
 	ops.setBroker(broker)
-	disp, err := mqtt.NewDispatcher(broker, mqtt.DispatcherOptions{Devices: opts.Devices, OnResult: writeResultLogger(log)})
+	disp, err := mqtt.NewDispatcher(broker, mqtt.DispatcherOptions{Devices: opts.Devices,
+		OnResult: writeResultLogger(log), OnStrayReply: strayReplyLogger(log)})
 	if err != nil {
 		return fail(err.Error())
 	}

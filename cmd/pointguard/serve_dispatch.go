@@ -52,3 +52,12 @@ func dispatchErrorLogger(log *slog.Logger) func(*protocol.SetMeasurepointReply, 
 			slog.String("error", err.Error()))
 	}
 }
+
+// strayReplyLogger logs, at warn level, each set reply that completed no
+// write: a device answering with a wrong id, or too late.
+func strayReplyLogger(log *slog.Logger) func(clientID, topic, reason string) {
+	return func(clientID, topic, reason string) {
+		log.LogAttrs(context.Background(), slog.LevelWarn, "stray set reply",
+			slog.String("client", clientID), slog.String("topic", topic), slog.String("reason", reason))
+	}
+}

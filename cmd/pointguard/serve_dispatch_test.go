@@ -71,6 +71,11 @@ func TestServeWriteRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	ok := read()
+	// The same answer again completes nothing: it is logged as stray.
+	if err := waitToken(gw.c.Publish("/sys/product1/device1/thing/service/measurepoint/set_reply", 1, false,
+		`{"id":"`+cmd.ID+`","code":200,"data":{}}`)); err != nil {
+		t.Fatal(err)
+	}
 	want := []string{
 		`{[{w2 device2 11900 device offline no connected client subscribes to /sys/product2/device2/thing/service/measurepoint/set}]}`,
 		`{[{w1 device1 0 SUCCESS SUCCESS}]}`,
@@ -96,10 +101,14 @@ func TestServeWriteRoundTrip(t *testing.T) {
 		t.Errorf("result at shutdown %s, want %s", got, want)
 	}
 	var logged []string
+	strays := 0
 	for line := range strings.Lines(stderr.String()) {
 		var r struct {
 			Level, Msg, RequestID string
 			Status                int
+		}
+		if json.Unmarshal([]byte(line), &r) == nil && r.Msg == "stray set reply" && r.Level == "WARN" {
+			strays++
 		}
 		if json.Unmarshal([]byte(line), &r) == nil && r.Msg == "write result" {
 			logged = append(logged, r.Level+" "+r.RequestID+" "+strconv.Itoa(r.Status))
@@ -107,5 +116,8 @@ func TestServeWriteRoundTrip(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"WARN w2 11900", "INFO w1 0", "WARN w3 11915"}, logged); diff != "" {
 		t.Errorf("logged write results (-want +got):\n%s", diff)
+	}
+	if strays != 1 {
+		t.Errorf("%d stray set replies logged, want 1", strays)
 	}
 }
