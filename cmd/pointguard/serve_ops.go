@@ -161,7 +161,7 @@ func (o *serveOps) multiSetLog(next http.Handler, log *slog.Logger) http.Handler
 		o.multiReqs.WithLabelValues(strconv.Itoa(resp.Status)).Inc()
 		if resp.Status != 0 {
 			log.LogAttrs(r.Context(), slog.LevelWarn, "multiSet request refused",
-				slog.Int("status", resp.Status), slog.String("msg", resp.Msg), slog.String("submsg", deref(resp.Submsg)))
+				slog.Int("status", resp.Status), slog.String("statusMsg", resp.Msg), slog.String("submsg", deref(resp.Submsg)))
 		}
 		for i := range resp.Data {
 			it := &resp.Data[i]
@@ -173,7 +173,7 @@ func (o *serveOps) multiSetLog(next http.Handler, log *slog.Logger) http.Handler
 				slog.Int("index", i),
 				slog.String("requestId", jsonText(it.RequestID)),
 				slog.Int("status", it.Status),
-				slog.String("msg", it.Msg),
+				slog.String("statusMsg", it.Msg), // not "msg": the record's own key
 				slog.String("submsg", deref(it.Submsg)))
 		}
 	})

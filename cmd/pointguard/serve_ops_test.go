@@ -151,8 +151,8 @@ func TestServeMetrics(t *testing.T) {
 
 	log := stderr.String()
 	for _, want := range []string{
-		`msg="multiSet item refused" index=5 requestId=no-device status=1000201 msg="device does not exist" submsg="device \"product1/device9\" does not exist"`,
-		`msg="multiSet item refused" index=2 requestId="" status=1000 msg="para error" submsg="requestId is required"`,
+		`msg="multiSet item refused" index=5 requestId=no-device status=1000201 statusMsg="device does not exist" submsg="device \"product1/device9\" does not exist"`,
+		`msg="multiSet item refused" index=2 requestId="" status=1000 statusMsg="para error" submsg="requestId is required"`,
 	} {
 		if !strings.Contains(log, want) {
 			t.Errorf("the log lacks %s:\n%s", want, log)
