@@ -175,7 +175,7 @@ func TestServeMultiSetRequestRefused(t *testing.T) {
 	if got := metric(t, mfs, "pointguard_multiset_requests_total", "status", "400"); got != 1 {
 		t.Errorf("requests with status 400 = %v, want 1", got)
 	}
-	if want := `msg="multiSet request refused" status=400 msg="Invalid Argument orgId" submsg="orgId does not exist"`; !strings.Contains(stderr.String(), want) {
+	if want := `msg="multiSet request refused" status=400 statusMsg="Invalid Argument orgId" submsg="orgId does not exist"`; !strings.Contains(stderr.String(), want) {
 		t.Errorf("the log lacks %s:\n%s", want, stderr.String())
 	}
 }
