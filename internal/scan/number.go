@@ -45,57 +45,14 @@ func ParseInt(b []byte) (int64, IntStatus) {
 			return n, IntOK
 		}
 	}
-	// Split into digits and exponent: value = digits × 10^exp.
-	var intPart, frac []byte
-	i := 0
-	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-		i++
-	}
-	intPart = b[:i]
-	if i < len(b) && b[i] == '.' {
-		j := i + 1
-		for j < len(b) && b[j] >= '0' && b[j] <= '9' {
-			j++
-		}
-		frac = b[i+1 : j]
-		i = j
-	}
-	exp := int64(0)
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		i++
-		eneg := false
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			eneg = b[i] == '-'
-			i++
-		}
-		for ; i < len(b); i++ {
-			if exp < 1<<40 {
-				exp = exp*10 + int64(b[i]-'0')
-			}
-		}
-		if eneg {
-			exp = -exp
-		}
-	}
-	exp -= int64(len(frac))
-	// The significant digits, leading zeros stripped, trailing zeros moved to exp.
-	digits := func(k int) byte { // k-th digit of intPart||frac
-		if k < len(intPart) {
-			return intPart[k]
-		}
-		return frac[k-len(intPart)]
-	}
-	lo, hi := 0, len(intPart)+len(frac)
-	for lo < hi && digits(lo) == '0' {
-		lo++
-	}
-	for hi > lo && digits(hi-1) == '0' {
-		hi--
-		exp++
-	}
+	// The significant digits, leading and trailing zeros left out:
+	// value = digits[lo:hi] × 10^exp.
+	d := decimalOf(b)
+	lo, hi := d.lo, d.hi
 	if lo == hi {
 		return 0, IntOK
 	}
+	exp := d.point - int64(hi-lo)
 	if exp < 0 {
 		return 0, NotInteger
 	}
@@ -104,7 +61,7 @@ func ParseInt(b []byte) (int64, IntStatus) {
 	}
 	var u uint64
 	for k := lo; k < hi; k++ {
-		u = u*10 + uint64(digits(k)-'0')
+		u = u*10 + uint64(d.digit(k)-'0')
 	}
 	for ; exp > 0; exp-- {
 		u *= 10
