@@ -110,6 +110,13 @@
 // by MaxConnections times the maximum packet size (a packet being read) plus
 // the queues.
 //
+// A known race of mochi-mqtt v2.7.9: when a client reconnects under its client
+// id while its old connection is still ending (a clean session), the end of
+// the old connection can remove the new one from the broker's client table,
+// and publications for it, replies included, are then not delivered until it
+// connects again. Devices that wait for their old connection to be closed, as
+// the vendor's SDKs do on a reconnect with a delay, are not affected.
+//
 // # Logging
 //
 // The hook logs nothing itself: each verdict goes to Options.OnVerdict. The
