@@ -114,8 +114,8 @@
 // id while its old connection is still ending (a clean session), the end of
 // the old connection can remove the new one from the broker's client table,
 // and publications for it, replies included, are then not delivered until it
-// connects again. Devices that wait for their old connection to be closed, as
-// the vendor's SDKs do on a reconnect with a delay, are not affected.
+// connects again. A client that reconnects after its old connection has
+// closed is not affected.
 //
 // # Logging
 //
