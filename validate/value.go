@@ -173,19 +173,41 @@ func (v Value) AppendJSON(dst []byte) []byte {
 // "quality" is absent for a point without one; the value is in the normal form of
 // Value.AppendJSON.
 func (p *Point) AppendJSON(dst []byte) []byte {
-	dst = append(dst, `{"productKey":`...)
-	dst = quote.JSON(dst, p.ProductKey)
-	dst = append(dst, `,"deviceKey":`...)
-	dst = quote.JSON(dst, p.DeviceKey)
-	dst = append(dst, `,"time":`...)
-	dst = strconv.AppendInt(dst, p.Time, 10)
-	dst = append(dst, `,"identifier":`...)
-	dst = quote.JSON(dst, p.Identifier())
-	dst = append(dst, `,"value":`...)
+	dst = appendPointHead(dst, p.ProductKey, p.DeviceKey, p.Time, p.Identifier())
 	dst = p.Value.AppendJSON(dst)
-	if p.Quality >= 0 {
+	return appendPointTail(dst, p.Quality)
+}
+
+// AppendPointJSON appends a point as Point.AppendJSON does, from its parts:
+// value is the point's value already in the normal form of Value.AppendJSON,
+// and quality is -1 for a point without one. It is for programs that keep
+// accepted points past the callback (as copies of their parts) and write them
+// later in the same form.
+func AppendPointJSON(dst []byte, productKey, deviceKey string, time int64, identifier string, value []byte, quality int) []byte {
+	dst = appendPointHead(dst, productKey, deviceKey, time, identifier)
+	dst = append(dst, value...)
+	return appendPointTail(dst, quality)
+}
+
+// appendPointHead writes a point's object up to and including "value":.
+func appendPointHead(dst []byte, productKey, deviceKey string, time int64, identifier string) []byte {
+	dst = append(dst, `{"productKey":`...)
+	dst = quote.JSON(dst, productKey)
+	dst = append(dst, `,"deviceKey":`...)
+	dst = quote.JSON(dst, deviceKey)
+	dst = append(dst, `,"time":`...)
+	dst = strconv.AppendInt(dst, time, 10)
+	dst = append(dst, `,"identifier":`...)
+	dst = quote.JSON(dst, identifier)
+	return append(dst, `,"value":`...)
+}
+
+// appendPointTail writes what follows a point's value: its quality, if any,
+// and the closing brace.
+func appendPointTail(dst []byte, quality int) []byte {
+	if quality >= 0 {
 		dst = append(dst, `,"quality":`...)
-		dst = strconv.AppendInt(dst, int64(p.Quality), 10)
+		dst = strconv.AppendInt(dst, int64(quality), 10)
 	}
 	return append(dst, '}')
 }

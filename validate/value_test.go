@@ -104,7 +104,14 @@ func TestPointAppendJSONGolden(t *testing.T) {
 	var got bytes.Buffer
 	n := 0
 	res, err := v.Validate(validate.Message{Topic: allTopic, Now: 1}, allTypesPayload(), func(p *validate.Point) error {
-		fmt.Fprintf(&got, "%-26s %s\n", allTypesPoints[p.Entry].name+":", p.AppendJSON(nil))
+		line := p.AppendJSON(nil)
+		fmt.Fprintf(&got, "%-26s %s\n", allTypesPoints[p.Entry].name+":", line)
+		// The same point written from its parts, as a program that kept them
+		// past the callback writes it, must be the same bytes.
+		parts := validate.AppendPointJSON(nil, p.ProductKey, p.DeviceKey, p.Time, p.Identifier(), p.Value.AppendJSON(nil), p.Quality)
+		if !bytes.Equal(parts, line) {
+			t.Errorf("AppendPointJSON = %s, Point.AppendJSON = %s", parts, line)
+		}
 		n++
 		return nil
 	})

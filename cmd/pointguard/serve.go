@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -610,21 +609,8 @@ func (pw *pointWriter) Close() error {
 }
 
 func appendPoint(dst []byte, p *mqtt.Point) []byte {
-	dst = append(dst, `{"productKey":`...)
-	dst = quote.JSON(dst, p.ProductKey)
-	dst = append(dst, `,"deviceKey":`...)
-	dst = quote.JSON(dst, p.DeviceKey)
-	dst = append(dst, `,"time":`...)
-	dst = strconv.AppendInt(dst, p.Time, 10)
-	dst = append(dst, `,"identifier":`...)
-	dst = quote.JSON(dst, p.Identifier)
-	dst = append(dst, `,"value":`...)
-	dst = append(dst, p.Value...)
-	if p.Quality >= 0 {
-		dst = append(dst, `,"quality":`...)
-		dst = strconv.AppendInt(dst, int64(p.Quality), 10)
-	}
-	return append(dst, "}\n"...)
+	dst = validate.AppendPointJSON(dst, p.ProductKey, p.DeviceKey, p.Time, p.Identifier, p.Value, p.Quality)
+	return append(dst, '\n')
 }
 
 // newHTTPHandler returns the HTTP side: the multiSet API of SPEC §5 at
