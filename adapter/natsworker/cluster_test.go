@@ -453,8 +453,11 @@ func newDevice(t testing.TB, addr, clientID string, reqs []*request, resend time
 		SetOrderMatters(false).SetOnConnectHandler(onConnect).
 		SetConnectionLostHandler(func(paho.Client, error) { d.mu.Lock(); d.lost++; d.mu.Unlock() })
 	d.client = paho.NewClient(opts)
-	if tok := d.client.Connect(); !tok.WaitTimeout(20*time.Second) || tok.Error() != nil {
-		t.Fatalf("gateway %s: connect: %v", clientID, tok.Error())
+	// The first MQTT connection to a cluster creates the listener's own
+	// replicated session streams; under the race detector on two cores that
+	// alone has taken over 20 s.
+	if tok := d.client.Connect(); !tok.WaitTimeout(90*time.Second) || tok.Error() != nil {
+		t.Fatalf("gateway %s: connect: not connected within 90 s (error %v)", clientID, tok.Error())
 	}
 	t.Cleanup(func() { d.client.Disconnect(100) })
 	select {
