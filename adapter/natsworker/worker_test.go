@@ -28,7 +28,7 @@ func TestClusterMixedTwoWorkers(t *testing.T) {
 	a := startWorker(t, c.urls(), cfg)
 	b := startWorker(t, c.urls(), cfg)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	for _, name := range []string{DefaultRawStream, DefaultPointsStream, DefaultRejectedStream} {
 		s, err := js.Stream(ctx, name)
@@ -40,6 +40,17 @@ func TestClusterMixedTwoWorkers(t *testing.T) {
 		}
 	}
 
+	// Both workers must be pulling before the traffic starts, or the first
+	// one up may take it all (seen under the race detector): each goroutine
+	// of each worker keeps a pull request waiting.
+	waitFor(t, 60*time.Second, "both workers pulling", func() bool {
+		cons, err := js.Consumer(ctx, DefaultRawStream, DefaultConsumer)
+		if err != nil {
+			return false
+		}
+		info, err := cons.Info(ctx)
+		return err == nil && info.NumWaiting >= 2*cfg.Workers
+	})
 	f := newFleet(t, c.nodes[0].mqtt, testGateways, testPer, 20*time.Second)
 	// A gateway whose key holds ".", to check the topic mapping both ways.
 	f = append(f, newDevice(t, c.nodes[1].mqtt, "gateway-dot", makeRequests(10, 10), 20*time.Second))
