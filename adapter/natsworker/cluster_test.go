@@ -279,6 +279,25 @@ type runningWorker struct {
 	redelivered, duplicates, handled atomic.Int64
 }
 
+// setup runs Setup, trying again for up to three times 30 s: on a loaded
+// two-core machine a cluster that has just elected its leader has once taken
+// longer than 30 s to create a replicated stream. Setup reuses what a timed-out
+// try created.
+func setup(t testing.TB, js jetstream.JetStream, cfg Config) {
+	t.Helper()
+	var err error
+	for try := range 3 {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err = Setup(ctx, js, cfg)
+		cancel()
+		if err == nil {
+			return
+		}
+		t.Logf("setup, try %d: %v", try+1, err)
+	}
+	t.Fatal(err)
+}
+
 // startWorker sets up the streams (idempotently) and runs a worker with cfg.
 func startWorker(t testing.TB, urls string, cfg Config) *runningWorker {
 	t.Helper()
@@ -297,11 +316,8 @@ func startWorker(t testing.TB, urls string, cfg Config) *runningWorker {
 			next(v)
 		}
 	}
+	setup(t, js, cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	if err := Setup(ctx, js, cfg); err != nil {
-		cancel()
-		t.Fatal(err)
-	}
 	w, err := New(ctx, js, cfg)
 	cancel()
 	if err != nil {

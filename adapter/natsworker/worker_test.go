@@ -172,11 +172,9 @@ func TestClusterLateWorkerDrains(t *testing.T) {
 	c := startCluster(t, 3)
 	_, js := connect(t, c.urls())
 	cfg := testConfig(t, 0)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	setup(t, js, cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	if err := Setup(ctx, js, cfg); err != nil {
-		t.Fatal(err)
-	}
 	f := newFleet(t, c.nodes[2].mqtt, 4, 100, time.Minute)
 	for _, d := range f {
 		d.publish(d.reqs)
