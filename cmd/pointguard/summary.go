@@ -1,7 +1,9 @@
 package main
 
 import (
+	"cmp"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"strconv"
@@ -87,20 +89,8 @@ func (s *summary) write(w io.Writer) {
 	b = append(b, "pointguard check: "...)
 	b = appendCount(b, s.messages, "message", "messages")
 	if len(s.perCode) > 0 {
-		keys := make([]codes.Code, 0, len(s.perCode))
-		for k := range s.perCode {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
 		b = append(b, " ("...)
-		for i, k := range keys {
-			if i > 0 {
-				b = append(b, ", "...)
-			}
-			b = strconv.AppendInt(b, int64(s.perCode[k]), 10)
-			b = append(b, " × "...)
-			b = strconv.AppendInt(b, int64(k), 10)
-		}
+		b = appendTally(b, s.perCode, func(b []byte, k codes.Code) []byte { return strconv.AppendInt(b, int64(k), 10) })
 		b = append(b, ')')
 	}
 	if s.badLines > 0 {
@@ -132,20 +122,8 @@ func (s *summary) write(w io.Writer) {
 		b = append(b, " on other topics"...)
 	}
 	if len(s.skipped) > 0 {
-		reasons := make([]string, 0, len(s.skipped))
-		for r := range s.skipped {
-			reasons = append(reasons, r)
-		}
-		slices.Sort(reasons)
 		b = append(b, "; not decoded: "...)
-		for i, r := range reasons {
-			if i > 0 {
-				b = append(b, ", "...)
-			}
-			b = strconv.AppendInt(b, int64(s.skipped[r]), 10)
-			b = append(b, " × "...)
-			b = append(b, r...)
-		}
+		b = appendTally(b, s.skipped, func(b []byte, r string) []byte { return append(b, r...) })
 	}
 	b = append(b, "; "...)
 	b = strconv.AppendFloat(b, runClock().Sub(s.start).Seconds(), 'f', 3, 64)
@@ -160,4 +138,18 @@ func appendCount(b []byte, n int, one, many string) []byte {
 		return append(b, one...)
 	}
 	return append(b, many...)
+}
+
+// appendTally appends the counts of m as "N × KEY, ...", in key order, each
+// key written by key.
+func appendTally[K cmp.Ordered](b []byte, m map[K]int, key func([]byte, K) []byte) []byte {
+	for i, k := range slices.Sorted(maps.Keys(m)) {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = strconv.AppendInt(b, int64(m[k]), 10)
+		b = append(b, " × "...)
+		b = key(b, k)
+	}
+	return b
 }
