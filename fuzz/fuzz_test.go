@@ -39,7 +39,8 @@ var smallLimits = validate.Limits{MaxBytes: 4096, MaxDepth: 6, MaxString: 40, Ma
 // and, for JSON input, its pointer resolves to a value at that offset
 // (property 8); a payload that is not JSON gets 1206 or a code decided before
 // parsing (§4.2); an accepted payload is JSON that breaks no hygiene rule (§4.7);
-// Accepted counts the points yielded.
+// Accepted counts the points yielded; the results are the same without the
+// accept path (Options.NoAcceptPath).
 func FuzzValidate(f *testing.F) {
 	// The bundled sample environment (SPEC §7.2): the fixed models, products and
 	// devices to validate against.
@@ -72,6 +73,12 @@ func FuzzValidate(f *testing.F) {
 			if diff := cmp.Diff(streamed(whole), streamed(run(v, msg, payload, rd))); diff != "" {
 				t.Fatalf("%s reader differs from Validate (-whole +streamed):\n%s", name, diff)
 			}
+		}
+		// The accept path changes nothing but the speed.
+		exactOpts := opts
+		exactOpts.NoAcceptPath = true
+		if diff := cmp.Diff(run(validate.New(exactOpts), msg, payload, nil), whole); diff != "" {
+			t.Fatalf("Validate with the accept path differs (-without +with):\n%s", diff)
 		}
 		checkDiagnostics(t, payload, whole)
 		if whole.Accepted != len(whole.Points) {

@@ -57,6 +57,9 @@ type outcome struct {
 	Skipped      []validate.Error
 	SkippedTotal int
 	Points       []gotPoint
+	// PointJSON is each yielded point in normal form (Point.AppendJSON),
+	// which shows the value as held, a FLOAT's text included.
+	PointJSON []string
 	// Returned is the error ValidateReader or Validate returned, as text.
 	Returned string
 }
@@ -78,6 +81,7 @@ func run(v *validate.Validator, msg validate.Message, payload []byte, reader fun
 			Entry: p.Entry, ProductKey: strings.Clone(p.ProductKey), DeviceKey: strings.Clone(p.DeviceKey),
 			Time: p.Time, Identifier: p.Identifier(), Value: p.Value.Interface(), Quality: p.Quality, Offset: p.Offset,
 		})
+		o.PointJSON = append(o.PointJSON, string(p.AppendJSON(nil)))
 		return nil
 	}
 	var res validate.Result
@@ -152,7 +156,7 @@ func (r *splitReader) Read(p []byte) (int, error) {
 // left out.
 func streamed(o outcome) outcome {
 	if o.Code == codes.MsgTooLarge {
-		o.Points, o.Accepted = nil, 0
+		o.Points, o.PointJSON, o.Accepted = nil, nil, 0
 	}
 	return o
 }

@@ -223,11 +223,16 @@ func (n Number) spell(r *rand.Rand) string {
 // key order, escapes and number spellings, the same for the same Seed.
 type Style struct {
 	Seed uint64
+	// Plain, with a Seed, keeps the strings to the escapes JSON requires, as
+	// most senders write them: random white space, key order and number
+	// spellings only.
+	Plain bool
 }
 
 // encoding is a document written out, with where each node landed.
 type encoding struct {
 	b     []byte
+	plain bool          // strings with only the escapes JSON requires
 	start map[*node]int // offset of each node's first byte
 	end   map[*node]int // offset just past each node's last byte
 	gaps  []int         // offsets between tokens, where white space may go
@@ -235,7 +240,7 @@ type encoding struct {
 
 // encode writes root in style s.
 func encode(root *node, s Style) *encoding {
-	e := &encoding{start: map[*node]int{}, end: map[*node]int{}}
+	e := &encoding{plain: s.Plain, start: map[*node]int{}, end: map[*node]int{}}
 	var r *rand.Rand
 	if s.Seed != 0 {
 		r = rand.New(rand.NewPCG(s.Seed, s.Seed^0x9e3779b97f4a7c15))
@@ -274,7 +279,7 @@ func (e *encoding) value(n *node, r *rand.Rand) {
 				e.b = append(e.b, ',')
 			}
 			e.space(r)
-			e.b = appendString(e.b, n.members[i].key, r)
+			e.b = e.appendString(n.members[i].key, r)
 			e.space(r)
 			e.b = append(e.b, ':')
 			e.space(r)
@@ -300,7 +305,7 @@ func (e *encoding) value(n *node, r *rand.Rand) {
 		}
 		e.b = append(e.b, ']')
 	case kString:
-		e.b = appendString(e.b, n.str, r)
+		e.b = e.appendString(n.str, r)
 	case kNumber:
 		if n.intOnly {
 			e.b = append(e.b, n.num.String()...)
@@ -311,6 +316,14 @@ func (e *encoding) value(n *node, r *rand.Rand) {
 		e.b = append(e.b, n.text...)
 	}
 	e.end[n] = len(e.b)
+}
+
+// appendString writes a string in the encoding's style.
+func (e *encoding) appendString(s string, r *rand.Rand) []byte {
+	if e.plain {
+		r = nil
+	}
+	return appendString(e.b, s, r)
 }
 
 const hexLower, hexUpper = "0123456789abcdef", "0123456789ABCDEF"

@@ -110,6 +110,12 @@ type Options struct {
 	// Directory, when not nil, enables the sub-device checks of SPEC §4.4.
 	Directory Directory
 	Limits    Limits
+	// NoAcceptPath turns the accept path off: every entry is then read by the
+	// checks that word diagnostics, which the accept path falls back to at the
+	// first thing it does not expect (see "The accept path" in the package
+	// documentation). Results are the same either way, only slower; the
+	// option is there to compare the two.
+	NoAcceptPath bool
 }
 
 // Message is one MQTT message to validate.

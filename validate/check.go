@@ -186,6 +186,23 @@ func (v *Validator) checkNumber(t *thingmodel.Type, c byte, off int64, depth int
 	if !ok {
 		return
 	}
+	keep := num
+	if dt != thingmodel.Int && !v.cur.InMemory() && !shapeQuoted(c) {
+		start := len(v.text) // the window may move before the point is handed over
+		v.text = append(v.text, num...)
+		keep = v.text[start:len(v.text):len(v.text)]
+	}
+	if fault := judgeNumber(t, num, keep, shape, v.compat(), dst); fault != "" {
+		v.bad(off, fault)
+	}
+}
+
+// judgeNumber decides an INT, FLOAT or DOUBLE of type t whose text is num, of
+// the given shape; keep is the text a FLOAT or DOUBLE value holds (num, or a
+// copy that outlives a streaming window). It writes the value to dst and
+// returns "" when the number is valid, or else says why not.
+func judgeNumber(t *thingmodel.Type, num, keep []byte, shape scan.Num, compat bool, dst *Value) string {
+	dt := t.DataType()
 	val := Value{typ: dt}
 	var f float64
 	bounded := t.Min().Set || t.Max().Set
@@ -196,18 +213,15 @@ func (v *Validator) checkNumber(t *thingmodel.Type, c byte, off int64, depth int
 			f = float64(n)
 			break
 		}
-		if !v.compat() && !shape.Integer() {
-			v.bad(off, "want INT, got number "+clip(num)+" with a fraction or exponent (strict profile)")
-			return
+		if !compat && !shape.Integer() {
+			return "want INT, got number " + clip(num) + " with a fraction or exponent (strict profile)"
 		}
 		n, st := scan.ParseInt(num)
 		if st == scan.NotInteger {
-			v.bad(off, "want INT, got number "+clip(num)+" that is not an integer")
-			return
+			return "want INT, got number " + clip(num) + " that is not an integer"
 		}
 		if st != scan.IntOK || n < math.MinInt32 || n > math.MaxInt32 {
-			v.bad(off, "INT "+clip(num)+" is outside [-2147483648, 2147483647]")
-			return
+			return "INT " + clip(num) + " is outside [-2147483648, 2147483647]"
 		}
 		val.i = n
 		f = float64(n)
@@ -215,12 +229,7 @@ func (v *Validator) checkNumber(t *thingmodel.Type, c byte, off int64, depth int
 		// FLOAT, DOUBLE: the digits, converted on demand. A number without an
 		// exponent and with few integer digits is surely in range; only the
 		// others, and bounded types, need the float64 itself.
-		val.text = num
-		if !v.cur.InMemory() && !shapeQuoted(c) {
-			start := len(v.text) // the window may move before the point is handed over
-			v.text = append(v.text, num...)
-			val.text = v.text[start:len(v.text):len(v.text)]
-		}
+		val.text = keep
 		maxDigits := 308
 		if dt == thingmodel.Float {
 			maxDigits = 38
@@ -233,33 +242,28 @@ func (v *Validator) checkNumber(t *thingmodel.Type, c byte, off int64, depth int
 				// unless it is the threshold itself; then the float32 rounding
 				// of the decimal does, without a float64 step in between.
 				if a := math.Abs(x); !finite || a > float32Edge || a == float32Edge && !float32Finite(num) {
-					v.bad(off, "FLOAT "+clip(num)+" is outside the range of FLOAT: it rounds to infinity as a float32"+
-						" (abs value must be below 2^128 - 2^103, about 3.4028235677973366e38)")
-					return
+					return "FLOAT " + clip(num) + " is outside the range of FLOAT: it rounds to infinity as a float32" +
+						" (abs value must be below 2^128 - 2^103, about 3.4028235677973366e38)"
 				}
 			} else if !finite {
-				v.bad(off, "DOUBLE "+clip(num)+" is outside the range of DOUBLE")
-				return
+				return "DOUBLE " + clip(num) + " is outside the range of DOUBLE"
 			}
 			f = x
 		}
 	}
-	if !bounded {
-		*dst = val
-		return
-	}
-	// SPEC §3: bounds compare exactly, as decimals. f is the float64 nearest to
-	// num (or num itself, for an INT), so it decides unless it ties with the
-	// bound's float64; only a tie compares the decimals.
-	if lo := t.Min(); lo.Set && (f < lo.Value || f == lo.Value && outside(lo.Compare(num, f), -1, lo.Exclusive)) {
-		v.bad(off, dt.String()+" "+clip(num)+" is below the minimum "+fmtBound(lo))
-		return
-	}
-	if hi := t.Max(); hi.Set && (f > hi.Value || f == hi.Value && outside(hi.Compare(num, f), 1, hi.Exclusive)) {
-		v.bad(off, dt.String()+" "+clip(num)+" is above the maximum "+fmtBound(hi))
-		return
+	if bounded {
+		// SPEC §3: bounds compare exactly, as decimals. f is the float64 nearest
+		// to num (or num itself, for an INT), so it decides unless it ties with
+		// the bound's float64; only a tie compares the decimals.
+		if lo := t.Min(); lo.Set && (f < lo.Value || f == lo.Value && outside(lo.Compare(num, f), -1, lo.Exclusive)) {
+			return dt.String() + " " + clip(num) + " is below the minimum " + fmtBound(lo)
+		}
+		if hi := t.Max(); hi.Set && (f > hi.Value || f == hi.Value && outside(hi.Compare(num, f), 1, hi.Exclusive)) {
+			return dt.String() + " " + clip(num) + " is above the maximum " + fmtBound(hi)
+		}
 	}
 	*dst = val
+	return ""
 }
 
 // float32Edge is 2^128 - 2^103, the midpoint between the largest float32 and
@@ -298,16 +302,23 @@ func (v *Validator) checkTimestamp(c byte, off int64, depth int, dst *Value) {
 	if !ok {
 		return
 	}
+	if fault := judgeTimestamp(num, shape, dst); fault != "" {
+		v.bad(off, fault)
+	}
+}
+
+// judgeTimestamp decides a TIMESTAMP whose text is num: it writes the value to
+// dst and returns "", or says why the number is not one.
+func judgeTimestamp(num []byte, shape scan.Num, dst *Value) string {
 	if !shape.Integer() {
-		v.bad(off, "want TIMESTAMP as integer milliseconds, got "+clip(num))
-		return
+		return "want TIMESTAMP as integer milliseconds, got " + clip(num)
 	}
 	n, st := scan.ParseInt(num)
 	if st != scan.IntOK || n < 0 {
-		v.bad(off, "TIMESTAMP "+clip(num)+" is outside [0, 2^63-1]")
-		return
+		return "TIMESTAMP " + clip(num) + " is outside [0, 2^63-1]"
 	}
 	*dst = Value{typ: thingmodel.Timestamp, i: n}
+	return ""
 }
 
 func (v *Validator) checkBool(c byte, off int64, depth int, dst *Value) {
@@ -330,14 +341,8 @@ func (v *Validator) checkBool(c byte, off int64, depth int, dst *Value) {
 		if !ok {
 			return
 		}
-		// The integer literals whose value is 0 or 1 (SPEC §3.1): JSON allows no
-		// leading zeros, so they are exactly 0, 1 and -0.
-		if len(raw) == 1 && (raw[0] == '0' || raw[0] == '1') {
-			*dst = Value{typ: thingmodel.Bool, i: int64(raw[0] - '0')}
-			return
-		}
-		if len(raw) == 2 && raw[0] == '-' && raw[1] == '0' {
-			*dst = Value{typ: thingmodel.Bool}
+		if b, ok := boolNumber(raw); ok {
+			*dst = Value{typ: thingmodel.Bool, i: b}
 			return
 		}
 		v.bad(off, "want BOOL (true, false, 0 or 1), got number "+clip(raw))
@@ -347,18 +352,38 @@ func (v *Validator) checkBool(c byte, off int64, depth int, dst *Value) {
 		if !ok {
 			return
 		}
-		switch string(s) {
-		case "true", "1":
-			*dst = Value{typ: thingmodel.Bool, i: 1}
-			return
-		case "false", "0":
-			*dst = Value{typ: thingmodel.Bool}
+		if b, ok := boolString(s); ok {
+			*dst = Value{typ: thingmodel.Bool, i: b}
 			return
 		}
 		v.bad(off, `want BOOL ("true", "false", "0" or "1" in a string), got string `+quoteBytes(s))
 		return
 	}
 	v.mismatch(off, "BOOL", depth)
+}
+
+// boolNumber returns the BOOL that a number literal stands for: the integer
+// literals whose value is 0 or 1 (SPEC §3.1). JSON allows no leading zeros, so
+// they are exactly 0, 1 and -0.
+func boolNumber(raw []byte) (int64, bool) {
+	switch string(raw) {
+	case "0", "-0":
+		return 0, true
+	case "1":
+		return 1, true
+	}
+	return 0, false
+}
+
+// boolString returns the BOOL that a string stands for in the compat profile.
+func boolString(s []byte) (int64, bool) {
+	switch string(s) {
+	case "true", "1":
+		return 1, true
+	case "false", "0":
+		return 0, true
+	}
+	return 0, false
 }
 
 func (v *Validator) checkEnum(t *thingmodel.Type, c byte, off int64, depth int, dst *Value) {
@@ -378,16 +403,9 @@ func (v *Validator) checkEnum(t *thingmodel.Type, c byte, off int64, depth int, 
 		if !ok {
 			return
 		}
-		n, st := scan.ParseInt(raw)
-		if !shape.Integer() || st != scan.IntOK {
-			v.bad(off, "want ENUM integer key, got number "+clip(raw))
-			return
+		if fault := v.judgeEnumNumber(t, raw, shape, dst); fault != "" {
+			v.bad(off, fault)
 		}
-		if !t.EnumKeyBytes(strconv.AppendInt(v.numBuf[:0], n, 10)) {
-			v.bad(off, "ENUM value "+clip(raw)+" is not a key of enumDesc")
-			return
-		}
-		*dst = Value{typ: thingmodel.Enum, i: n}
 		return
 	case c == '"' && v.compat():
 		s, ok := v.enumKey(t, off)
@@ -399,6 +417,20 @@ func (v *Validator) checkEnum(t *thingmodel.Type, c byte, off int64, depth int, 
 		return
 	}
 	v.mismatch(off, "ENUM integer key", depth)
+}
+
+// judgeEnumNumber decides a number given for an ENUM of enumType INT: it
+// writes the value to dst and returns "", or says why the number is no key.
+func (v *Validator) judgeEnumNumber(t *thingmodel.Type, raw []byte, shape scan.Num, dst *Value) string {
+	n, st := scan.ParseInt(raw)
+	if !shape.Integer() || st != scan.IntOK {
+		return "want ENUM integer key, got number " + clip(raw)
+	}
+	if !t.EnumKeyBytes(strconv.AppendInt(v.numBuf[:0], n, 10)) {
+		return "ENUM value " + clip(raw) + " is not a key of enumDesc"
+	}
+	*dst = Value{typ: thingmodel.Enum, i: n}
+	return ""
 }
 
 // enumKey reads a string that must be a key of t's enumDesc.
@@ -424,19 +456,27 @@ func (v *Validator) checkText(t *thingmodel.Type, c byte, off int64, depth int, 
 	if !ok {
 		return
 	}
+	if fault := judgeText(t, s, dst); fault != "" {
+		v.bad(off, fault)
+	}
+}
+
+// judgeText decides the decoded text s of a STRING, DATE or FILE of type t: it
+// writes the value to dst and returns "", or says why s is not valid.
+func judgeText(t *thingmodel.Type, s []byte, dst *Value) string {
+	dt := t.DataType()
 	switch dt {
 	case thingmodel.String:
 		if len(s) > t.MaxLength() {
-			v.bad(off, "STRING of "+strconv.Itoa(len(s))+" bytes is longer than maxLength "+strconv.Itoa(t.MaxLength()))
-			return
+			return "STRING of " + strconv.Itoa(len(s)) + " bytes is longer than maxLength " + strconv.Itoa(t.MaxLength())
 		}
 	case thingmodel.Date:
 		if !validDate(s) {
-			v.bad(off, "want DATE as \"yyyy-MM-dd HH:mm:ss\" on a real calendar day, got "+quoteBytes(s))
-			return
+			return "want DATE as \"yyyy-MM-dd HH:mm:ss\" on a real calendar day, got " + quoteBytes(s)
 		}
 	}
 	*dst = Value{typ: dt, text: s}
+	return ""
 }
 
 func (v *Validator) checkArray(t *thingmodel.Type, c byte, off int64, depth int, dst *Value) {

@@ -155,11 +155,15 @@ func TestCorpusManifest(t *testing.T) {
 	}
 }
 
-// TestCorpus runs every case of the payload corpus through Validate, and through
-// ValidateReader one byte at a time, and demands the verdict of the manifest
-// from both.
+// TestCorpus runs every case of the payload corpus as runCorpus does.
 func TestCorpus(t *testing.T) {
-	cases := loadCorpus(t)
+	runCorpus(t, loadCorpus(t))
+}
+
+// runCorpus runs each case through Validate, and through ValidateReader one
+// byte at a time, with the accept path and without it (Options.NoAcceptPath),
+// and demands the verdict of the manifest from all four.
+func runCorpus(t *testing.T, cases []corpusCase) {
 	envs := map[string]validate.Options{}
 	for _, c := range cases {
 		opts, ok := envs[c.Env]
@@ -178,24 +182,31 @@ func TestCorpus(t *testing.T) {
 		want := c.want()
 		for _, profile := range c.profiles(t) {
 			t.Run(c.File+"/"+profile.String(), func(t *testing.T) {
-				opts := opts
-				opts.Profile = profile
-				v := validate.New(opts)
-				msg := validate.Message{Topic: c.Topic, Now: c.Now}
+				for _, noAccept := range []bool{false, true} {
+					opts := opts
+					opts.Profile = profile
+					opts.NoAcceptPath = noAccept
+					v := validate.New(opts)
+					msg := validate.Message{Topic: c.Topic, Now: c.Now}
+					mode := ""
+					if noAccept {
+						mode = ", NoAcceptPath"
+					}
 
-				yielded := 0
-				count := func(*validate.Point) error { yielded++; return nil }
-				res, err := v.Validate(msg, payload, count)
-				got := summarize(t, "Validate", res, err, yielded)
-				if diff := cmp.Diff(want, got); diff != "" {
-					t.Errorf("Validate: verdict mismatch (-want +got):\n%s\nreason: %s", diff, c.Reason)
-				}
+					yielded := 0
+					count := func(*validate.Point) error { yielded++; return nil }
+					res, err := v.Validate(msg, payload, count)
+					got := summarize(t, "Validate", res, err, yielded)
+					if diff := cmp.Diff(want, got); diff != "" {
+						t.Errorf("Validate%s: verdict mismatch (-want +got):\n%s\nreason: %s", mode, diff, c.Reason)
+					}
 
-				yielded = 0
-				res, err = v.ValidateReader(msg, iotest.OneByteReader(bytes.NewReader(payload)), count)
-				gotReader := summarize(t, "ValidateReader", res, err, yielded)
-				if diff := cmp.Diff(want, gotReader); diff != "" {
-					t.Errorf("ValidateReader(OneByteReader): verdict mismatch (-want +got):\n%s\nreason: %s", diff, c.Reason)
+					yielded = 0
+					res, err = v.ValidateReader(msg, iotest.OneByteReader(bytes.NewReader(payload)), count)
+					gotReader := summarize(t, "ValidateReader", res, err, yielded)
+					if diff := cmp.Diff(want, gotReader); diff != "" {
+						t.Errorf("ValidateReader(OneByteReader)%s: verdict mismatch (-want +got):\n%s\nreason: %s", mode, diff, c.Reason)
+					}
 				}
 			})
 		}

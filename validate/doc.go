@@ -129,6 +129,28 @@
 // The window of a streaming read grows only to the longest token, which the
 // token limit bounds; no buffer is ever sized from a length the input declares.
 //
+// # The accept path
+//
+// Most entries of real traffic are valid and written plainly, so a batch
+// entry is first read by an accept path: straight from the payload (or the
+// read window), keeping no path for diagnostics, deciding each point with the
+// same value rules, and handing the points over as the entry ends. At the
+// first thing it does not expect, it gives up on the entry without having
+// consumed it, and the checks that word errors read the entry again from its
+// first byte. It does not expect, among others: any invalid value or entry;
+// an unknown, escaped or repeated key; keys in another order than both device
+// keys before "measurepoints"; a quality written other than as one digit; a
+// device the directory refuses or reports offline; a limit reached; an entry
+// that does not end within 16 KiB of the read window. Once anything has been
+// found in a message (an error of any kind, or a point to skip), the rest of
+// it is read by the checks alone.
+//
+// The results are the same either way: code, diagnostic, id, skipped points,
+// and the points with their values and offsets. [Options].NoAcceptPath turns
+// the accept path off, to compare. The sub-device check asks the Directory
+// once per run of entries that name the same device, rather than once per
+// entry.
+//
 // # Concurrency and memory
 //
 // A Validator is not safe for concurrent use; make one per goroutine (they are

@@ -57,6 +57,8 @@ type Validator struct {
 	point    Point
 	numBuf   [24]byte
 
+	lastDev device // the last sub-device fastEntry resolved, in this message
+
 	// Device keys of sub-devices, see internBytes.
 	intern     map[string]string
 	internSize int // bytes counted in intern, at most internMaxBytes
@@ -209,6 +211,7 @@ func (v *Validator) begin(msg Message, yield func(*Point) error) {
 	v.path = v.path[:0]
 	v.sk.Reset()
 	v.idBuf = v.idBuf[:0]
+	v.lastDev = device{}
 }
 
 // preflight decides what is decided before parsing (SPEC §4.2 step 1): 1009, then
@@ -742,6 +745,9 @@ func (v *Validator) readParams() {
 // "measurepoints" is captured and checked in a second pass at the end of the
 // entry.
 func (v *Validator) entry(index, depth int) {
+	if v.fastReady(depth) && v.fastEntry(index) {
+		return
+	}
 	r := &v.r
 	c, _ := r.Peek()
 	e := &v.ent

@@ -454,8 +454,7 @@ func (r *Reader) ReadNumber() ([]byte, Num, *Error) {
 	// Fast path, one pass: the number ends inside the window, before a byte that
 	// cannot continue it.
 	if b := r.buf[r.pos:r.end]; len(b) > 0 {
-		info, end, ok := numberShape(b)
-		if ok && end < len(b) && !numChar[b[end]] && (r.MaxToken <= 0 || end <= r.MaxToken) {
+		if info, end, ok := PlainNumber(b, r.MaxToken); ok {
 			r.pos += end
 			return b[:end], info, nil
 		}

@@ -1,0 +1,79 @@
+package scan
+
+import "unicode/utf8"
+
+// The functions of this file read tokens from a byte slice at an index, for a
+// caller that keeps its position in a local variable and gives up on anything
+// unusual: they report false instead of an error, and the caller reads the same
+// bytes again with a Reader, which says what is wrong. They accept only what a
+// Reader accepts without an error.
+
+// Window returns the bytes of the window that hold input, the index of the next
+// unread byte in it, and the input offset of its first byte. The slice is valid
+// until the next call that reads; SetPos moves the Reader within it.
+func (r *Reader) Window() (buf []byte, pos int, base int64) { return r.buf[:r.end], r.pos, r.base }
+
+// SetPos makes buf[pos] of the last Window the next unread byte. pos must lie
+// between the Reader's position then and the end of that window.
+func (r *Reader) SetPos(pos int) { r.pos = pos }
+
+// Fill reads more input until the window holds at least n unread bytes or the
+// input ends. n must not exceed the window's size (DefaultWindow when
+// streaming). A Reader of a byte slice holds its whole input already.
+func (r *Reader) Fill(n int) {
+	for r.end-r.pos < n && r.refill(r.pos) {
+	}
+}
+
+// SkipSpace returns the index of the first byte at or after i that is not JSON
+// white space, or len(b).
+func SkipSpace(b []byte, i int) int {
+	for i < len(b) && b[i] <= ' ' && isSpace[b[i]] {
+		i++
+	}
+	return i
+}
+
+// PlainString reads the string that starts with the quote at b[i] when it has
+// no escape, no control byte, only valid UTF-8, at most max bytes between its
+// quotes (no limit when max <= 0) and ends within b. It returns the bytes
+// between the quotes and the index after the closing quote.
+func PlainString(b []byte, i, max int) (s []byte, end int, ok bool) {
+	start := i + 1
+	j := start
+	for {
+		for j < len(b) && strSafe[b[j]] {
+			j++
+		}
+		if j >= len(b) {
+			return nil, 0, false
+		}
+		c := b[j]
+		if c == '"' {
+			break
+		}
+		if c < utf8.RuneSelf { // '\\' or a control byte
+			return nil, 0, false
+		}
+		rn, size := utf8.DecodeRune(b[j:])
+		if rn == utf8.RuneError && size <= 1 {
+			return nil, 0, false
+		}
+		j += size
+	}
+	if max > 0 && j-start > max {
+		return nil, 0, false
+	}
+	return b[start:j], j + 1, true
+}
+
+// PlainNumber reads the number that starts at b[0] when it is complete, at
+// most max bytes long (no limit when max <= 0), and followed within b by a byte
+// that cannot continue a number. It returns the number's shape and length.
+func PlainNumber(b []byte, max int) (n Num, end int, ok bool) {
+	n, end, ok = numberShape(b)
+	if !ok || end >= len(b) || numChar[b[end]] || max > 0 && end > max {
+		return n, 0, false
+	}
+	return n, end, true
+}

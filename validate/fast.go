@@ -1,0 +1,603 @@
+package validate
+
+import (
+	"github.com/pointguard/pointguard/internal/scan"
+	"github.com/pointguard/pointguard/thingmodel"
+)
+
+// The accept path. Most entries of real traffic are valid: the keys an entry
+// should have, a known device, and points that keep their model. fastEntry
+// reads such an entry straight from the reader's window, with its position in
+// a local variable and nothing recorded for diagnostics, and hands its points
+// over. At the first thing it does not expect (any invalid or unusual value,
+// an unknown key, an escape, a limit, white space it cannot see the end of) it
+// gives up without having consumed anything, and entry reads the same bytes
+// with the checks that word errors. It runs only while nothing has been found
+// in the message, so an entry it accepts leaves the validator exactly as entry
+// would have: the two are held to the same results by the differential tests
+// and by FuzzAcceptPath.
+
+// fastLookahead is how much of a streamed payload fastEntry wants in the window
+// before it reads an entry; an entry that does not end within it is read by
+// entry.
+const fastLookahead = 16 << 10
+
+// fastDepth is how much deeper than its entry a valid point's value can nest:
+// measurepoints, the point, the object with quality, and an ARRAY or STRUCT in
+// it.
+const fastDepth = 3
+
+// Entry keys as they are written, with their quotes.
+const (
+	quotedProductKey    = `"productKey"`
+	quotedDeviceKey     = `"deviceKey"`
+	quotedMeasurepoints = `"measurepoints"`
+	quotedTime          = `"time"`
+)
+
+// fastReady reports whether fastEntry may read the next entry: a batch method,
+// nothing found so far, room for a valid entry's nesting, and a string limit
+// that lets the keys it knows through.
+func (v *Validator) fastReady(depth int) bool {
+	f := &v.found
+	return v.res.Topic.Method.Batch() && !v.stop && f.format.Code == 0 && f.methodBad.Code == 0 &&
+		!f.hard.set && !f.offline.set && !f.model.set && depth+fastDepth <= v.lim.maxDepth &&
+		v.lim.maxString >= len(quotedMeasurepoints)-2 && !v.opts.NoAcceptPath
+}
+
+// fastEntry reads the entry that starts at the reader's position and
+// hands its points over, when it is valid and ordinary; it reports false, with
+// nothing consumed, when entry must read it.
+func (v *Validator) fastEntry(index int) bool {
+	r := &v.r
+	if !r.InMemory() {
+		r.Fill(fastLookahead)
+	}
+	b, i, base := r.Window()
+	if i >= len(b) || b[i] != '{' {
+		return false
+	}
+	v.resetEntry()
+	entryOff := base + int64(i)
+	maxTok := v.lim.maxString
+	var (
+		seen   uint8
+		pk, dk []byte
+		t      int64
+		dev    device
+	)
+	i++
+	for first := true; ; first = false {
+		if i = scan.SkipSpace(b, i); i >= len(b) {
+			return false
+		}
+		if b[i] == '}' {
+			i++
+			break
+		}
+		if !first {
+			if b[i] != ',' {
+				return false
+			}
+			if i = scan.SkipSpace(b, i+1); i >= len(b) {
+				return false
+			}
+		}
+		k, j := entryKey(b, i)
+		if k < 0 || seen&(1<<k) != 0 {
+			return false
+		}
+		seen |= 1 << k
+		if i = scan.SkipSpace(b, j); i >= len(b) {
+			return false
+		}
+		switch k {
+		case 0, 1:
+			if b[i] != '"' {
+				return false
+			}
+			s, j, ok := scan.PlainString(b, i, maxTok)
+			if !ok {
+				return false
+			}
+			if k == 0 {
+				pk = s
+			} else {
+				dk = s
+			}
+			i = j
+		case 2:
+			if seen&3 != 3 {
+				return false // the device is not known yet: entry captures the points
+			}
+			var ok bool
+			if dev, ok = v.fastDevice(pk, dk); !ok {
+				return false
+			}
+			mpOff := i
+			if i, ok = v.fastPoints(b, i, base, dev.model); !ok {
+				return false
+			}
+			if v.lim.maxEntry > 0 && i-mpOff > v.lim.maxEntry {
+				return false
+			}
+		case 3:
+			c := b[i]
+			if c != '-' && (c < '0' || c > '9') {
+				return false
+			}
+			shape, n, ok := scan.PlainNumber(b[i:], maxTok)
+			if !ok || !shape.Integer() {
+				return false
+			}
+			var st scan.IntStatus
+			if t, st = scan.ParseInt(b[i : i+n]); st != scan.IntOK || t < 0 {
+				return false
+			}
+			i += n
+		}
+	}
+	if seen&4 == 0 {
+		return false // no measurepoints
+	}
+	if seen&8 == 0 {
+		if v.opts.Profile == Strict && v.res.Topic.Method.Resume() {
+			return false
+		}
+		t = v.msg.Now
+	}
+	r.SetPos(i)
+	v.deliver(index, entryOff, dev, t)
+	return true
+}
+
+// entryKey reads the key at b[i] and the ':' after it when the key is one of
+// an entry's, written without escapes. It returns the key's bit (0 productKey,
+// 1 deviceKey, 2 measurepoints, 3 time) and the index after the ':', or -1.
+func entryKey(b []byte, i int) (int, int) {
+	var k int
+	var lit string
+	switch {
+	case hasAt(b, i, quotedProductKey):
+		k, lit = 0, quotedProductKey
+	case hasAt(b, i, quotedDeviceKey):
+		k, lit = 1, quotedDeviceKey
+	case hasAt(b, i, quotedMeasurepoints):
+		k, lit = 2, quotedMeasurepoints
+	case hasAt(b, i, quotedTime):
+		k, lit = 3, quotedTime
+	default:
+		return -1, 0
+	}
+	return colon(b, i+len(lit), k)
+}
+
+// colon returns k and the index after the ':' that must follow b[:i], or -1.
+func colon(b []byte, i, k int) (int, int) {
+	if i < len(b) && b[i] == ':' {
+		return k, i + 1
+	}
+	if i = scan.SkipSpace(b, i); i < len(b) && b[i] == ':' {
+		return k, i + 1
+	}
+	return -1, 0
+}
+
+// hasAt reports whether b holds s at i.
+func hasAt(b []byte, i int, s string) bool {
+	return len(b)-i >= len(s) && string(b[i:i+len(s)]) == s
+}
+
+// device is an entry's resolved device and its model.
+type device struct {
+	pk, dk string
+	model  *thingmodel.Model
+}
+
+// fastDevice resolves an entry's keys as resolve does, and reports false when
+// resolve would record anything (a malformed pair, a refused or offline
+// device) or the product has no model.
+func (v *Validator) fastDevice(pk, dk []byte) (device, bool) {
+	if v.opts.Profile == Strict {
+		if len(pk) == 0 || len(dk) == 0 {
+			return device{}, false
+		}
+	} else if (len(pk) == 0) != (len(dk) == 0) {
+		return device{}, false
+	}
+	topic := &v.res.Topic
+	d := device{pk: topic.ProductKey, dk: topic.DeviceKey}
+	if len(pk) > 0 && (string(pk) != topic.ProductKey || string(dk) != topic.DeviceKey) {
+		if v.lastDev.model != nil && string(pk) == v.lastDev.pk && string(dk) == v.lastDev.dk {
+			return v.lastDev, true
+		}
+		d.pk, d.dk = v.internBytes(pk), v.internBytes(dk)
+		if dir := v.opts.Directory; dir != nil {
+			dev, ok := dir.Device(d.pk, d.dk)
+			if !ok || !dev.Online || dev.GatewayProductKey != topic.ProductKey || dev.GatewayDeviceKey != topic.DeviceKey {
+				return device{}, false
+			}
+		}
+		d.model = v.opts.Models.Model(d.pk)
+		if d.model == nil {
+			return device{}, false
+		}
+		v.lastDev = d
+		return d, true
+	}
+	d.model = v.opts.Models.Model(d.pk)
+	return d, d.model != nil
+}
+
+// fastPoints reads the measurepoints object at b[i], whose points
+// belong to model; each valid point waits in v.pending. It returns the index
+// after the object.
+func (v *Validator) fastPoints(b []byte, i int, base int64, model *thingmodel.Model) (int, bool) {
+	if b[i] != '{' {
+		return 0, false
+	}
+	v.startMarks(model)
+	v.nextSeq = v.nextSeq[:0]
+	maxTok := v.lim.maxString
+	predict := model == v.seqModel
+	i++
+	for n := 0; ; n++ {
+		if i = scan.SkipSpace(b, i); i >= len(b) {
+			return 0, false
+		}
+		if b[i] == '}' {
+			i++
+			break
+		}
+		if n > 0 {
+			if b[i] != ',' {
+				return 0, false
+			}
+			if i = scan.SkipSpace(b, i+1); i >= len(b) {
+				return 0, false
+			}
+		}
+		if b[i] != '"' {
+			return 0, false
+		}
+		var mp *thingmodel.Measurepoint
+		if predict && n < len(v.seq) {
+			// Entries of one product usually list their points in the same
+			// order: compare the previous entry's name in place.
+			id := v.seq[n].Identifier()
+			if end := i + 1 + len(id); end < len(b) && b[end] == '"' && string(b[i+1:end]) == id {
+				mp, i = v.seq[n], end+1
+			}
+		}
+		if mp == nil {
+			s, j, ok := scan.PlainString(b, i, maxTok)
+			if !ok {
+				return 0, false
+			}
+			if mp = model.MeasurepointBytes(s); mp == nil {
+				return 0, false
+			}
+			i = j
+		}
+		if maxTok > 0 && len(mp.Identifier()) > maxTok {
+			return 0, false
+		}
+		var ok bool
+		if _, i = colon(b, i, 0); i == 0 {
+			return 0, false
+		}
+		if i = scan.SkipSpace(b, i); i >= len(b) {
+			return 0, false
+		}
+		if v.seenGen[mp.Index()] == v.gen {
+			return 0, false // given twice
+		}
+		v.seenGen[mp.Index()] = v.gen
+		v.nextSeq = append(v.nextSeq, mp)
+		v.pending = append(v.pending, pending{mp: mp, quality: -1, off: base + int64(i)})
+		p := &v.pending[len(v.pending)-1]
+		if mp.HasQuality() {
+			i, ok = v.fastQuality(mp.Type(), b, i, p)
+		} else {
+			i, ok = v.fastValue(mp.Type(), b, i, &p.val)
+		}
+		if !ok {
+			return 0, false
+		}
+	}
+	v.seq, v.nextSeq, v.seqModel = v.nextSeq, v.seq, model
+	return i, true
+}
+
+// fastQuality reads {"value": v, "quality": q}, in either order, at b[i].
+func (v *Validator) fastQuality(t *thingmodel.Type, b []byte, i int, p *pending) (int, bool) {
+	if b[i] != '{' {
+		return 0, false
+	}
+	var seen uint8
+	i++
+	for first := true; ; first = false {
+		if i = scan.SkipSpace(b, i); i >= len(b) {
+			return 0, false
+		}
+		if b[i] == '}' {
+			i++
+			break
+		}
+		if !first {
+			if b[i] != ',' {
+				return 0, false
+			}
+			if i = scan.SkipSpace(b, i+1); i >= len(b) {
+				return 0, false
+			}
+		}
+		var k int
+		switch {
+		case hasAt(b, i, `"value"`):
+			k, i = colon(b, i+len(`"value"`), 0)
+		case hasAt(b, i, `"quality"`):
+			k, i = colon(b, i+len(`"quality"`), 1)
+		default:
+			return 0, false
+		}
+		if k < 0 || seen&(1<<k) != 0 {
+			return 0, false
+		}
+		seen |= 1 << k
+		if i = scan.SkipSpace(b, i); i >= len(b) {
+			return 0, false
+		}
+		var ok bool
+		if k == 0 {
+			if i, ok = v.fastValue(t, b, i, &p.val); !ok {
+				return 0, false
+			}
+			continue
+		}
+		// quality: an integer from 0 to 9 written as one digit; any other
+		// spelling, such as -0, is left to checkQuality. What follows the
+		// digit must be a ',' or a '}', which the loop checks.
+		if c := b[i]; c < '0'+thingmodel.MinQuality || c > '0'+thingmodel.MaxQuality {
+			return 0, false
+		}
+		p.quality = int(b[i] - '0')
+		i++
+	}
+	return i, seen == 3
+}
+
+// fastValue reads one value of type t at b[i] into dst.
+func (v *Validator) fastValue(t *thingmodel.Type, b []byte, i int, dst *Value) (int, bool) {
+	c := b[i]
+	maxTok := v.lim.maxString
+	switch dt := t.DataType(); dt {
+	case thingmodel.Int, thingmodel.Float, thingmodel.Double, thingmodel.Timestamp:
+		var num []byte
+		var shape scan.Num
+		switch {
+		case c == '-' || (c >= '0' && c <= '9'):
+			var n int
+			var ok bool
+			if shape, n, ok = scan.PlainNumber(b[i:], maxTok); !ok {
+				return 0, false
+			}
+			num = b[i : i+n]
+			i += n
+		case c == '"' && v.opts.Profile == Compat:
+			s, j, ok := scan.PlainString(b, i, maxTok)
+			if !ok {
+				return 0, false
+			}
+			if shape, ok = scan.IsNumber(s); !ok {
+				return 0, false
+			}
+			num, i = s, j
+		default:
+			return 0, false
+		}
+		if dt == thingmodel.Timestamp {
+			return i, judgeTimestamp(num, shape, dst) == ""
+		}
+		return i, judgeNumber(t, num, num, shape, v.opts.Profile == Compat, dst) == ""
+	case thingmodel.Bool:
+		switch {
+		case hasAt(b, i, "true"):
+			*dst = Value{typ: thingmodel.Bool, i: 1}
+			i += len("true")
+		case hasAt(b, i, "false"):
+			*dst = Value{typ: thingmodel.Bool}
+			i += len("false")
+		case c == '-' || (c >= '0' && c <= '9'):
+			_, n, ok := scan.PlainNumber(b[i:], maxTok)
+			if !ok {
+				return 0, false
+			}
+			x, ok := boolNumber(b[i : i+n])
+			if !ok {
+				return 0, false
+			}
+			*dst = Value{typ: thingmodel.Bool, i: x}
+			return i + n, true
+		case c == '"' && v.opts.Profile == Compat:
+			s, j, ok := scan.PlainString(b, i, maxTok)
+			if !ok {
+				return 0, false
+			}
+			x, ok := boolString(s)
+			if !ok {
+				return 0, false
+			}
+			*dst = Value{typ: thingmodel.Bool, i: x}
+			return j, true
+		default:
+			return 0, false
+		}
+		return i, true // what follows must be a ',' or a closing byte, which the caller checks
+	case thingmodel.Enum:
+		switch {
+		case c == '"' && (t.EnumType() == thingmodel.String || v.opts.Profile == Compat):
+			s, j, ok := scan.PlainString(b, i, maxTok)
+			if !ok || !t.EnumKeyBytes(s) {
+				return 0, false
+			}
+			if t.EnumType() == thingmodel.String {
+				*dst = Value{typ: thingmodel.Enum, isText: true, text: s}
+			} else {
+				n, _ := scan.ParseInt(s) // keys of an INT enum are canonical integers
+				*dst = Value{typ: thingmodel.Enum, i: n}
+			}
+			return j, true
+		case t.EnumType() != thingmodel.String && (c == '-' || (c >= '0' && c <= '9')):
+			shape, n, ok := scan.PlainNumber(b[i:], maxTok)
+			if !ok {
+				return 0, false
+			}
+			return i + n, v.judgeEnumNumber(t, b[i:i+n], shape, dst) == ""
+		}
+		return 0, false
+	case thingmodel.String, thingmodel.Date, thingmodel.File:
+		if c != '"' {
+			return 0, false
+		}
+		s, j, ok := scan.PlainString(b, i, maxTok)
+		if !ok {
+			return 0, false
+		}
+		return j, judgeText(t, s, dst) == ""
+	case thingmodel.Array:
+		return v.fastArray(t, b, i, dst)
+	case thingmodel.Struct:
+		return v.fastStruct(t, b, i, dst)
+	}
+	return 0, false
+}
+
+// fastArray reads an ARRAY at b[i].
+func (v *Validator) fastArray(t *thingmodel.Type, b []byte, i int, dst *Value) (int, bool) {
+	if b[i] != '[' {
+		return 0, false
+	}
+	maxItems := thingmodel.MaxArrayItems
+	if v.lim.maxArray > 0 && v.lim.maxArray < maxItems {
+		maxItems = v.lim.maxArray
+	}
+	start := len(v.items)
+	elem := t.Elem()
+	i++
+	for n := 0; ; n++ {
+		if i = scan.SkipSpace(b, i); i >= len(b) {
+			return 0, false
+		}
+		if b[i] == ']' {
+			i++
+			break
+		}
+		if n > 0 {
+			if b[i] != ',' {
+				return 0, false
+			}
+			if i = scan.SkipSpace(b, i+1); i >= len(b) {
+				return 0, false
+			}
+		}
+		if n >= maxItems {
+			return 0, false
+		}
+		v.items = append(v.items, Value{})
+		var ok bool
+		if i, ok = v.fastValue(elem, b, i, &v.items[len(v.items)-1]); !ok { // items are scalars: no append meanwhile
+			return 0, false
+		}
+	}
+	end := len(v.items)
+	*dst = Value{typ: thingmodel.Array, elems: v.items[start:end:end]}
+	return i, true
+}
+
+// fastStruct reads a STRUCT at b[i]. Items are never STRUCT, so one struct is
+// read at a time.
+func (v *Validator) fastStruct(t *thingmodel.Type, b []byte, i int, dst *Value) (int, bool) {
+	if b[i] != '{' {
+		return 0, false
+	}
+	if cap(v.seen) < t.NumItems() {
+		v.seen = make([]bool, t.NumItems())
+	}
+	seen := v.seen[:t.NumItems()]
+	clear(seen)
+	start := len(v.fields)
+	maxTok := v.lim.maxString
+	i++
+	for first := true; ; first = false {
+		if i = scan.SkipSpace(b, i); i >= len(b) {
+			return 0, false
+		}
+		if b[i] == '}' {
+			i++
+			break
+		}
+		if !first {
+			if b[i] != ',' {
+				return 0, false
+			}
+			if i = scan.SkipSpace(b, i+1); i >= len(b) {
+				return 0, false
+			}
+		}
+		if b[i] != '"' {
+			return 0, false
+		}
+		key, j, ok := scan.PlainString(b, i, maxTok)
+		if !ok {
+			return 0, false
+		}
+		k := itemIndex(t, key)
+		if k < 0 || seen[k] {
+			return 0, false
+		}
+		seen[k] = true
+		if _, i = colon(b, j, 0); i == 0 {
+			return 0, false
+		}
+		if i = scan.SkipSpace(b, i); i >= len(b) {
+			return 0, false
+		}
+		it := t.Item(k)
+		v.fields = append(v.fields, Value{})
+		v.names = append(v.names, it.Identifier())
+		if i, ok = v.fastValue(it.Type(), b, i, &v.fields[len(v.fields)-1]); !ok {
+			return 0, false
+		}
+	}
+	if t.NumRequired() > 0 {
+		for k, ok := range seen {
+			if !ok && t.Item(k).Required() {
+				return 0, false
+			}
+		}
+	}
+	end := len(v.fields)
+	*dst = Value{typ: thingmodel.Struct, elems: v.fields[start:end:end], names: v.names[start:end:end]}
+	return i, true
+}
+
+// deliver hands the points of an entry that fastEntry accepted over, as
+// finishEntry does.
+func (v *Validator) deliver(index int, off int64, dev device, t int64) {
+	if v.yield == nil {
+		v.res.Accepted += len(v.pending)
+		return
+	}
+	for i := range v.pending {
+		p := &v.pending[i]
+		v.point = Point{Entry: index, ProductKey: dev.pk, DeviceKey: dev.dk, Time: t,
+			Measurepoint: p.mp, Value: p.val, Quality: p.quality, Offset: p.off}
+		v.res.Accepted++
+		if err := v.yield(&v.point); err != nil {
+			v.yieldErr = err
+			v.stop = true
+			return
+		}
+	}
+}
