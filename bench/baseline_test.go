@@ -10,9 +10,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bytedance/sonic"
 	jsontext "github.com/go-json-experiment/json/jsontext"
 	goccy "github.com/goccy/go-json"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/valyala/fastjson"
 
 	"github.com/pointguard/pointguard/bench/gen"
 	"github.com/pointguard/pointguard/bench/scan"
@@ -456,6 +458,95 @@ func (w *jsontextWalker) walk(p []byte) error {
 			return err
 		}
 	}
+}
+
+// readValue reads the payload as one whole value with the reused decoder, which
+// checks its syntax, UTF-8 and duplicate names without making Go values of its
+// tokens, and then demands the end of the input: a decoder reads a stream of
+// values, a request is one.
+func (w *jsontextWalker) readValue(p []byte) error {
+	w.r.Reset(p)
+	w.dec.Reset(&w.r)
+	if _, err := w.dec.ReadValue(); err != nil {
+		return err
+	}
+	if _, err := w.dec.ReadValue(); err != io.EOF {
+		return errTrailing
+	}
+	return nil
+}
+
+var errTrailing = errors.New("data after the top-level value")
+
+// ---- fastjson: parse into its tree, then walk it ----
+
+// fastjsonWalker parses with a reused fastjson.Parser, whose tree lives in
+// buffers the parser keeps, and walks every value: keys and strings are
+// unescaped, numbers converted to float64. The sums keep the walk from being
+// work without a result; nothing is checked against the model.
+type fastjsonWalker struct {
+	p      fastjson.Parser
+	leaves int
+	bytes  int
+	sum    float64
+	err    error
+}
+
+func (w *fastjsonWalker) walk(p []byte) error {
+	v, err := w.p.ParseBytes(p)
+	if err != nil {
+		return err
+	}
+	w.err = nil
+	w.value(v)
+	return w.err
+}
+
+func (w *fastjsonWalker) value(v *fastjson.Value) {
+	switch v.Type() {
+	case fastjson.TypeObject:
+		o, _ := v.Object()
+		o.Visit(func(key []byte, e *fastjson.Value) {
+			w.bytes += len(key)
+			w.value(e)
+		})
+		return
+	case fastjson.TypeArray:
+		for _, e := range v.GetArray() {
+			w.value(e)
+		}
+		return
+	case fastjson.TypeNumber:
+		f, err := v.Float64()
+		if err != nil && w.err == nil {
+			w.err = err
+		}
+		w.sum += f
+	case fastjson.TypeString:
+		s, _ := v.StringBytes()
+		w.bytes += len(s)
+	}
+	w.leaves++
+}
+
+// ---- syntax checks of other libraries ----
+
+func fastjsonValid(p []byte) error {
+	return fastjson.ValidateBytes(p)
+}
+
+func goccyValid(p []byte) error {
+	if !goccy.Valid(p) {
+		return errSyntax
+	}
+	return nil
+}
+
+func sonicValid(p []byte) error {
+	if !sonic.Valid(p) {
+		return errSyntax
+	}
+	return nil
 }
 
 // ---- JSON Schema ----

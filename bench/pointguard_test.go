@@ -183,6 +183,36 @@ func TestZeroAllocs(t *testing.T) {
 	}
 }
 
+// TestReusedRowsZeroAllocs asserts that the rows that reuse a parser or decoder
+// of their own allocate nothing per request once warmed up, as README.md says.
+func TestReusedRowsZeroAllocs(t *testing.T) {
+	if testing.CoverMode() != "" {
+		t.Skip("coverage instrumentation allocates; allocation counts need a run without -cover")
+	}
+	if raceEnabled {
+		t.Skip("the race detector allocates; allocation counts need a run without -race")
+	}
+	fj := &fastjsonWalker{}
+	jv := newJSONTextWalker()
+	for _, p := range []payload{largePayload(), samplePayload()} {
+		for _, row := range []baseline{{"fastjson-parse-walk", fj.walk}, {"jsontext-read-value", jv.readValue}} {
+			for range warmups {
+				if err := row.check(p.data); err != nil {
+					t.Fatalf("%s on %s: %v", row.name, p.name, err)
+				}
+			}
+			var err error
+			allocs := testing.AllocsPerRun(10, func() { err = row.check(p.data) })
+			if err != nil {
+				t.Fatalf("%s on %s: %v", row.name, p.name, err)
+			}
+			if allocs != 0 {
+				t.Errorf("%s on %s allocates %v times per request, want 0", row.name, p.name, allocs)
+			}
+		}
+	}
+}
+
 // TestBaselinesAgree makes sure that every baseline accepts the payloads it is
 // benchmarked on, so that no row of the table measures an early failure.
 func TestBaselinesAgree(t *testing.T) {
@@ -191,6 +221,14 @@ func TestBaselinesAgree(t *testing.T) {
 			if err := b.check(p.data); err != nil {
 				t.Errorf("%s on %s: %v", b.name, p.name, err)
 			}
+		}
+	}
+	// BenchmarkSize's rows on one of its sizes: the batches of every size are
+	// made by the same generator.
+	p := sizedPayload(t, 64<<10)
+	for _, b := range syntaxRows() {
+		if err := b.check(p.data); err != nil {
+			t.Errorf("%s on %s: %v", b.name, p.name, err)
 		}
 	}
 }
