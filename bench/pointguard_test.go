@@ -3,6 +3,7 @@ package bench
 import (
 	"bytes"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/pointguard/pointguard/bench/gen"
@@ -254,5 +255,62 @@ func TestBaselinesReject(t *testing.T) {
 	}
 	if scanCheck(bad.data[:len(bad.data)-1]) == nil {
 		t.Error("the scanner accepts a truncated payload")
+	}
+}
+
+// TestSyntaxRowsReject makes sure that the rows that check syntax only do check
+// it: each rejects a broken payload, and rejects or accepts the faults that
+// README.md says it does or does not look at, so that the table's "what it does
+// not check" column stays true when a library changes.
+func TestSyntaxRowsReject(t *testing.T) {
+	good := largePayload().data
+	// mutate replaces the first old of the large batch with new.
+	mutate := func(old, new string) []byte {
+		t.Helper()
+		if !bytes.Contains(good, []byte(old)) {
+			t.Fatalf("the large batch has no %q", old)
+		}
+		return bytes.Replace(good, []byte(old), []byte(new), 1)
+	}
+	faults := []struct {
+		name, reason string
+		data         []byte
+	}{
+		{"truncated", "the last closing bracket is missing", good[:len(good)-1]},
+		{"no colon", "a member without its name separator, in the middle of the payload", mutate(`"temp":`, `"temp" `)},
+		{"trailing data", "a second value after the request", append(bytes.Clone(good), ` {}`...)},
+		{"bad escape", `\q is no escape (RFC 8259 §7)`, mutate(`"mode":"`, `"mode":"\q`)},
+		{"control character", "U+0001 must be escaped in a string (RFC 8259 §7)", mutate(`"mode":"`, "\"mode\":\"\x01")},
+		{"leading zero", "a number may not start with 0 and a digit (RFC 8259 §6)", mutate(`"temp":`, `"temp":0`)},
+		{"invalid UTF-8", "0xff is no UTF-8 (RFC 8259 §8.1)", mutate(`"mode":"`, "\"mode\":\"\xff")},
+		{"duplicate name", "names within an object should be unique (RFC 8259 §4)", mutate(`"temp":`, `"temp":1,"temp":`)},
+	}
+	// accepts lists, per row, the faults it lets through; every other fault
+	// must be rejected.
+	accepts := map[string][]string{
+		"scan-ceiling":        {"duplicate name"},
+		"fastjson-parse-walk": {"bad escape", "control character", "leading zero", "invalid UTF-8", "duplicate name"},
+		"fastjson-validate":   {"invalid UTF-8", "duplicate name"},
+		"jsontext-read-value": nil,
+		"goccy-valid":         {"invalid UTF-8", "duplicate name"},
+		"sonic-valid":         {"bad escape", "control character", "invalid UTF-8", "duplicate name"},
+	}
+	rows := syntaxRows()
+	fj := &fastjsonWalker{}
+	rows = append(rows, baseline{"fastjson-parse-walk", fj.walk})
+	for _, row := range rows {
+		lets, ok := accepts[row.name]
+		if !ok {
+			t.Fatalf("no expectations for row %s", row.name)
+		}
+		for _, f := range faults {
+			err := row.check(f.data)
+			switch want := !slices.Contains(lets, f.name); {
+			case want && err == nil:
+				t.Errorf("%s accepts a payload with a fault (%s: %s)", row.name, f.name, f.reason)
+			case !want && err != nil:
+				t.Errorf("%s rejects a payload with a fault it is said to let through (%s: %s): %v", row.name, f.name, f.reason, err)
+			}
+		}
 	}
 }
