@@ -6,5 +6,5 @@
 // Everything is in the package's tests; see README.md for what is measured and
 // how to reproduce it, and the run script beside this file for the whole suite.
 // The payloads, model and directory come from [github.com/pointguard/pointguard/bench/gen];
-// the speed ceiling is [github.com/pointguard/pointguard/bench/scan].
+// the suite's own syntax scanner is [github.com/pointguard/pointguard/bench/scan].
 package bench
