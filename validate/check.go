@@ -230,6 +230,10 @@ func judgeNumber(t *thingmodel.Type, num, keep []byte, shape scan.Num, compat bo
 		// exponent and with few integer digits is surely in range; only the
 		// others, and bounded types, need the float64 itself.
 		val.text = keep
+		if bounded && withinBounds(t, shape) {
+			*dst = val
+			return ""
+		}
 		maxDigits := 308
 		if dt == thingmodel.Float {
 			maxDigits = 38
@@ -264,6 +268,26 @@ func judgeNumber(t *thingmodel.Type, num, keep []byte, shape scan.Num, compat bo
 	}
 	*dst = val
 	return ""
+}
+
+// withinBounds reports whether a FLOAT or DOUBLE of the given shape surely
+// lies strictly inside t's bounds, decided on its integer part alone: a number
+// without exponent whose integer part V has at most 15 digits (so that
+// float64(V) is exact) lies in [V, V+1), or in (-V-1, -V] when negative. The
+// bounds' float64 values are rounded from their decimals, and rounding is
+// monotonic, so a float64 bound strictly beyond that interval's ends means the
+// decimal bound is beyond them too. Numbers close to a bound are left to the
+// exact comparison.
+func withinBounds(t *thingmodel.Type, shape scan.Num) bool {
+	if shape.Exp() || shape.IntDigits > 15 {
+		return false
+	}
+	lo, hi := float64(shape.Value), float64(shape.Value)+1
+	if shape.Neg() {
+		lo, hi = -hi, -lo
+	}
+	min, max := t.Min(), t.Max()
+	return (!min.Set || min.Value < lo) && (!max.Set || hi < max.Value)
 }
 
 // float32Edge is 2^128 - 2^103, the midpoint between the largest float32 and

@@ -58,7 +58,7 @@ func (v *Validator) fastEntry(index int) bool {
 		return false
 	}
 	v.resetEntry()
-	entryOff := base + int64(i)
+	v.ready = v.ready[:0]
 	maxTok := v.lim.maxString
 	var (
 		seen   uint8
@@ -115,7 +115,7 @@ func (v *Validator) fastEntry(index int) bool {
 				return false
 			}
 			mpOff := i
-			if i, ok = v.fastPoints(b, i, base, dev.model); !ok {
+			if i, ok = v.fastPoints(b, i, base, index, dev); !ok {
 				return false
 			}
 			if v.lim.maxEntry > 0 && i-mpOff > v.lim.maxEntry {
@@ -147,7 +147,7 @@ func (v *Validator) fastEntry(index int) bool {
 		t = v.msg.Now
 	}
 	r.SetPos(i)
-	v.deliver(index, entryOff, dev, t)
+	v.deliver(t)
 	return true
 }
 
@@ -229,17 +229,18 @@ func (v *Validator) fastDevice(pk, dk []byte) (device, bool) {
 	return d, d.model != nil
 }
 
-// fastPoints reads the measurepoints object at b[i], whose points
-// belong to model; each valid point waits in v.pending. It returns the index
-// after the object.
-func (v *Validator) fastPoints(b []byte, i int, base int64, model *thingmodel.Model) (int, bool) {
+// fastPoints reads the measurepoints object at b[i] of entry index, whose
+// device is dev; each valid point waits in v.ready, all but its time set. It
+// returns the index after the object.
+func (v *Validator) fastPoints(b []byte, i int, base int64, index int, dev device) (int, bool) {
+	model := dev.model
 	if b[i] != '{' {
 		return 0, false
 	}
 	v.startMarks(model)
-	v.nextSeq = v.nextSeq[:0]
+	seq := v.fastSeq(model)
+	next := seq.next[:0]
 	maxTok := v.lim.maxString
-	predict := model == v.seqModel
 	i++
 	for n := 0; ; n++ {
 		if i = scan.SkipSpace(b, i); i >= len(b) {
@@ -261,12 +262,12 @@ func (v *Validator) fastPoints(b []byte, i int, base int64, model *thingmodel.Mo
 			return 0, false
 		}
 		var mp *thingmodel.Measurepoint
-		if predict && n < len(v.seq) {
+		if n < len(seq.last) {
 			// Entries of one product usually list their points in the same
-			// order: compare the previous entry's name in place.
-			id := v.seq[n].Identifier()
+			// order: compare the name its last entry had here in place.
+			id := seq.last[n].Identifier()
 			if end := i + 1 + len(id); end < len(b) && b[end] == '"' && string(b[i+1:end]) == id {
-				mp, i = v.seq[n], end+1
+				mp, i = seq.last[n], end+1
 			}
 		}
 		if mp == nil {
@@ -293,24 +294,50 @@ func (v *Validator) fastPoints(b []byte, i int, base int64, model *thingmodel.Mo
 			return 0, false // given twice
 		}
 		v.seenGen[mp.Index()] = v.gen
-		v.nextSeq = append(v.nextSeq, mp)
-		v.pending = append(v.pending, pending{mp: mp, quality: -1, off: base + int64(i)})
-		p := &v.pending[len(v.pending)-1]
+		next = append(next, mp)
+		p := v.nextReady()
+		p.Entry, p.ProductKey, p.DeviceKey = index, dev.pk, dev.dk
+		p.Measurepoint, p.Quality, p.Offset = mp, -1, base+int64(i)
 		if mp.HasQuality() {
 			i, ok = v.fastQuality(mp.Type(), b, i, p)
 		} else {
-			i, ok = v.fastValue(mp.Type(), b, i, &p.val)
+			i, ok = v.fastValue(mp.Type(), b, i, &p.Value)
 		}
 		if !ok {
 			return 0, false
 		}
 	}
-	v.seq, v.nextSeq, v.seqModel = v.nextSeq, v.seq, model
+	seq.last, seq.next = next, seq.last
 	return i, true
 }
 
+// pointOrder is the order of the points in the last entry of one model.
+type pointOrder struct {
+	model      *thingmodel.Model
+	last, next []*thingmodel.Measurepoint
+}
+
+// fastSeq returns the point order of model's last entry in this validator's
+// small cache of the models seen last, which replaces the least recent one
+// when model is not in it: batches often alternate between a few products.
+func (v *Validator) fastSeq(model *thingmodel.Model) *pointOrder {
+	c := &v.orders
+	for k := range c {
+		if c[k].model == model {
+			if k > 0 {
+				c[0], c[k] = c[k], c[0]
+			}
+			return &c[0]
+		}
+	}
+	evicted := c[len(c)-1]
+	copy(c[1:], c[:len(c)-1])
+	c[0] = pointOrder{model: model, last: evicted.last[:0], next: evicted.next[:0]}
+	return &c[0]
+}
+
 // fastQuality reads {"value": v, "quality": q}, in either order, at b[i].
-func (v *Validator) fastQuality(t *thingmodel.Type, b []byte, i int, p *pending) (int, bool) {
+func (v *Validator) fastQuality(t *thingmodel.Type, b []byte, i int, p *Point) (int, bool) {
 	if b[i] != '{' {
 		return 0, false
 	}
@@ -350,7 +377,7 @@ func (v *Validator) fastQuality(t *thingmodel.Type, b []byte, i int, p *pending)
 		}
 		var ok bool
 		if k == 0 {
-			if i, ok = v.fastValue(t, b, i, &p.val); !ok {
+			if i, ok = v.fastValue(t, b, i, &p.Value); !ok {
 				return 0, false
 			}
 			continue
@@ -361,7 +388,7 @@ func (v *Validator) fastQuality(t *thingmodel.Type, b []byte, i int, p *pending)
 		if c := b[i]; c < '0'+thingmodel.MinQuality || c > '0'+thingmodel.MaxQuality {
 			return 0, false
 		}
-		p.quality = int(b[i] - '0')
+		p.Quality = int(b[i] - '0')
 		i++
 	}
 	return i, seen == 3
@@ -385,7 +412,7 @@ func (v *Validator) fastValue(t *thingmodel.Type, b []byte, i int, dst *Value) (
 			num = b[i : i+n]
 			i += n
 		case c == '"' && v.opts.Profile == Compat:
-			s, j, ok := scan.PlainString(b, i, maxTok)
+			s, j, ok := v.fastText(b, i)
 			if !ok {
 				return 0, false
 			}
@@ -420,7 +447,7 @@ func (v *Validator) fastValue(t *thingmodel.Type, b []byte, i int, dst *Value) (
 			*dst = Value{typ: thingmodel.Bool, i: x}
 			return i + n, true
 		case c == '"' && v.opts.Profile == Compat:
-			s, j, ok := scan.PlainString(b, i, maxTok)
+			s, j, ok := v.fastText(b, i)
 			if !ok {
 				return 0, false
 			}
@@ -437,7 +464,7 @@ func (v *Validator) fastValue(t *thingmodel.Type, b []byte, i int, dst *Value) (
 	case thingmodel.Enum:
 		switch {
 		case c == '"' && (t.EnumType() == thingmodel.String || v.opts.Profile == Compat):
-			s, j, ok := scan.PlainString(b, i, maxTok)
+			s, j, ok := v.fastText(b, i)
 			if !ok || !t.EnumKeyBytes(s) {
 				return 0, false
 			}
@@ -460,7 +487,7 @@ func (v *Validator) fastValue(t *thingmodel.Type, b []byte, i int, dst *Value) (
 		if c != '"' {
 			return 0, false
 		}
-		s, j, ok := scan.PlainString(b, i, maxTok)
+		s, j, ok := v.fastText(b, i)
 		if !ok {
 			return 0, false
 		}
@@ -471,6 +498,18 @@ func (v *Validator) fastValue(t *thingmodel.Type, b []byte, i int, dst *Value) (
 		return v.fastStruct(t, b, i, dst)
 	}
 	return 0, false
+}
+
+// fastText reads the string at b[i] and returns its decoded bytes, valid
+// until the entry's points have been handed over, as stringText does.
+func (v *Validator) fastText(b []byte, i int) (s []byte, end int, ok bool) {
+	raw, end, esc, ok := scan.StringAt(b, i, v.lim.maxString)
+	if !ok || !esc {
+		return raw, end, ok
+	}
+	start := len(v.text)
+	v.text = scan.AppendUnescaped(v.text, raw)
+	return v.text[start:len(v.text):len(v.text)], end, true
 }
 
 // fastArray reads an ARRAY at b[i].
@@ -582,19 +621,31 @@ func (v *Validator) fastStruct(t *thingmodel.Type, b []byte, i int, dst *Value) 
 	return i, true
 }
 
-// deliver hands the points of an entry that fastEntry accepted over, as
-// finishEntry does.
-func (v *Validator) deliver(index int, off int64, dev device, t int64) {
+// nextReady returns a new slot at the end of v.ready, its fields left as
+// they were: fastPoints sets them all, and the value rules write a whole
+// value.
+func (v *Validator) nextReady() *Point {
+	n := len(v.ready)
+	if n < cap(v.ready) {
+		v.ready = v.ready[:n+1]
+	} else {
+		v.ready = append(v.ready, Point{})
+	}
+	return &v.ready[n]
+}
+
+// deliver hands the points of an entry that fastEntry accepted over, with
+// their time t, as finishEntry does.
+func (v *Validator) deliver(t int64) {
 	if v.yield == nil {
-		v.res.Accepted += len(v.pending)
+		v.res.Accepted += len(v.ready)
 		return
 	}
-	for i := range v.pending {
-		p := &v.pending[i]
-		v.point = Point{Entry: index, ProductKey: dev.pk, DeviceKey: dev.dk, Time: t,
-			Measurepoint: p.mp, Value: p.val, Quality: p.quality, Offset: p.off}
+	for i := range v.ready {
+		p := &v.ready[i]
+		p.Time = t
 		v.res.Accepted++
-		if err := v.yield(&v.point); err != nil {
+		if err := v.yield(p); err != nil {
 			v.yieldErr = err
 			v.stop = true
 			return

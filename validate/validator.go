@@ -57,7 +57,9 @@ type Validator struct {
 	point    Point
 	numBuf   [24]byte
 
-	lastDev device // the last sub-device fastEntry resolved, in this message
+	lastDev device        // the last sub-device fastEntry resolved, in this message
+	orders  [4]pointOrder // point orders of the models fastEntry read last
+	ready   []Point       // the points of the entry fastEntry reads
 
 	// Device keys of sub-devices, see internBytes.
 	intern     map[string]string

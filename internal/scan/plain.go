@@ -34,11 +34,20 @@ func SkipSpace(b []byte, i int) int {
 	return i
 }
 
-// PlainString reads the string that starts with the quote at b[i] when it has
-// no escape, no control byte, only valid UTF-8, at most max bytes between its
-// quotes (no limit when max <= 0) and ends within b. It returns the bytes
-// between the quotes and the index after the closing quote.
+// PlainString reads the string that starts with the quote at b[i] when
+// StringAt reads it and it has no escape.
 func PlainString(b []byte, i, max int) (s []byte, end int, ok bool) {
+	s, end, esc, ok := StringAt(b, i, max)
+	return s, end, ok && !esc
+}
+
+// StringAt reads the string that starts with the quote at b[i] when it has
+// only valid escapes (a \u escape of a surrogate only as half of a pair), no
+// control byte, only valid UTF-8, at most max raw bytes between its quotes (no
+// limit when max <= 0), and ends within b. It returns the raw bytes between the
+// quotes (AppendUnescaped decodes them), the index after the closing quote, and
+// whether there are escapes.
+func StringAt(b []byte, i, max int) (raw []byte, end int, esc, ok bool) {
 	start := i + 1
 	j := start
 	for {
@@ -46,25 +55,64 @@ func PlainString(b []byte, i, max int) (s []byte, end int, ok bool) {
 			j++
 		}
 		if j >= len(b) {
-			return nil, 0, false
+			return nil, 0, false, false
 		}
 		c := b[j]
 		if c == '"' {
 			break
 		}
-		if c < utf8.RuneSelf { // '\\' or a control byte
-			return nil, 0, false
+		if c == '\\' {
+			n := escapeLen(b[j:])
+			if n == 0 {
+				return nil, 0, false, false
+			}
+			esc = true
+			j += n
+			continue
+		}
+		if c < utf8.RuneSelf { // a control byte
+			return nil, 0, false, false
 		}
 		rn, size := utf8.DecodeRune(b[j:])
 		if rn == utf8.RuneError && size <= 1 {
-			return nil, 0, false
+			return nil, 0, false, false
 		}
 		j += size
 	}
 	if max > 0 && j-start > max {
-		return nil, 0, false
+		return nil, 0, false, false
 	}
-	return b[start:j], j + 1, true
+	return b[start:j], j + 1, esc, true
+}
+
+// escapeLen returns the length of the escape at the start of b, a surrogate
+// pair's two \u escapes as one, or 0 when it is not valid or b ends first.
+func escapeLen(b []byte) int {
+	if len(b) < 2 {
+		return 0
+	}
+	switch b[1] {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		return 2
+	case 'u':
+		if len(b) < 6 {
+			return 0
+		}
+		u, ok := hex4(b[2:6])
+		switch {
+		case !ok || u >= 0xDC00 && u < 0xE000:
+			return 0
+		case u < 0xD800 || u >= 0xE000:
+			return 6
+		}
+		if len(b) < 12 || b[6] != '\\' || b[7] != 'u' {
+			return 0
+		}
+		if lo, ok := hex4(b[8:12]); ok && lo >= 0xDC00 && lo < 0xE000 {
+			return 12
+		}
+	}
+	return 0
 }
 
 // PlainNumber reads the number that starts at b[0] when it is complete, at
