@@ -126,6 +126,8 @@ func (b Bound) Compare(num []byte, f float64) int {
 		return -1
 	case f > b.Value:
 		return 1
+	case b.Text != "" && string(num) == b.Text: // the value as the bound is written
+		return 0
 	}
 	return scan.CompareNumbers(num, b.limit())
 }
@@ -206,6 +208,9 @@ func (t *Type) ItemIndexBytes(id []byte) int {
 
 // NumRequired returns the number of a STRUCT's items marked "required": true.
 func (t *Type) NumRequired() int { return t.required }
+
+// Bounded reports whether the type has a lower or an upper bound.
+func (t *Type) Bounded() bool { return t.min.Set || t.max.Set }
 
 // Min returns the lower bound of an INT, FLOAT or DOUBLE.
 func (t *Type) Min() Bound { return t.min }

@@ -203,13 +203,14 @@ func (v *Validator) checkNumber(t *thingmodel.Type, c byte, off int64, depth int
 // returns "" when the number is valid, or else says why not.
 func judgeNumber(t *thingmodel.Type, num, keep []byte, shape scan.Num, compat bool, dst *Value) string {
 	dt := t.DataType()
-	val := Value{typ: dt}
+	var i int64
+	var text []byte
 	var f float64
-	bounded := t.Min().Set || t.Max().Set
+	bounded := t.Bounded()
 	switch dt {
 	case thingmodel.Int:
 		if n, ok := shape.Int32(); ok { // the usual case, decided by the scan alone
-			val.i = n
+			i = n
 			f = float64(n)
 			break
 		}
@@ -223,37 +224,33 @@ func judgeNumber(t *thingmodel.Type, num, keep []byte, shape scan.Num, compat bo
 		if st != scan.IntOK || n < math.MinInt32 || n > math.MaxInt32 {
 			return "INT " + clip(num) + " is outside [-2147483648, 2147483647]"
 		}
-		val.i = n
+		i = n
 		f = float64(n)
 	default:
 		// FLOAT, DOUBLE: the digits, converted on demand. A number without an
 		// exponent and with few integer digits is surely in range; only the
 		// others, and bounded types, need the float64 itself.
-		val.text = keep
-		if bounded && withinBounds(t, shape) {
-			*dst = val
-			return ""
+		text = keep
+		if !bounded && !shape.Exp() && int(shape.IntDigits) <= 38 {
+			break // within FLOAT's range, and DOUBLE's
 		}
-		maxDigits := 308
+		x, finite := scan.ShortFloat(num, shape)
+		if !finite {
+			x, finite = scan.ParseFloat(num)
+		}
 		if dt == thingmodel.Float {
-			maxDigits = 38
-		}
-		if bounded || shape.Exp() || int(shape.IntDigits) > maxDigits {
-			x, finite := scan.ParseFloat(num)
-			if dt == thingmodel.Float {
-				// SPEC §3.1: a FLOAT rounds to a finite float32, decided on the
-				// exact decimal. Rounding is monotonic, so the float64 decides
-				// unless it is the threshold itself; then the float32 rounding
-				// of the decimal does, without a float64 step in between.
-				if a := math.Abs(x); !finite || a > float32Edge || a == float32Edge && !float32Finite(num) {
-					return "FLOAT " + clip(num) + " is outside the range of FLOAT: it rounds to infinity as a float32" +
-						" (abs value must be below 2^128 - 2^103, about 3.4028235677973366e38)"
-				}
-			} else if !finite {
-				return "DOUBLE " + clip(num) + " is outside the range of DOUBLE"
+			// SPEC §3.1: a FLOAT rounds to a finite float32, decided on the
+			// exact decimal. Rounding is monotonic, so the float64 decides
+			// unless it is the threshold itself; then the float32 rounding
+			// of the decimal does, without a float64 step in between.
+			if a := math.Abs(x); !finite || a > float32Edge || a == float32Edge && !float32Finite(num) {
+				return "FLOAT " + clip(num) + " is outside the range of FLOAT: it rounds to infinity as a float32" +
+					" (abs value must be below 2^128 - 2^103, about 3.4028235677973366e38)"
 			}
-			f = x
+		} else if !finite {
+			return "DOUBLE " + clip(num) + " is outside the range of DOUBLE"
 		}
+		f = x
 	}
 	if bounded {
 		// SPEC §3: bounds compare exactly, as decimals. f is the float64 nearest
@@ -266,28 +263,8 @@ func judgeNumber(t *thingmodel.Type, num, keep []byte, shape scan.Num, compat bo
 			return dt.String() + " " + clip(num) + " is above the maximum " + fmtBound(hi)
 		}
 	}
-	*dst = val
+	dst.setScalar(dt, false, i, text)
 	return ""
-}
-
-// withinBounds reports whether a FLOAT or DOUBLE of the given shape surely
-// lies strictly inside t's bounds, decided on its integer part alone: a number
-// without exponent whose integer part V has at most 15 digits (so that
-// float64(V) is exact) lies in [V, V+1), or in (-V-1, -V] when negative. The
-// bounds' float64 values are rounded from their decimals, and rounding is
-// monotonic, so a float64 bound strictly beyond that interval's ends means the
-// decimal bound is beyond them too. Numbers close to a bound are left to the
-// exact comparison.
-func withinBounds(t *thingmodel.Type, shape scan.Num) bool {
-	if shape.Exp() || shape.IntDigits > 15 {
-		return false
-	}
-	lo, hi := float64(shape.Value), float64(shape.Value)+1
-	if shape.Neg() {
-		lo, hi = -hi, -lo
-	}
-	min, max := t.Min(), t.Max()
-	return (!min.Set || min.Value < lo) && (!max.Set || hi < max.Value)
 }
 
 // float32Edge is 2^128 - 2^103, the midpoint between the largest float32 and
@@ -337,11 +314,17 @@ func judgeTimestamp(num []byte, shape scan.Num, dst *Value) string {
 	if !shape.Integer() {
 		return "want TIMESTAMP as integer milliseconds, got " + clip(num)
 	}
-	n, st := scan.ParseInt(num)
-	if st != scan.IntOK || n < 0 {
+	n, ok := shape.Int64()
+	if !ok {
+		var st scan.IntStatus
+		if n, st = scan.ParseInt(num); st != scan.IntOK {
+			n = -1
+		}
+	}
+	if n < 0 {
 		return "TIMESTAMP " + clip(num) + " is outside [0, 2^63-1]"
 	}
-	*dst = Value{typ: thingmodel.Timestamp, i: n}
+	dst.setScalar(thingmodel.Timestamp, false, n, nil)
 	return ""
 }
 
@@ -355,10 +338,10 @@ func (v *Validator) checkBool(c byte, off int64, depth int, dst *Value) {
 			return
 		}
 		if lit == 't' {
-			*dst = Value{typ: thingmodel.Bool, i: 1}
+			dst.setScalar(thingmodel.Bool, false, 1, nil)
 			return
 		}
-		*dst = Value{typ: thingmodel.Bool}
+		dst.setScalar(thingmodel.Bool, false, 0, nil)
 		return
 	case c == '-' || (c >= '0' && c <= '9'):
 		raw, _, ok := v.number()
@@ -366,7 +349,7 @@ func (v *Validator) checkBool(c byte, off int64, depth int, dst *Value) {
 			return
 		}
 		if b, ok := boolNumber(raw); ok {
-			*dst = Value{typ: thingmodel.Bool, i: b}
+			dst.setScalar(thingmodel.Bool, false, b, nil)
 			return
 		}
 		v.bad(off, "want BOOL (true, false, 0 or 1), got number "+clip(raw))
@@ -377,7 +360,7 @@ func (v *Validator) checkBool(c byte, off int64, depth int, dst *Value) {
 			return
 		}
 		if b, ok := boolString(s); ok {
-			*dst = Value{typ: thingmodel.Bool, i: b}
+			dst.setScalar(thingmodel.Bool, false, b, nil)
 			return
 		}
 		v.bad(off, `want BOOL ("true", "false", "0" or "1" in a string), got string `+quoteBytes(s))
@@ -417,7 +400,7 @@ func (v *Validator) checkEnum(t *thingmodel.Type, c byte, off int64, depth int, 
 			return
 		}
 		if s, ok := v.enumKey(t, off); ok {
-			*dst = Value{typ: thingmodel.Enum, isText: true, text: s}
+			dst.setScalar(thingmodel.Enum, true, 0, s)
 		}
 		return
 	}
@@ -437,7 +420,7 @@ func (v *Validator) checkEnum(t *thingmodel.Type, c byte, off int64, depth int, 
 			return
 		}
 		n, _ := scan.ParseInt(s) // keys of an INT enum are canonical integers
-		*dst = Value{typ: thingmodel.Enum, i: n}
+		dst.setScalar(thingmodel.Enum, false, n, nil)
 		return
 	}
 	v.mismatch(off, "ENUM integer key", depth)
@@ -453,7 +436,7 @@ func (v *Validator) judgeEnumNumber(t *thingmodel.Type, raw []byte, shape scan.N
 	if !t.EnumKeyBytes(strconv.AppendInt(v.numBuf[:0], n, 10)) {
 		return "ENUM value " + clip(raw) + " is not a key of enumDesc"
 	}
-	*dst = Value{typ: thingmodel.Enum, i: n}
+	dst.setScalar(thingmodel.Enum, false, n, nil)
 	return ""
 }
 
@@ -499,7 +482,7 @@ func judgeText(t *thingmodel.Type, s []byte, dst *Value) string {
 			return "want DATE as \"yyyy-MM-dd HH:mm:ss\" on a real calendar day, got " + quoteBytes(s)
 		}
 	}
-	*dst = Value{typ: dt, text: s}
+	dst.setScalar(dt, false, 0, s)
 	return ""
 }
 

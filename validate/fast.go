@@ -126,8 +126,8 @@ func (v *Validator) fastEntry(index int) bool {
 			if c != '-' && (c < '0' || c > '9') {
 				return false
 			}
-			shape, n, ok := scan.PlainNumber(b[i:], maxTok)
-			if !ok || !shape.Integer() {
+			shape, n, ok := scan.PlainNumber(b[i:])
+			if !ok || n > maxTok || !shape.Integer() {
 				return false
 			}
 			var st scan.IntStatus
@@ -155,18 +155,21 @@ func (v *Validator) fastEntry(index int) bool {
 // an entry's, written without escapes. It returns the key's bit (0 productKey,
 // 1 deviceKey, 2 measurepoints, 3 time) and the index after the ':', or -1.
 func entryKey(b []byte, i int) (int, int) {
-	var k int
-	var lit string
-	switch {
-	case hasAt(b, i, quotedProductKey):
+	if i+1 >= len(b) {
+		return -1, 0
+	}
+	k, lit := -1, ""
+	switch b[i+1] {
+	case 'p':
 		k, lit = 0, quotedProductKey
-	case hasAt(b, i, quotedDeviceKey):
+	case 'd':
 		k, lit = 1, quotedDeviceKey
-	case hasAt(b, i, quotedMeasurepoints):
+	case 'm':
 		k, lit = 2, quotedMeasurepoints
-	case hasAt(b, i, quotedTime):
+	case 't':
 		k, lit = 3, quotedTime
-	default:
+	}
+	if k < 0 || !hasAt(b, i, lit) {
 		return -1, 0
 	}
 	return colon(b, i+len(lit), k)
@@ -264,7 +267,8 @@ func (v *Validator) fastPoints(b []byte, i int, base int64, index int, dev devic
 		var mp *thingmodel.Measurepoint
 		if n < len(seq.last) {
 			// Entries of one product usually list their points in the same
-			// order: compare the name its last entry had here in place.
+			// order: compare the name its last entry had here in place. It
+			// was read within the token limit once, so it keeps it.
 			id := seq.last[n].Identifier()
 			if end := i + 1 + len(id); end < len(b) && b[end] == '"' && string(b[i+1:end]) == id {
 				mp, i = seq.last[n], end+1
@@ -279,9 +283,6 @@ func (v *Validator) fastPoints(b []byte, i int, base int64, index int, dev devic
 				return 0, false
 			}
 			i = j
-		}
-		if maxTok > 0 && len(mp.Identifier()) > maxTok {
-			return 0, false
 		}
 		var ok bool
 		if _, i = colon(b, i, 0); i == 0 {
@@ -406,7 +407,7 @@ func (v *Validator) fastValue(t *thingmodel.Type, b []byte, i int, dst *Value) (
 		case c == '-' || (c >= '0' && c <= '9'):
 			var n int
 			var ok bool
-			if shape, n, ok = scan.PlainNumber(b[i:], maxTok); !ok {
+			if shape, n, ok = scan.PlainNumber(b[i:]); !ok || n > maxTok {
 				return 0, false
 			}
 			num = b[i : i+n]
@@ -430,21 +431,21 @@ func (v *Validator) fastValue(t *thingmodel.Type, b []byte, i int, dst *Value) (
 	case thingmodel.Bool:
 		switch {
 		case hasAt(b, i, "true"):
-			*dst = Value{typ: thingmodel.Bool, i: 1}
+			dst.setScalar(thingmodel.Bool, false, 1, nil)
 			i += len("true")
 		case hasAt(b, i, "false"):
-			*dst = Value{typ: thingmodel.Bool}
+			dst.setScalar(thingmodel.Bool, false, 0, nil)
 			i += len("false")
 		case c == '-' || (c >= '0' && c <= '9'):
-			_, n, ok := scan.PlainNumber(b[i:], maxTok)
-			if !ok {
+			_, n, ok := scan.PlainNumber(b[i:])
+			if !ok || n > maxTok {
 				return 0, false
 			}
 			x, ok := boolNumber(b[i : i+n])
 			if !ok {
 				return 0, false
 			}
-			*dst = Value{typ: thingmodel.Bool, i: x}
+			dst.setScalar(thingmodel.Bool, false, x, nil)
 			return i + n, true
 		case c == '"' && v.opts.Profile == Compat:
 			s, j, ok := v.fastText(b, i)
@@ -455,7 +456,7 @@ func (v *Validator) fastValue(t *thingmodel.Type, b []byte, i int, dst *Value) (
 			if !ok {
 				return 0, false
 			}
-			*dst = Value{typ: thingmodel.Bool, i: x}
+			dst.setScalar(thingmodel.Bool, false, x, nil)
 			return j, true
 		default:
 			return 0, false
@@ -469,15 +470,15 @@ func (v *Validator) fastValue(t *thingmodel.Type, b []byte, i int, dst *Value) (
 				return 0, false
 			}
 			if t.EnumType() == thingmodel.String {
-				*dst = Value{typ: thingmodel.Enum, isText: true, text: s}
+				dst.setScalar(thingmodel.Enum, true, 0, s)
 			} else {
 				n, _ := scan.ParseInt(s) // keys of an INT enum are canonical integers
-				*dst = Value{typ: thingmodel.Enum, i: n}
+				dst.setScalar(thingmodel.Enum, false, n, nil)
 			}
 			return j, true
 		case t.EnumType() != thingmodel.String && (c == '-' || (c >= '0' && c <= '9')):
-			shape, n, ok := scan.PlainNumber(b[i:], maxTok)
-			if !ok {
+			shape, n, ok := scan.PlainNumber(b[i:])
+			if !ok || n > maxTok {
 				return 0, false
 			}
 			return i + n, v.judgeEnumNumber(t, b[i:i+n], shape, dst) == ""

@@ -33,6 +33,13 @@ type Value struct {
 	names  []string // STRUCT: item identifiers, parallel to elems
 }
 
+// setScalar makes v a value without items, writing each field in place: a
+// Value is large enough that building one aside and copying it shows in
+// profiles.
+func (v *Value) setScalar(typ thingmodel.DataType, isText bool, i int64, text []byte) {
+	v.typ, v.isText, v.i, v.text, v.elems, v.names = typ, isText, i, text, nil, nil
+}
+
 // DataType returns the value's data type.
 func (v Value) DataType() thingmodel.DataType { return v.typ }
 

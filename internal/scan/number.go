@@ -91,6 +91,44 @@ func ParseFloat(b []byte) (float64, bool) {
 	return f, true
 }
 
+// pow10 holds the powers of ten that a float64 holds exactly.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
+
+// ShortFloat returns the float64 nearest to the JSON number b of shape n when
+// it has no exponent and at most 15 digits in all, and false otherwise (use
+// ParseFloat then). Its digits are then an integer m below 2^53 and its value
+// m / 10^k, both exact as float64, and one division rounds correctly.
+func ShortFloat(b []byte, n Num) (float64, bool) {
+	if n.Exp() || n.IntDigits > 15 {
+		return 0, false
+	}
+	var m uint64
+	digits, frac := 0, -1
+	for _, c := range b {
+		switch {
+		case c == '.':
+			frac = 0
+		case c >= '0' && c <= '9':
+			m = m*10 + uint64(c-'0')
+			digits++
+			if frac >= 0 {
+				frac++
+			}
+		}
+	}
+	if digits > 15 {
+		return 0, false
+	}
+	f := float64(m)
+	if frac > 0 {
+		f /= pow10[frac]
+	}
+	if n.Neg() {
+		f = -f
+	}
+	return f, true
+}
+
 // ParseFloat32 returns the float32 nearest to the JSON number b, rounded once,
 // from the exact decimal (IEEE 754 round-to-nearest-even), and false when it
 // rounds to infinity. b must be a valid JSON number. It allocates only when it

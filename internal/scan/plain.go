@@ -115,13 +115,10 @@ func escapeLen(b []byte) int {
 	return 0
 }
 
-// PlainNumber reads the number that starts at b[0] when it is complete, at
-// most max bytes long (no limit when max <= 0), and followed within b by a byte
-// that cannot continue a number. It returns the number's shape and length.
-func PlainNumber(b []byte, max int) (n Num, end int, ok bool) {
+// PlainNumber reads the number that starts at b[0] when it is complete and
+// followed within b by a byte that cannot continue a number. It returns the
+// number's shape and length; the caller bounds the length.
+func PlainNumber(b []byte) (n Num, end int, ok bool) {
 	n, end, ok = numberShape(b)
-	if !ok || end >= len(b) || numChar[b[end]] || max > 0 && end > max {
-		return n, 0, false
-	}
-	return n, end, true
+	return n, end, ok && end < len(b) && !numChar[b[end]]
 }

@@ -448,13 +448,26 @@ func (n Num) Int32() (int64, bool) {
 	return v, v >= -1<<31 && v <= 1<<31-1
 }
 
+// Int64 returns the value of an integer literal of at most 18 digits, which
+// the shape holds exactly; longer ones are for ParseInt.
+func (n Num) Int64() (int64, bool) {
+	if !n.Integer() || n.IntDigits > 18 {
+		return 0, false
+	}
+	v := int64(n.Value)
+	if n.Neg() {
+		v = -v
+	}
+	return v, true
+}
+
 // ReadNumber reads a number token; the next byte must be '-' or a digit. It
 // returns the raw bytes of the number and its shape.
 func (r *Reader) ReadNumber() ([]byte, Num, *Error) {
 	// Fast path, one pass: the number ends inside the window, before a byte that
 	// cannot continue it.
 	if b := r.buf[r.pos:r.end]; len(b) > 0 {
-		if info, end, ok := PlainNumber(b, r.MaxToken); ok {
+		if info, end, ok := PlainNumber(b); ok && (r.MaxToken <= 0 || end <= r.MaxToken) {
 			r.pos += end
 			return b[:end], info, nil
 		}
@@ -515,8 +528,12 @@ func numberShape(b []byte) (n Num, end int, ok bool) {
 		i++
 	case c >= '1' && c <= '9':
 		var v uint64
-		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
-			v = v*10 + uint64(b[i]-'0') // exact for up to 19 digits; read only then
+		for ; i < len(b); i++ {
+			d := b[i] - '0' // a byte below '0' wraps around to above 9
+			if d > 9 {
+				break
+			}
+			v = v*10 + uint64(d) // exact for up to 19 digits; read only then
 		}
 		n.Value = v
 	default:
@@ -553,10 +570,10 @@ func digitsAfter(b []byte, i int) (int, bool) {
 	if i >= len(b) {
 		return len(b) + 1, false
 	}
-	if b[i] < '0' || b[i] > '9' {
+	if b[i]-'0' > 9 {
 		return i, false
 	}
-	for i++; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+	for i++; i < len(b) && b[i]-'0' <= 9; i++ {
 	}
 	return i, true
 }

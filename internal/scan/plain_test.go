@@ -1,0 +1,143 @@
+package scan
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	"pgregory.net/rapid"
+)
+
+// The readers of plain.go accept only what a Reader reads without an error,
+// and read it the same: the accept path relies on it.
+
+// jsonish draws strings made of the bytes that matter to a JSON scanner.
+var jsonish = rapid.SliceOfN(rapid.SampledFrom([]byte(`"\/bfnrtu0123456789abcdefABCDEF+-.eE ,}]:`+"\x00\x1f\x7f\xc3\xa9\xed\xa0\x80\xf0\x9f\x98\x80\xff")), 0, 24)
+
+func TestStringAtAgreesWithReader(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		body := jsonish.Draw(t, "body")
+		in := append(append([]byte{'"'}, body...), `",`...)
+		max := rapid.IntRange(0, 30).Draw(t, "max")
+		raw, end, esc, ok := StringAt(in, 0, max)
+		var r Reader
+		r.MaxToken = max
+		r.ResetBytes(in, 0)
+		rraw, resc, err := r.ReadString()
+		if !ok {
+			return // the Reader says what is wrong, if anything is
+		}
+		if err != nil {
+			t.Fatalf("StringAt accepts %q, ReadString: %v", in, err)
+		}
+		if string(raw) != string(rraw) || esc != resc || int64(end) != r.Offset() {
+			t.Fatalf("StringAt(%q) = %q, %d, %v; ReadString %q, %d, %v", in, raw, end, esc, rraw, r.Offset(), resc)
+		}
+		if s, _, plain := PlainString(in, 0, max); plain != !esc || plain && string(s) != string(raw) {
+			t.Fatalf("PlainString(%q) = %q, %v; StringAt says escapes %v", in, s, plain, esc)
+		}
+	})
+}
+
+func TestStringAtCases(t *testing.T) {
+	for _, tc := range []struct {
+		in      string
+		max     int
+		raw     string
+		esc, ok bool
+	}{
+		{in: `"abc",`, raw: "abc", ok: true},
+		{in: `"",`, raw: "", ok: true},
+		{in: `"a\nb\"\\\/\b\f\r\t",`, raw: `a\nb\"\\\/\b\f\r\t`, esc: true, ok: true},
+		{in: `"\u00e9\uD83D\uDE00",`, raw: `\u00e9\uD83D\uDE00`, esc: true, ok: true},
+		{in: `"é😀",`, raw: "é😀", ok: true},
+		{in: `"abc"`, raw: "abc", ok: true}, // the closing quote ends the window
+		{in: `"abc`},                        // no closing quote within the window
+		{in: `"a\x"`},                       // no such escape
+		{in: `"a\u00g0"`},                   // not hex
+		{in: `"a\u00`},                      // cut
+		{in: `"\uD83D"`},                    // a lone high surrogate
+		{in: `"\uDE00"`},                    // a lone low surrogate
+		{in: `"\uD83D\u0041"`},              // a high surrogate before no low one
+		{in: `"\uD83D\uE000"`},              // just above the low surrogates
+		{in: `"\uDBFF\uDFFF",`, raw: `\uDBFF\uDFFF`, esc: true, ok: true},
+		{in: `"\uE000",`, raw: `\uE000`, esc: true, ok: true},
+		{in: "\"a\x01\""},        // a control byte
+		{in: "\"a\xff\""},        // not UTF-8
+		{in: "\"\xed\xa0\x80\""}, // a surrogate encoded in UTF-8
+		{in: `"abcd",`, max: 4, raw: "abcd", ok: true},
+		{in: `"abcde",`, max: 4},
+	} {
+		raw, end, esc, ok := StringAt([]byte(tc.in), 0, tc.max)
+		if ok != tc.ok || ok && (string(raw) != tc.raw || esc != tc.esc || end != len(tc.raw)+2) {
+			t.Errorf("StringAt(%q, max %d) = %q, %d, %v, %v; want %q, %v, %v", tc.in, tc.max, raw, end, esc, ok, tc.raw, tc.esc, tc.ok)
+		}
+	}
+}
+
+func TestPlainNumberAgreesWithReader(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		in := jsonish.Draw(t, "input")
+		n, end, ok := PlainNumber(in)
+		if !ok {
+			return
+		}
+		var r Reader
+		r.ResetBytes(in, 0)
+		raw, rn, err := r.ReadNumber()
+		if err != nil || string(raw) != string(in[:end]) || rn != n {
+			t.Fatalf("PlainNumber(%q) = %+v, %d; ReadNumber %q, %+v, %v", in, n, end, raw, rn, err)
+		}
+	})
+	for _, tc := range []struct {
+		in  string
+		end int
+		ok  bool
+	}{
+		{"12,", 2, true}, {"-0.5}", 4, true}, {"1e5]", 3, true}, {"0 ", 1, true},
+		{"12", 0, false},   // may go on past the window
+		{"1.", 0, false},   // incomplete
+		{"01,", 0, false},  // a leading zero
+		{"1.5.", 0, false}, // a byte that would continue it
+		{"-,", 0, false},
+	} {
+		if _, end, ok := PlainNumber([]byte(tc.in)); ok != tc.ok || ok && end != tc.end {
+			t.Errorf("PlainNumber(%q) = %d, %v; want %d, %v", tc.in, end, ok, tc.end, tc.ok)
+		}
+	}
+}
+
+func TestShortFloatExact(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		s := rapid.StringMatching(`-?(0|[1-9][0-9]{0,17})(\.[0-9]{1,17})?([eE][-+]?[0-9]{1,3})?`).Draw(t, "number")
+		n, ok := IsNumber([]byte(s))
+		if !ok {
+			t.Fatalf("%q is not a number", s)
+		}
+		f, ok := ShortFloat([]byte(s), n)
+		digits := strings.Count(s, "") - 1 - strings.Count(s, "-") - strings.Count(s, ".")
+		short := !strings.ContainsAny(s, "eE") && digits <= 15
+		if ok != short {
+			t.Fatalf("ShortFloat(%q) ok = %v, want %v", s, ok, short)
+		}
+		if !ok {
+			return
+		}
+		want, err := strconv.ParseFloat(s, 64)
+		if err != nil || f != want {
+			t.Fatalf("ShortFloat(%q) = %v, strconv %v (%v)", s, f, want, err)
+		}
+	})
+}
+
+func TestInt64(t *testing.T) {
+	for _, s := range []string{"0", "-0", "7", "-123456789012345678", "123456789012345678", "1234567890123456789", "1.0", "1e3", "-9"} {
+		n, _ := IsNumber([]byte(s))
+		got, ok := n.Int64()
+		want, st := ParseInt([]byte(s))
+		short := !strings.ContainsAny(s, ".eE") && len(strings.TrimPrefix(s, "-")) <= 18
+		if ok != short || ok && (st != IntOK || got != want) {
+			t.Errorf("Int64 of %q = %d, %v; ParseInt %d, %v", s, got, ok, want, st)
+		}
+	}
+}
