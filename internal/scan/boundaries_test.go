@@ -183,9 +183,9 @@ func TestCaptureLimit(t *testing.T) {
 	}
 }
 
-// TestPlainNumberLimit checks the length limit of PlainNumber at N and N+1,
-// with max <= 0 as no limit.
-func TestPlainNumberLimit(t *testing.T) {
+// TestReadNumberLimit checks the token limit of a number read in one pass
+// from the window at N and N+1, with MaxToken <= 0 as no limit.
+func TestReadNumberLimit(t *testing.T) {
 	b := []byte("-12.5e3,")
 	n := len(b) - 1
 	for _, tt := range []struct {
@@ -194,9 +194,11 @@ func TestPlainNumberLimit(t *testing.T) {
 	}{
 		{0, true}, {-1, true}, {n + 1, true}, {n, true}, {n - 1, false}, {1, false},
 	} {
-		_, end, ok := PlainNumber(b, tt.max)
-		if ok != tt.wantOK || ok && end != n {
-			t.Errorf("PlainNumber(%q, %d) = %d, %v; want ok %v, end %d", b, tt.max, end, ok, tt.wantOK, n)
+		r := Reader{MaxToken: tt.max}
+		r.ResetBytes(b, 0)
+		raw, _, err := r.ReadNumber()
+		if (err == nil) != tt.wantOK || err == nil && len(raw) != n || err != nil && err.Kind != ErrTokenLength {
+			t.Errorf("ReadNumber of %q with MaxToken %d = %q, %v; want ok %v", b, tt.max, raw, err, tt.wantOK)
 		}
 	}
 }
