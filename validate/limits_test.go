@@ -3,6 +3,7 @@ package validate_test
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -228,5 +229,19 @@ func TestMaxSkipped(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestMaxBytesLargest checks that the largest size limit lets a streamed
+// payload through: the reader reads one byte beyond the limit to tell 1008,
+// and that byte must not overflow the limit.
+func TestMaxBytesLargest(t *testing.T) {
+	opts := sampleOptions(t, validate.Compat)
+	opts.Limits.MaxBytes = math.MaxInt64
+	v := validate.New(opts)
+	payload := `{"id":"1","version":"1.0","method":"thing.measurepoint.post.batch","params":[{"productKey":"product1","deviceKey":"device1","measurepoints":{"temp":1.5}}]}`
+	res, err := v.ValidateReader(validate.Message{Topic: topic}, strings.NewReader(payload), nil)
+	if err != nil || res.Code != codes.OK || res.Accepted != 1 {
+		t.Errorf("MaxBytes MaxInt64, streamed: code %v, %d accepted, %v; want 200 with 1", res.Code, res.Accepted, err)
 	}
 }

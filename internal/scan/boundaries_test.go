@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -233,5 +234,16 @@ func TestSkipAfterFatalError(t *testing.T) {
 	r.ResetBytes([]byte(`[[[[1]]]]`), 0)
 	if err := s.Skip(1); err == nil || err.Kind != ErrDepth || err.Offset != 3 {
 		t.Errorf("Skip of [[[[1]]]] at MaxDepth 3: error %+v, want ErrDepth at 3", err)
+	}
+}
+
+// TestLimitMaxInt64 checks that the largest limit reads the whole input: the
+// limit plus one byte must not overflow into "no byte may be read".
+func TestLimitMaxInt64(t *testing.T) {
+	var r Reader
+	r.ResetReader(strings.NewReader(`{"a":1}`), math.MaxInt64)
+	r.Drain()
+	if r.Over() || r.Offset() != 7 {
+		t.Errorf("limit MaxInt64: Over %v after %d bytes, want false after 7", r.Over(), r.Offset())
 	}
 }

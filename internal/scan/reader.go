@@ -95,8 +95,10 @@ func (r *Reader) refill(keep int) bool {
 	}
 	for tries := 0; tries < 100; tries++ {
 		want := len(r.buf) - r.end
-		if r.limit >= 0 && int64(want) > r.limit+1-r.total {
-			want = int(r.limit + 1 - r.total)
+		// At most limit+1 bytes in all, written so that a limit of
+		// math.MaxInt64 does not overflow.
+		if rest := r.limit - r.total; r.limit >= 0 && int64(want)-1 > rest {
+			want = int(rest + 1)
 		}
 		if want <= 0 {
 			r.over = true
