@@ -147,7 +147,7 @@ func (l *loader) parsePoint(key string, v jsontext.Value) (*Measurepoint, *Error
 		return nil, &Error{Detail: "want an object, got " + kindName(k)}
 	}
 	ms, _ := l.object(v) // valid: it was read from the model
-	p := &Measurepoint{identifier: key}
+	p := &Measurepoint{identifier: key, member: `"` + key + `":`}
 
 	if id := lookup(ms, "identifier"); id != nil {
 		if k := id.Kind(); k != jsontext.KindString {

@@ -238,6 +238,7 @@ func (it *Item) Type() *Type { return &it.typ }
 // concurrent use.
 type Measurepoint struct {
 	identifier string
+	member     string // `"identifier":`
 	index      int
 	hasQuality bool
 	typ        Type
@@ -245,6 +246,12 @@ type Measurepoint struct {
 
 // Identifier returns the point's identifier, its key in "measurepoints".
 func (p *Measurepoint) Identifier() string { return p.identifier }
+
+// Member returns the point's key as a payload writes it before the value
+// when it needs no escape and no white space: the identifier in quotes and a
+// colon. Identifiers need no escaping (they are letters, digits, '_', '-'
+// and '.'), so a reader can compare it with the payload in one step.
+func (p *Measurepoint) Member() string { return p.member }
 
 // Index returns the point's position in its model, from 0 to
 // Model.NumMeasurepoints()-1: a dense key for per-point state.

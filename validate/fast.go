@@ -267,11 +267,10 @@ func (v *Validator) fastPoints(b []byte, i int, base int64, index int, dev devic
 		var mp *thingmodel.Measurepoint
 		if n < len(seq.last) {
 			// Entries of one product usually list their points in the same
-			// order: compare the name its last entry had here in place. It
-			// was read within the token limit once, so it keeps it.
-			id := seq.last[n].Identifier()
-			if end := i + 1 + len(id); end < len(b) && b[end] == '"' && string(b[i+1:end]) == id {
-				mp, i = seq.last[n], end+1
+			// order: compare the member its last entry had here in place.
+			// Its key was read within the token limit once, so it keeps it.
+			if m := seq.last[n].Member(); hasAt(b, i, m) {
+				mp, i = seq.last[n], i+len(m)
 			}
 		}
 		if mp == nil {
@@ -282,12 +281,11 @@ func (v *Validator) fastPoints(b []byte, i int, base int64, index int, dev devic
 			if mp = model.MeasurepointBytes(s); mp == nil {
 				return 0, false
 			}
-			i = j
+			if _, i = colon(b, j, 0); i == 0 {
+				return 0, false
+			}
 		}
 		var ok bool
-		if _, i = colon(b, i, 0); i == 0 {
-			return 0, false
-		}
 		if i = scan.SkipSpace(b, i); i >= len(b) {
 			return 0, false
 		}
