@@ -93,6 +93,9 @@ func (v *Validator) fastEntry(index int) bool {
 		}
 		switch k {
 		case 0, 1:
+			if seen&4 != 0 {
+				return false // after the points, which were read as the topic device's
+			}
 			if b[i] != '"' {
 				return false
 			}
@@ -107,11 +110,13 @@ func (v *Validator) fastEntry(index int) bool {
 			}
 			i = j
 		case 2:
-			if seen&3 != 3 {
-				return false // the device is not known yet: entry captures the points
+			if seen&3 == 1 || seen&3 == 2 {
+				return false // one key without the other
 			}
+			// Without keys the points are the topic device's, unless a key
+			// follows them, which then leaves the entry to entry.
 			var ok bool
-			if dev, ok = v.fastDevice(pk, dk); !ok {
+			if dev, ok = v.fastDevice(pk, dk, seen&3 == 3); !ok {
 				return false
 			}
 			mpOff := i
@@ -197,11 +202,13 @@ type device struct {
 	model  *thingmodel.Model
 }
 
-// fastDevice resolves an entry's keys as resolve does, and reports false when
-// resolve would record anything (a malformed pair, a refused or offline
-// device) or the product has no model.
-func (v *Validator) fastDevice(pk, dk []byte) (device, bool) {
-	if v.opts.Profile == Strict {
+// fastDevice resolves an entry's keys, given or not, as resolve does, and
+// reports false when resolve would record anything (a malformed pair, a
+// refused or offline device) or the product has no model.
+func (v *Validator) fastDevice(pk, dk []byte, given bool) (device, bool) {
+	if !given {
+		// The topic device's points.
+	} else if v.opts.Profile == Strict {
 		if len(pk) == 0 || len(dk) == 0 {
 			return device{}, false
 		}
