@@ -20,3 +20,7 @@ const (
 	InternMaxBytes = internMaxBytes
 	InternOverhead = internOverhead
 )
+
+// AcceptPathEntries reports how many entries of the last message the accept
+// path took.
+func (v *Validator) AcceptPathEntries() int { return v.fastEntries }

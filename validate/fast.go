@@ -54,7 +54,7 @@ func (v *Validator) fastEntry(index int) bool {
 		r.Fill(fastLookahead)
 	}
 	b, i, base := r.Window()
-	if i >= len(b) || b[i] != '{' {
+	if i = scan.SkipSpace(b, i); i >= len(b) || b[i] != '{' {
 		return false
 	}
 	v.resetEntry()
@@ -152,6 +152,7 @@ func (v *Validator) fastEntry(index int) bool {
 		t = v.msg.Now
 	}
 	r.SetPos(i)
+	v.fastEntries++
 	v.deliver(t)
 	return true
 }

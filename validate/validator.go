@@ -60,6 +60,8 @@ type Validator struct {
 	lastDev device        // the last sub-device fastEntry resolved, in this message
 	orders  [4]pointOrder // point orders of the models fastEntry read last
 	ready   []Point       // the points of the entry fastEntry reads
+	// fastEntries counts the entries of this message that fastEntry took.
+	fastEntries int
 
 	// Device keys of sub-devices, see internBytes.
 	intern     map[string]string
@@ -214,6 +216,7 @@ func (v *Validator) begin(msg Message, yield func(*Point) error) {
 	v.sk.Reset()
 	v.idBuf = v.idBuf[:0]
 	v.lastDev = device{}
+	v.fastEntries = 0
 }
 
 // preflight decides what is decided before parsing (SPEC §4.2 step 1): 1009, then
@@ -378,10 +381,11 @@ func (v *Validator) checkTrailing() {
 }
 
 // checksPoints reports whether an entry whose keys resolved (ok) needs its
-// points checked: not when the verdict can no longer depend on it, nor when its
-// own device is refused outright.
-func (v *Validator) checksPoints(e *entry, ok bool) bool {
-	return ok && !v.decided() && !(v.found.hard.set && v.found.hard.entry == e.index)
+// points checked: not when the verdict can no longer depend on it, which
+// includes an entry whose own device is refused outright (decided counts
+// every unconditional 1212).
+func (v *Validator) checksPoints(ok bool) bool {
+	return ok && !v.decided()
 }
 
 // skipValue reads a value of any shape at the given depth, with the hygiene checks.
@@ -865,7 +869,7 @@ func (v *Validator) readMeasurepoints(e *entry, depth int) {
 		top := v.path[len(v.path)-1]
 		ok := v.resolve(e)
 		v.path[len(v.path)-1] = top
-		if v.checksPoints(e, ok) {
+		if v.checksPoints(ok) {
 			v.points(e, depth)
 		} else {
 			v.skipValue(depth)
@@ -923,7 +927,7 @@ func (v *Validator) finishEntry(e *entry) {
 		v.path = append(v.path, scan.Frame{})
 		ok := v.resolve(e)
 		v.path[len(v.path)-1] = scan.Frame{Key: keyMeasurepoints}
-		if v.checksPoints(e, ok) {
+		if v.checksPoints(ok) {
 			v.cur = &v.r2
 			v.sk.R = &v.r2
 			v.r2.ResetBytes(e.mp, e.mpOff)

@@ -1,0 +1,119 @@
+package validate_test
+
+import (
+	"bytes"
+	stdjson "encoding/json"
+	"testing"
+	"testing/iotest"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/pointguard/pointguard/validate"
+)
+
+// allTypesEntry is a valid entry of every data type of the AllTypes model,
+// written plainly, for the topic device allP/all1 (no keys).
+const allTypesEntry = `{"measurepoints":{"i":5,"iq":{"value":-5,"quality":0},"ib":50,"f":1.5,"fb":999.5,` +
+	`"db":0,"dx":0.5,"fq":{"quality":9,"value":-1.5e3},"d":1e300,"dq":{"value":2,"quality":1},` +
+	`"s":"a\"b\u00e9\n","s8":"12345678","ei":1,"es":"low","b":true,"dt":"2024-02-29 23:59:59",` +
+	`"ts":1700000000000,"af":[1,2.5,-3e2],"ai":[],"as":["x","y\u00e9"],"st":{"c":1.5,"a":1},"file":"f.bin"},"time":5}`
+
+// subEntries are valid entries of two sub-devices of gwP/gw1, whose products
+// share the Inverter model, then of the gateway itself (model Meter).
+const subEntries = `{"productKey":"product1","deviceKey":"device1","measurepoints":{"Power":{"value":1,"quality":9},"temp":1.02,"branchCurr":["1.02","2.02"]},"time":1},` +
+	`{"productKey":"product2","deviceKey":"device2","time":2,"measurepoints":{"temp":-0.5,"Power":{"quality":0,"value":7}}},` +
+	`{"productKey":"gwP","deviceKey":"gw1","measurepoints":{"voltage":230.5}},` +
+	`{"measurepoints":{"voltage":231}}`
+
+// TestAcceptPathTakes checks which entries the accept path reads: the plain
+// valid ones, whatever their data types, spelling of white space, number
+// forms or escapes in values, and none of those it leaves to the checks that
+// word errors. Either way the results are those without the accept path.
+func TestAcceptPathTakes(t *testing.T) {
+	batch := func(entries string) string {
+		return `{"id":"1","version":"1.0","method":"thing.measurepoint.post.batch","params":[` + entries + `]}`
+	}
+	const all, gw = "/sys/allP/all1/thing/measurepoint/post/batch", "/sys/gwP/gw1/thing/measurepoint/post/batch"
+	for _, tc := range []struct {
+		name    string
+		topic   string
+		payload string
+		profile validate.Profile
+		limits  validate.Limits
+		fast    int // entries the accept path takes
+		code    int
+	}{
+		{name: "every type", topic: all, payload: batch(allTypesEntry), fast: 1, code: 200},
+		{name: "every type, strict", topic: all, payload: batch(allTypesEntry), profile: validate.Strict, fast: 1, code: 200},
+		{name: "every type, twice", topic: all, payload: batch(allTypesEntry + "," + allTypesEntry), fast: 2, code: 200},
+		{name: "white space", topic: all, code: 200, fast: 2, payload: batch(indented(t, allTypesEntry) + " ,\r\n " + allTypesEntry)},
+		{name: "compat strings", topic: all, fast: 1, code: 200,
+			payload: batch(`{"measurepoints":{"i":"5","f":"1.5","ts":"1700000000000","b":"false","ei":"0","iq":{"value":"7","quality":3}}}`)},
+		{name: "BOOL forms", topic: all, fast: 4, code: 200, payload: batch(`{"measurepoints":{"b":1},"time":0},{"measurepoints":{"b":0}},{"measurepoints":{"b":-0}},{"measurepoints":{"b":false}}`)},
+		{name: "sub-devices", topic: gw, payload: batch(subEntries), fast: 4, code: 200},
+		{name: "empty measurepoints", topic: gw, payload: batch(`{"measurepoints":{}}`), fast: 1, code: 200},
+		{name: "no entries", topic: gw, payload: batch(``), fast: 0, code: 200},
+
+		{name: "unknown entry key", topic: gw, payload: batch(`{"measurepoints":{"voltage":1},"note":1}`), code: 200},
+		{name: "escaped entry key", topic: gw, payload: batch(`{"m\u0065asurepoints":{"voltage":1}}`), code: 200},
+		{name: "escaped point key", topic: gw, payload: batch(`{"measurepoints":{"v\u006fltage":1}}`), code: 200},
+		{name: "keys after the points", topic: gw, payload: batch(`{"measurepoints":{"temp":1},"productKey":"product1","deviceKey":"device1"}`), code: 200},
+		{name: "quality -0", topic: all, payload: batch(`{"measurepoints":{"iq":{"value":1,"quality":-0}}}`), code: 200},
+		{name: "single method", topic: "/sys/gwP/gw1/thing/measurepoint/post",
+			payload: `{"id":"1","version":"1.0","method":"thing.measurepoint.post","params":{"measurepoints":{"voltage":1}}}`, code: 200},
+		{name: "string limit below the keys", topic: gw, payload: batch(`{"measurepoints":{"voltage":1}}`), limits: validate.Limits{MaxString: 12}, code: 1206},
+		{name: "an error first", topic: gw, payload: batch(`{"measurepoints":{"voltage":"x"}},{"measurepoints":{"voltage":1}}`), code: 1204},
+		{name: "after a skipped point", topic: gw, payload: `{"skipInvalidMeasurepoints":true,` + batch(`{"measurepoints":{"voltage":"x"}},{"measurepoints":{"voltage":1}}`)[1:], code: 200},
+		{name: "offline device", topic: gw, payload: batch(`{"productKey":"product1","deviceKey":"offline1","measurepoints":{"temp":1}}`), code: 1212},
+		{name: "the entry after a valid one is not", topic: gw, fast: 1, code: 1204,
+			payload: batch(`{"measurepoints":{"voltage":1}},{"measurepoints":{"voltage":true}}`)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := sampleOptions(t, tc.profile)
+			opts.Limits = tc.limits
+			v := validate.New(opts)
+			msg := validate.Message{Topic: tc.topic, Now: 1}
+			var got []string
+			res, _ := v.Validate(msg, []byte(tc.payload), func(p *validate.Point) error {
+				got = append(got, string(p.AppendJSON(nil)))
+				return nil
+			})
+			if int(res.Code) != tc.code {
+				t.Fatalf("code %v (%v), want %d", res.Code, res.Err, tc.code)
+			}
+			if n := v.AcceptPathEntries(); n != tc.fast {
+				t.Errorf("the accept path took %d entries, want %d", n, tc.fast)
+			}
+			opts.NoAcceptPath = true
+			exact := validate.New(opts)
+			for _, stream := range []bool{false, true} {
+				var want []string
+				yield := func(p *validate.Point) error {
+					want = append(want, string(p.AppendJSON(nil)))
+					return nil
+				}
+				var wantRes validate.Result
+				if stream {
+					wantRes, _ = exact.ValidateReader(msg, iotest.OneByteReader(bytes.NewReader([]byte(tc.payload))), yield)
+				} else {
+					wantRes, _ = exact.Validate(msg, []byte(tc.payload), yield)
+				}
+				if wantRes.Code != res.Code || wantRes.Accepted != res.Accepted {
+					t.Errorf("without the accept path (streamed %v): code %v, %d points; with it %v, %d", stream, wantRes.Code, wantRes.Accepted, res.Code, res.Accepted)
+				}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("points differ (streamed %v, -without +with):\n%s", stream, diff)
+				}
+			}
+		})
+	}
+}
+
+// indented returns the JSON text s indented with tabs and spaces.
+func indented(t *testing.T, s string) string {
+	var b bytes.Buffer
+	if err := stdjson.Indent(&b, []byte(s), " ", "\t "); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
