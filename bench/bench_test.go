@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/pointguard/pointguard/bench/gen"
+	"github.com/pointguard/pointguard/codes"
 	"github.com/pointguard/pointguard/validate"
 )
 
@@ -189,6 +190,44 @@ func BenchmarkLarge(b *testing.B) {
 			}
 		}
 	})
+	runAcceptPathRows(b, p)
+}
+
+// runAcceptPathRows adds the rows that measure what the accept path saves and
+// what a rejected request costs: compat without the accept path, and compat
+// on the payload with one invalid point in its first entry (read almost
+// wholly by the checks that word errors) or in its last (by the accept path
+// to there).
+func runAcceptPathRows(b *testing.B, p payload) {
+	b.Run("pointguard-compat-noaccept", func(b *testing.B) {
+		opts := benchOptions(b, validate.Compat)
+		opts.NoAcceptPath = true
+		check := pointguardCheck(b, validate.New(opts), p.data, expect(p, validate.Compat, false))
+		b.SetBytes(int64(len(p.data)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := check(p.data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	for _, last := range []bool{false, true} {
+		name := "pointguard-compat-rejected-first"
+		if last {
+			name = "pointguard-compat-rejected-last"
+		}
+		data := withBadPoint(b, p.data, last)
+		b.Run(name, func(b *testing.B) {
+			check := pointguardCheck(b, newValidator(b, validate.Compat), data, expectation{code: codes.ModelInvalid})
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := check(data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
 
 // BenchmarkSample runs every row on the documents' sample request. Its flag is

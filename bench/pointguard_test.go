@@ -45,16 +45,41 @@ func newCatalog() (*thingmodel.Catalog, error) {
 // limit is off: the large batch is over the platform's 512 KiB.
 func newValidator(tb testing.TB, profile validate.Profile) *validate.Validator {
 	tb.Helper()
+	return validate.New(benchOptions(tb, profile))
+}
+
+// benchOptions are the options of the pointguard rows: the model's catalog, a
+// map-backed directory and no size limit.
+func benchOptions(tb testing.TB, profile validate.Profile) validate.Options {
+	tb.Helper()
 	cat, err := newCatalog()
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return validate.New(validate.Options{
+	return validate.Options{
 		Profile:   profile,
 		Models:    cat,
 		Directory: newDirectory(),
 		Limits:    validate.Limits{MaxBytes: -1},
-	})
+	}
+}
+
+// withBadPoint returns data with the "running" point (a BOOL) of its first
+// entry, or of its last, given the number 7: the request is then 1204, found
+// at the start of the batch or at its end.
+func withBadPoint(tb testing.TB, data []byte, last bool) []byte {
+	tb.Helper()
+	key := []byte(`"running":`)
+	i := bytes.Index(data, key)
+	if last {
+		i = bytes.LastIndex(data, key)
+	}
+	if i < 0 {
+		tb.Fatal("no running point in the payload")
+	}
+	v := i + len(key)
+	end := v + bytes.IndexAny(data[v:], ",}")
+	return slices.Concat(data[:v], []byte("7"), data[end:])
 }
 
 // notImplemented tells apart the validator's placeholder, so that the
@@ -125,9 +150,11 @@ func pointguardReaderCheck(tb testing.TB, v *validate.Validator, data []byte, wa
 	pointguardCheck(tb, v, data, want) // the same verdict, and the skip while not implemented
 	msg := validate.Message{Topic: gen.Topic, Now: gen.BaseTime}
 	var r bytes.Reader
+	points := 0
+	yield := func(*validate.Point) error { points++; return nil }
 	return func(p []byte) error {
 		r.Reset(p)
-		res, err := v.ValidateReader(msg, &r, nil)
+		res, err := v.ValidateReader(msg, &r, yield)
 		if res.Code != want.code {
 			return errors.New("unexpected verdict " + res.Code.String() + ": " + errString(err))
 		}
