@@ -61,6 +61,8 @@ func TestStringAtCases(t *testing.T) {
 		{in: `"\uD83D\u0041"`},              // a high surrogate before no low one
 		{in: `"\uD83D\uE000"`},              // just above the low surrogates
 		{in: `"\uDBFF\uDFFF",`, raw: `\uDBFF\uDFFF`, esc: true, ok: true},
+		{in: `"\uD800\uDC00",`, raw: `\uD800\uDC00`, esc: true, ok: true}, // both ranges' first
+		{in: `"\uD83D\uDBFF"`}, // a high surrogate before another high one
 		{in: `"\uE000",`, raw: `\uE000`, esc: true, ok: true},
 		{in: "\"a\x01\""},        // a control byte
 		{in: "\"a\xff\""},        // not UTF-8
@@ -128,6 +130,27 @@ func TestShortFloatExact(t *testing.T) {
 			t.Fatalf("ShortFloat(%q) = %v, strconv %v (%v)", s, f, want, err)
 		}
 	})
+}
+
+// TestShortFloatDigits checks the 15-digit bound of ShortFloat on both sides
+// of the point: at 15 digits the value is exact, at 16 it is left to strconv.
+func TestShortFloatDigits(t *testing.T) {
+	for _, tc := range []struct {
+		in string
+		ok bool
+	}{
+		{"123456789012345", true}, {"1234567890123456", false},
+		{"0.12345678901234", true}, {"0.123456789012345", false},
+		{"-98765.43210987654", false}, {"-98765.4321098765", true},
+		{"1.5", true}, {"1.5e0", false}, {"0", true},
+	} {
+		n, _ := IsNumber([]byte(tc.in))
+		f, ok := ShortFloat([]byte(tc.in), n)
+		want, _ := strconv.ParseFloat(tc.in, 64)
+		if ok != tc.ok || ok && f != want {
+			t.Errorf("ShortFloat(%q) = %v, %v; want %v, %v", tc.in, f, ok, want, tc.ok)
+		}
+	}
 }
 
 func TestInt64(t *testing.T) {
