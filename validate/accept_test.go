@@ -3,6 +3,7 @@ package validate_test
 import (
 	"bytes"
 	stdjson "encoding/json"
+	"strconv"
 	"testing"
 	"testing/iotest"
 
@@ -116,4 +117,107 @@ func indented(t *testing.T, s string) string {
 		t.Fatal(err)
 	}
 	return b.String()
+}
+
+// agreeBothPaths validates payload with the accept path and without it, whole
+// and through a one-byte reader, and fails on any difference in code,
+// diagnostic, counts, skipped points or delivered points.
+// It returns the code and how many entries the accept path took from the
+// whole payload.
+func agreeBothPaths(t *testing.T, opts validate.Options, topic string, payload []byte) (code, taken int) {
+	t.Helper()
+	type outcome struct {
+		Code         int
+		Err          string
+		Pointer      string
+		Offset       int64
+		Accepted     int
+		SkippedTotal int
+		Skipped      []string
+		Points       []string
+	}
+	run := func(v *validate.Validator, stream bool) outcome {
+		var o outcome
+		yield := func(p *validate.Point) error {
+			o.Points = append(o.Points, string(p.AppendJSON(nil))+"@"+strconv.FormatInt(p.Offset, 10))
+			return nil
+		}
+		msg := validate.Message{Topic: topic, Now: 1}
+		var res validate.Result
+		if stream {
+			res, _ = v.ValidateReader(msg, iotest.OneByteReader(bytes.NewReader(payload)), yield)
+		} else {
+			res, _ = v.Validate(msg, payload, yield)
+		}
+		o.Code, o.Accepted, o.SkippedTotal = int(res.Code), res.Accepted, res.SkippedTotal
+		if res.Err != nil {
+			o.Err, o.Pointer, o.Offset = res.Err.Detail, res.Err.Pointer, res.Err.Offset
+		}
+		for _, s := range res.Skipped {
+			o.Skipped = append(o.Skipped, s.Pointer+": "+s.Detail)
+		}
+		return o
+	}
+	fast := validate.New(opts)
+	opts.NoAcceptPath = true
+	exact := validate.New(opts)
+	for _, stream := range []bool{true, false} {
+		want, got := run(exact, stream), run(fast, stream)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("streamed %v, limits %+v, payload %q: the accept path differs (-without +with):\n%s", stream, opts.Limits, payload, diff)
+		}
+		code = want.Code
+	}
+	return code, fast.AcceptPathEntries()
+}
+
+// TestAcceptPathCutsAndLimits holds the accept path to the results of the
+// checks it falls back to where it is most likely to slip: plain payloads
+// cut short at every byte, and every limit swept across the sizes the payload
+// needs, so that each limit is met exactly, crossed by one, and kept.
+func TestAcceptPathCutsAndLimits(t *testing.T) {
+	const all, gw = "/sys/allP/all1/thing/measurepoint/post/batch", "/sys/gwP/gw1/thing/measurepoint/post/batch"
+	batch := func(entries string) []byte {
+		return []byte(`{"id":"1","version":"1.0","method":"thing.measurepoint.post.batch","params":[` + entries + `]}`)
+	}
+	payloads := []struct {
+		topic   string
+		payload []byte
+		entries int
+	}{
+		{all, batch(allTypesEntry + "," + allTypesEntry), 2},
+		{all, batch(indented(t, allTypesEntry)), 1},
+		{gw, batch(subEntries), 4},
+		// A number longer than every other token (the method's 29 bytes),
+		// so that the token limit meets it exactly.
+		{all, batch(`{"measurepoints":{"d":1.23456789012345678901234567890},"time":1700000000000}`), 1},
+	}
+	for _, profile := range []validate.Profile{validate.Compat, validate.Strict} {
+		opts := sampleOptions(t, profile)
+		for _, p := range payloads {
+			for cut := range len(p.payload) {
+				agreeBothPaths(t, opts, p.topic, p.payload[:cut])
+			}
+			var limits []validate.Limits
+			for n := 1; n <= 40; n++ {
+				limits = append(limits, validate.Limits{MaxString: n}, validate.Limits{MaxDepth: n % 10})
+			}
+			for n := 0; n <= 6; n++ {
+				limits = append(limits, validate.Limits{MaxArray: n})
+			}
+			for n := 2; n <= 900; n++ {
+				limits = append(limits, validate.Limits{MaxEntry: n})
+			}
+			for _, l := range limits {
+				o := opts
+				o.Limits = l
+				// Within the limits, the accept path takes every entry; it
+				// needs depth for the deepest value a point can have, more
+				// than these payloads use.
+				if code, taken := agreeBothPaths(t, o, p.topic, p.payload); code == 200 && taken != p.entries && (l.MaxDepth == 0 || l.MaxDepth >= 6) {
+					t.Errorf("limits %+v: the payload is accepted, and the accept path took %d of its %d entries", l, taken, p.entries)
+				}
+			}
+		}
+	}
 }
