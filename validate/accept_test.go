@@ -66,6 +66,8 @@ func TestAcceptPathTakes(t *testing.T) {
 		{name: "an error first", topic: gw, payload: batch(`{"measurepoints":{"voltage":"x"}},{"measurepoints":{"voltage":1}}`), code: 1204},
 		{name: "after a skipped point", topic: gw, payload: `{"skipInvalidMeasurepoints":true,` + batch(`{"measurepoints":{"voltage":"x"}},{"measurepoints":{"voltage":1}}`)[1:], code: 200},
 		{name: "offline device", topic: gw, payload: batch(`{"productKey":"product1","deviceKey":"offline1","measurepoints":{"temp":1}}`), code: 1212},
+		{name: "no colon after a point's key and white space", topic: gw, payload: batch(`{"measurepoints":{"voltage" 12}}`), code: 1206},
+		{name: "no colon after the time key and white space", topic: gw, payload: batch(`{"measurepoints":{"voltage":1},"time" 55}`), code: 1206},
 		{name: "the entry after a valid one is not", topic: gw, fast: 1, code: 1204,
 			payload: batch(`{"measurepoints":{"voltage":1}},{"measurepoints":{"voltage":true}}`)},
 	} {
