@@ -41,8 +41,10 @@ func TestAcceptPathTakes(t *testing.T) {
 		payload string
 		profile validate.Profile
 		limits  validate.Limits
-		fast    int // entries the accept path takes
-		code    int
+		// noDirectory leaves the sub-device checks off.
+		noDirectory bool
+		fast        int // entries the accept path takes
+		code        int
 	}{
 		{name: "every type", topic: all, payload: batch(allTypesEntry), fast: 1, code: 200},
 		{name: "every type, strict", topic: all, payload: batch(allTypesEntry), profile: validate.Strict, fast: 1, code: 200},
@@ -66,6 +68,12 @@ func TestAcceptPathTakes(t *testing.T) {
 		{name: "an error first", topic: gw, payload: batch(`{"measurepoints":{"voltage":"x"}},{"measurepoints":{"voltage":1}}`), code: 1204},
 		{name: "after a skipped point", topic: gw, payload: `{"skipInvalidMeasurepoints":true,` + batch(`{"measurepoints":{"voltage":"x"}},{"measurepoints":{"voltage":1}}`)[1:], code: 200},
 		{name: "offline device", topic: gw, payload: batch(`{"productKey":"product1","deviceKey":"offline1","measurepoints":{"temp":1}}`), code: 1212},
+		{name: "strict: an empty productKey", topic: gw, profile: validate.Strict, code: 1206,
+			payload: batch(`{"productKey":"","deviceKey":"device1","measurepoints":{"voltage":1}}`)},
+		{name: "strict: an empty deviceKey, no directory", topic: gw, profile: validate.Strict, noDirectory: true, code: 1206,
+			payload: batch(`{"productKey":"product1","deviceKey":"","measurepoints":{"temp":1}}`)},
+		{name: "the same product, then an offline device", topic: gw, fast: 1, code: 1212,
+			payload: batch(`{"productKey":"product1","deviceKey":"device1","measurepoints":{"temp":1}},{"productKey":"product1","deviceKey":"offline1","measurepoints":{"temp":1}}`)},
 		{name: "no colon after a point's key and white space", topic: gw, payload: batch(`{"measurepoints":{"voltage" 12}}`), code: 1206},
 		{name: "no colon after the time key and white space", topic: gw, payload: batch(`{"measurepoints":{"voltage":1},"time" 55}`), code: 1206},
 		{name: "the entry after a valid one is not", topic: gw, fast: 1, code: 1204,
@@ -74,6 +82,9 @@ func TestAcceptPathTakes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			opts := sampleOptions(t, tc.profile)
 			opts.Limits = tc.limits
+			if tc.noDirectory {
+				opts.Directory = nil
+			}
 			v := validate.New(opts)
 			msg := validate.Message{Topic: tc.topic, Now: 1}
 			var got []string
@@ -198,7 +209,7 @@ func TestAcceptPathCutsAndLimits(t *testing.T) {
 		opts := sampleOptions(t, profile)
 		for _, p := range payloads {
 			for cut := range len(p.payload) {
-				agreeBothPaths(t, opts, p.topic, p.payload[:cut])
+				agreeBothPaths(t, opts, p.topic, p.payload[:cut:cut]) // no capacity beyond the cut
 			}
 			var limits []validate.Limits
 			for n := 1; n <= 40; n++ {
