@@ -234,3 +234,39 @@ func TestAcceptPathCutsAndLimits(t *testing.T) {
 		}
 	}
 }
+
+// TestAcceptPathZeroAllocs checks that the accept path allocates nothing on
+// a reused Validator, whatever the data types of the points.
+func TestAcceptPathZeroAllocs(t *testing.T) {
+	if testing.CoverMode() != "" || raceEnabled {
+		t.Skip("allocation counts are meaningless under coverage or the race detector")
+	}
+	v := validate.New(sampleOptions(t, validate.Compat))
+	payload := []byte(`{"id":"1","version":"1.0","method":"thing.measurepoint.post.batch","params":[` + allTypesEntry + "," + allTypesEntry + `]}`)
+	msg := validate.Message{Topic: "/sys/allP/all1/thing/measurepoint/post/batch", Now: 1}
+	yield := func(*validate.Point) error { return nil }
+	v.Validate(msg, payload, yield)
+	if n := v.AcceptPathEntries(); n != 2 {
+		t.Fatalf("the accept path took %d entries, want 2", n)
+	}
+	if allocs := testing.AllocsPerRun(50, func() { v.Validate(msg, payload, yield) }); allocs != 0 {
+		t.Errorf("%v allocations per request, want 0", allocs)
+	}
+}
+
+// TestAcceptPathPredictsPerModel checks that the point order predicted for a
+// model comes from that model's entries: models A and B have points x and y
+// in the same order with other types, so an order taken from A's entry would
+// check B's x as an INT and accept it.
+func TestAcceptPathPredictsPerModel(t *testing.T) {
+	opts, err := loadEnv(payloadDir + "/edges/env.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload := `{"id":"1","version":"1.0","method":"thing.measurepoint.post.batch","params":[` +
+		`{"productKey":"pa","deviceKey":"a1","measurepoints":{"x":1,"y":2}},` +
+		`{"productKey":"pb","deviceKey":"b1","measurepoints":{"x":5,"y":2}}]}`
+	if code, _ := agreeBothPaths(t, opts, "/sys/gw/g1/thing/measurepoint/post/batch", []byte(payload)); code != 1204 {
+		t.Errorf("code %d, want 1204: B's x is a STRING", code)
+	}
+}
