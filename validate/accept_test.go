@@ -4,6 +4,7 @@ import (
 	"bytes"
 	stdjson "encoding/json"
 	"strconv"
+	"strings"
 	"testing"
 	"testing/iotest"
 
@@ -268,5 +269,30 @@ func TestAcceptPathPredictsPerModel(t *testing.T) {
 		`{"productKey":"pb","deviceKey":"b1","measurepoints":{"x":5,"y":2}}]}`
 	if code, _ := agreeBothPaths(t, opts, "/sys/gw/g1/thing/measurepoint/post/batch", []byte(payload)); code != 1204 {
 		t.Errorf("code %d, want 1204: B's x is a STRING", code)
+	}
+}
+
+// TestAcceptPathWindowBounded checks that reading ahead for the accept path
+// keeps a streamed payload's window at its size: a batch of many times the
+// window is read through it, not into it.
+func TestAcceptPathWindowBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"id":"1","version":"1.0","method":"thing.measurepoint.post.batch","params":[`)
+	for i := range 3000 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(subEntries)
+	}
+	b.WriteString("]}")
+	opts := sampleOptions(t, validate.Compat)
+	opts.Limits.MaxBytes = -1
+	v := validate.New(opts)
+	res, err := v.ValidateReader(validate.Message{Topic: "/sys/gwP/gw1/thing/measurepoint/post/batch"}, strings.NewReader(b.String()), nil)
+	if err != nil || res.Accepted != 3000*7 {
+		t.Fatalf("code %v, %d accepted (%v), want 200 with %d", res.Code, res.Accepted, err, 3000*7)
+	}
+	if n := v.ReadWindowCap(); n > 64<<10 {
+		t.Errorf("the read window grew to %d bytes for a %d-byte batch, want 64 KiB", n, b.Len())
 	}
 }

@@ -24,3 +24,9 @@ const (
 // AcceptPathEntries reports how many entries of the last message the accept
 // path took.
 func (v *Validator) AcceptPathEntries() int { return v.fastEntries }
+
+// ReadWindowCap reports the capacity of the read window.
+func (v *Validator) ReadWindowCap() int {
+	b, _, _ := v.r.Window()
+	return cap(b)
+}

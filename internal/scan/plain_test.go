@@ -63,6 +63,7 @@ func TestStringAtCases(t *testing.T) {
 		{in: `"\uDBFF\uDFFF",`, raw: `\uDBFF\uDFFF`, esc: true, ok: true},
 		{in: `"\uD800\uDC00",`, raw: `\uD800\uDC00`, esc: true, ok: true}, // both ranges' first
 		{in: `"\uD83D\uDBFF"`}, // a high surrogate before another high one
+		{in: `"\uDC00\uDC00"`}, // two lone low surrogates, the first at the range's start
 		{in: `"\uE000",`, raw: `\uE000`, esc: true, ok: true},
 		{in: "\"a\x01\""},        // a control byte
 		{in: "\"a\xff\""},        // not UTF-8
