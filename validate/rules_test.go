@@ -12,12 +12,14 @@ import (
 )
 
 // rulesModel has a point per rule these tests pin down: a FLOAT whose bounds
-// are written unlike Go formats them, a BOOL, a STRING, a DATE and a STRUCT.
+// are written unlike Go formats them, a BOOL, a STRING, a DATE, an integer
+// ENUM and a STRUCT.
 const rulesModel = `{"modelId": "Rules", "measurepoints": {
    "fw": {"identifier": "fw", "dataType": "FLOAT", "dataDefinition": {"minimum": 0.50, "maximum": 1e1}},
    "b":  {"identifier": "b", "dataType": "BOOL"},
    "s":  {"identifier": "s", "dataType": "STRING"},
    "dt": {"identifier": "dt", "dataType": "DATE"},
+   "en": {"identifier": "en", "dataType": "ENUM", "dataDefinition": {"enumType": "INT", "enumDesc": {"0": "off", "9": "on"}}},
    "st": {"identifier": "st", "dataType": "STRUCT", "dataDefinition": {"items": [
            {"identifier": "a", "dataType": "INT"},
            {"identifier": "b", "dataType": "STRING"}]}}}}`
@@ -68,6 +70,8 @@ func TestValueRuleMessages(t *testing.T) {
 		{"DATE with a letter in the day", `"dt":"2024-01-0x 12:00:00"`, `want DATE as "yyyy-MM-dd HH:mm:ss" on a real calendar day, got "2024-01-0x 12:00:00"`},
 		{"DATE with letters in the year", `"dt":"abcd-01-01 00:00:00"`, `want DATE as "yyyy-MM-dd HH:mm:ss" on a real calendar day, got "abcd-01-01 00:00:00"`},
 		{"DATE with a letter in the seconds", `"dt":"2024-01-01 00:00:0:"`, `want DATE as "yyyy-MM-dd HH:mm:ss" on a real calendar day, got "2024-01-01 00:00:0:"`},
+		{"ENUM given the number 8", `"en":8`, "ENUM value 8 is not a key of enumDesc"},
+		{"ENUM given the number 95", `"en":95`, "ENUM value 95 is not a key of enumDesc"},
 		{"FLOAT below a minimum written 0.50", `"fw":0.25`, "FLOAT 0.25 is below the minimum 0.50"},
 		{"FLOAT above a maximum written 1e1", `"fw":10.5`, "FLOAT 10.5 is above the maximum 1e1"},
 	}
@@ -91,7 +95,7 @@ func TestValueRuleMessages(t *testing.T) {
 // TestValueRuleAccepts checks values next to those of TestValueRuleMessages
 // that are valid: the BOOL 1, a real date, and the FLOAT bounds themselves.
 func TestValueRuleAccepts(t *testing.T) {
-	points := []string{`"b":1`, `"dt":"2024-02-29 23:59:59"`, `"fw":0.50`, `"fw":10`, `"s":"9"`}
+	points := []string{`"b":1`, `"dt":"2024-02-29 23:59:59"`, `"fw":0.50`, `"fw":10`, `"s":"9"`, `"en":0`, `"en":9`}
 	bothPaths(t, validate.Options{Models: rulesCatalog(t)}, func(t *testing.T, v *validate.Validator) {
 		for _, p := range points {
 			res, err := v.Validate(validate.Message{Topic: rulesTopic, Now: 1}, []byte(rulesPayload(p)), nil)
