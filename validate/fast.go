@@ -223,11 +223,8 @@ func (v *Validator) fastDevice(pk, dk []byte, given bool) (device, bool) {
 			return v.lastDev, true
 		}
 		d.pk, d.dk = v.internBytes(pk), v.internBytes(dk)
-		if dir := v.opts.Directory; dir != nil {
-			dev, ok := dir.Device(d.pk, d.dk)
-			if !ok || !dev.Online || dev.GatewayProductKey != topic.ProductKey || dev.GatewayDeviceKey != topic.DeviceKey {
-				return device{}, false
-			}
+		if detail, _ := v.subDeviceFault(d.pk, d.dk); detail != "" {
+			return device{}, false // resolve words and records the refusal
 		}
 		d.model = v.opts.Models.Model(d.pk)
 		if d.model == nil {

@@ -977,21 +977,37 @@ func (v *Validator) resolve(e *entry) bool {
 	e.devPK, e.devDK = topic.ProductKey, topic.DeviceKey
 	if pkSet && (string(e.pk) != topic.ProductKey || string(e.dk) != topic.DeviceKey) {
 		e.devPK, e.devDK = v.internBytes(e.pk), v.internBytes(e.dk)
-		if dir := v.opts.Directory; dir != nil {
-			dev, ok := dir.Device(e.devPK, e.devDK)
-			switch {
-			case !ok:
-				v.refuse(&v.found.hard, e, "device "+quoteString(e.devPK+"/"+e.devDK)+" is unknown")
-			case dev.GatewayProductKey != topic.ProductKey || dev.GatewayDeviceKey != topic.DeviceKey:
-				v.refuse(&v.found.hard, e, "device "+quoteString(e.devPK+"/"+e.devDK)+" is not a sub-device of gateway "+
-					quoteString(topic.ProductKey+"/"+topic.DeviceKey))
-			case !dev.Online:
-				v.refuse(&v.found.offline, e, "sub-device "+quoteString(e.devPK+"/"+e.devDK)+" is offline and allowOfflineSubDevice is not true")
-			}
+		if detail, offline := v.subDeviceFault(e.devPK, e.devDK); offline {
+			v.refuse(&v.found.offline, e, detail)
+		} else if detail != "" {
+			v.refuse(&v.found.hard, e, detail)
 		}
 	}
 	e.model = v.opts.Models.Model(e.devPK) // nil-safe: no catalog, no models
 	return true
+}
+
+// subDeviceFault asks the directory about the sub-device pk/dk of the
+// topic's gateway (SPEC §4.4) and says why it is refused, or returns "" when
+// it is not (or there is no directory); offline marks the refusal that
+// allowOfflineSubDevice excuses.
+func (v *Validator) subDeviceFault(pk, dk string) (detail string, offline bool) {
+	dir := v.opts.Directory
+	if dir == nil {
+		return "", false
+	}
+	topic := &v.res.Topic
+	dev, ok := dir.Device(pk, dk)
+	switch {
+	case !ok:
+		return "device " + quoteString(pk+"/"+dk) + " is unknown", false
+	case dev.GatewayProductKey != topic.ProductKey || dev.GatewayDeviceKey != topic.DeviceKey:
+		return "device " + quoteString(pk+"/"+dk) + " is not a sub-device of gateway " +
+			quoteString(topic.ProductKey+"/"+topic.DeviceKey), false
+	case !dev.Online:
+		return "sub-device " + quoteString(pk+"/"+dk) + " is offline and allowOfflineSubDevice is not true", true
+	}
+	return "", false
 }
 
 // keyRules applies the key rules of SPEC §4.3 to an entry and reports whether
