@@ -486,8 +486,12 @@ func BreakEnvelope(t *rapid.T, r *Request) bool {
 		if e == nil || len(e.mps.members) == 0 {
 			return false
 		}
-		m := rapid.SampledFrom(e.mps.members).Draw(t, "duplicate point")
-		e.mps.members = append(e.mps.members, member{m.key, m.value.clone()})
+		// The copy goes anywhere after the point: at the end, or where
+		// another entry of the model may have had another point.
+		k := rapid.IntRange(0, len(e.mps.members)-1).Draw(t, "duplicate point")
+		m := e.mps.members[k]
+		at := rapid.IntRange(k+1, len(e.mps.members)).Draw(t, "duplicate at")
+		e.mps.members = slices.Insert(e.mps.members, at, member{m.key, m.value.clone()})
 		whole(r.entryPointer(ei) + "/measurepoints")
 	}
 	r.notes = append(r.notes, "envelope: "+kind)

@@ -27,6 +27,7 @@ type Request struct {
 	Entries            []*Entry
 
 	root   *node
+	every  bool       // each entry gives every usable point of its model, in model order
 	format *violation // a rule of §2 or §4.7 broken: 1206
 	method *node      // "method" differs from the topic's method: 1260
 	notes  []string   // what was mutated, for failure messages
@@ -160,6 +161,9 @@ func newRequest(t *rapid.T, env *Env, profile validate.Profile, methods []protoc
 	n := 1
 	if m.Batch() {
 		n = max(rapid.IntRange(0, 5).Draw(t, "entries"), minEntries)
+		// Real traffic repeats itself: the entries of one model then list the
+		// same points in the same order.
+		r.every = rapid.IntRange(0, 3).Draw(t, "every point") == 0
 	}
 	for i := range n {
 		e := r.newEntry(t, i)
@@ -227,7 +231,7 @@ func (r *Request) newEntry(t *rapid.T, i int) *Entry {
 	}
 	model := env.Model(e.Device.ProductKey)
 	for pi := range model.Points {
-		if Usable(&model.Points[pi].Type) && rapid.Bool().Draw(t, label+" "+model.Points[pi].Identifier+" given") {
+		if Usable(&model.Points[pi].Type) && (r.every || rapid.Bool().Draw(t, label+" "+model.Points[pi].Identifier+" given")) {
 			r.addPoint(t, e, &model.Points[pi])
 		}
 	}

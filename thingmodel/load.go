@@ -148,6 +148,7 @@ func (l *loader) parsePoint(key string, v jsontext.Value) (*Measurepoint, *Error
 	}
 	ms, _ := l.object(v) // valid: it was read from the model
 	p := &Measurepoint{identifier: key, member: `"` + key + `":`}
+	p.head, p.tail = memberWords(p.member)
 
 	if id := lookup(ms, "identifier"); id != nil {
 		if k := id.Kind(); k != jsontext.KindString {
@@ -228,7 +229,9 @@ func (l *loader) compileType(dt DataType, def jsontext.Value, path string) (Type
 	case String:
 		t.maxLength, e = maxLength(ms, path)
 	case Enum:
-		t.enumType, t.enumDesc, e = l.enum(ms, path)
+		if t.enumType, t.enumDesc, e = l.enum(ms, path); e == nil {
+			t.indexEnum()
+		}
 	case Array:
 		var it DataType
 		if it, e = parseDataType(lookup(ms, "itemType"), path+".itemType", Int, Float, Double, String); e == nil {

@@ -1,6 +1,7 @@
 package thingmodel
 
 import (
+	"encoding/binary"
 	"slices"
 	"strconv"
 	"strings"
@@ -149,6 +150,8 @@ type Type struct {
 	maxLength int   // STRING: effective maximum length in bytes
 	enumType  DataType
 	enumDesc  map[string]string // ENUM: key -> description
+	enumFew   []string          // ENUM: the keys when there are few, compared in a loop
+	enumInts  []int64           // INT ENUM: the keys' values, sorted
 	items     []*Item           // STRUCT, in model order
 	itemIndex map[string]int    // STRUCT: identifier -> index in items
 	required  int               // STRUCT: number of required items
@@ -177,8 +180,45 @@ func (t *Type) EnumKey(k string) (desc string, ok bool) {
 
 // EnumKeyBytes is EnumKey for a key held in a byte slice; it does not allocate.
 func (t *Type) EnumKeyBytes(k []byte) bool {
+	if t.enumFew != nil {
+		for _, key := range t.enumFew {
+			if string(k) == key {
+				return true
+			}
+		}
+		return false
+	}
 	_, ok := t.enumDesc[string(k)]
 	return ok
+}
+
+// EnumInt reports whether the integer n is a key of an INT ENUM's enumDesc.
+// Keys of an INT ENUM are written canonically, so this is EnumKey of n in
+// decimal, without writing it.
+func (t *Type) EnumInt(n int64) bool {
+	_, ok := slices.BinarySearch(t.enumInts, n)
+	return ok
+}
+
+// fewEnumKeys is the most keys an ENUM compares in a loop rather than look up
+// in its map.
+const fewEnumKeys = 8
+
+// indexEnum fills in the key lists of an ENUM whose enumType and enumDesc are
+// set.
+func (t *Type) indexEnum() {
+	keys := sortedKeys(t.enumDesc)
+	if len(keys) <= fewEnumKeys {
+		t.enumFew = keys
+	}
+	if t.enumType != Int {
+		return
+	}
+	t.enumInts = make([]int64, len(keys))
+	for k, key := range keys {
+		t.enumInts[k], _ = strconv.ParseInt(key, 10, 64) // checked by int32Key
+	}
+	slices.Sort(t.enumInts)
 }
 
 // EnumKeys returns the keys of an ENUM's enumDesc in a new slice, sorted.
@@ -239,6 +279,7 @@ func (it *Item) Type() *Type { return &it.typ }
 type Measurepoint struct {
 	identifier string
 	member     string // `"identifier":`
+	head, tail uint64 // member's first and last 8 bytes (4 when shorter), little-endian
 	index      int
 	hasQuality bool
 	typ        Type
@@ -252,6 +293,22 @@ func (p *Measurepoint) Identifier() string { return p.identifier }
 // colon. Identifiers need no escaping (they are letters, digits, '_', '-'
 // and '.'), so a reader can compare it with the payload in one step.
 func (p *Measurepoint) Member() string { return p.member }
+
+// MemberWords returns Member's first and last 8 bytes as little-endian
+// words, or its first and last 4 bytes when it is shorter than 8 (it has at
+// least 4). Two words that overlap cover a member of up to 16 bytes, so a
+// reader that expects this point's key can compare it with two loads.
+func (p *Measurepoint) MemberWords() (head, tail uint64) { return p.head, p.tail }
+
+// memberWords returns the words MemberAt compares with: the first and the last
+// 8 bytes of member, or 4 when it is shorter than 8.
+func memberWords(member string) (head, tail uint64) {
+	b, n := []byte(member), len(member)
+	if n >= 8 {
+		return binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[n-8:])
+	}
+	return uint64(binary.LittleEndian.Uint32(b)), uint64(binary.LittleEndian.Uint32(b[n-4:]))
+}
 
 // Index returns the point's position in its model, from 0 to
 // Model.NumMeasurepoints()-1: a dense key for per-point state.

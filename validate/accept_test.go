@@ -35,6 +35,10 @@ func TestAcceptPathTakes(t *testing.T) {
 	batch := func(entries string) string {
 		return `{"id":"1","version":"1.0","method":"thing.measurepoint.post.batch","params":[` + entries + `]}`
 	}
+	// inv is an entry of an inverter behind the gateway with the given points.
+	inv := func(points string) string {
+		return `{"productKey":"product1","deviceKey":"device1","measurepoints":{` + points + `}}`
+	}
 	const all, gw = "/sys/allP/all1/thing/measurepoint/post/batch", "/sys/gwP/gw1/thing/measurepoint/post/batch"
 	for _, tc := range []struct {
 		name    string
@@ -77,6 +81,12 @@ func TestAcceptPathTakes(t *testing.T) {
 			payload: batch(`{"productKey":"product1","deviceKey":"device1","measurepoints":{"temp":1}},{"productKey":"product1","deviceKey":"offline1","measurepoints":{"temp":1}}`)},
 		{name: "no colon after a point's key and white space", topic: gw, payload: batch(`{"measurepoints":{"voltage" 12}}`), code: 1206},
 		{name: "no colon after the time key and white space", topic: gw, payload: batch(`{"measurepoints":{"voltage":1},"time" 55}`), code: 1206},
+		{name: "the last entry's points in another order", topic: gw, fast: 3, code: 200,
+			payload: batch(inv(`"temp":1,"branchCurr":[2]`) + "," + inv(`"branchCurr":[2],"temp":1`) + "," + inv(`"temp":1`))},
+		{name: "a point again, where the last entry had another", topic: gw, fast: 1, code: 1206,
+			payload: batch(inv(`"temp":1,"branchCurr":[2]`) + "," + inv(`"temp":1,"temp":2`))},
+		{name: "a point again, after the last entry's points", topic: gw, fast: 1, code: 1206,
+			payload: batch(inv(`"temp":1,"branchCurr":[2]`) + "," + inv(`"temp":1,"branchCurr":[2],"temp":3`))},
 		{name: "the entry after a valid one is not", topic: gw, fast: 1, code: 1204,
 			payload: batch(`{"measurepoints":{"voltage":1}},{"measurepoints":{"voltage":true}}`)},
 	} {

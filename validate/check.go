@@ -202,6 +202,37 @@ func (v *Validator) checkNumber(t *thingmodel.Type, c byte, off int64, depth int
 // copy that outlives a streaming window). It writes the value to dst and
 // returns "" when the number is valid, or else says why not.
 func judgeNumber(t *thingmodel.Type, num, keep []byte, shape scan.Num, compat bool, dst *Value) string {
+	if plainNumber(t, keep, shape, dst) {
+		return ""
+	}
+	return judgeOtherNumber(t, num, keep, shape, compat, dst)
+}
+
+// plainNumber decides, on its shape alone, a number written the usual way for
+// a type without bounds: an INT literal in the int32 range, or a FLOAT or
+// DOUBLE without exponent and with at most 38 integer digits, which is within
+// the range of both. It writes the value and reports true, or reports false
+// with dst untouched; judgeOtherNumber decides the others.
+func plainNumber(t *thingmodel.Type, keep []byte, shape scan.Num, dst *Value) bool {
+	if t.Bounded() {
+		return false
+	}
+	switch dt := t.DataType(); {
+	case dt == thingmodel.Int:
+		n, ok := shape.Int32()
+		if ok {
+			dst.setScalar(thingmodel.Int, false, n, nil)
+		}
+		return ok
+	case (dt == thingmodel.Float || dt == thingmodel.Double) && !shape.Exp() && shape.IntDigits <= 38:
+		dst.setScalar(dt, false, 0, keep)
+		return true
+	}
+	return false
+}
+
+// judgeOtherNumber is judgeNumber for the numbers plainNumber leaves.
+func judgeOtherNumber(t *thingmodel.Type, num, keep []byte, shape scan.Num, compat bool, dst *Value) string {
 	dt := t.DataType()
 	var i int64
 	var text []byte
@@ -227,13 +258,9 @@ func judgeNumber(t *thingmodel.Type, num, keep []byte, shape scan.Num, compat bo
 		i = n
 		f = float64(n)
 	default:
-		// FLOAT, DOUBLE: the digits, converted on demand. A number without an
-		// exponent and with few integer digits is surely in range; only the
-		// others, and bounded types, need the float64 itself.
+		// FLOAT, DOUBLE: the digits, and the float64 they round to for the
+		// range and the bounds.
 		text = keep
-		if !bounded && !shape.Exp() && int(shape.IntDigits) <= 38 {
-			break // within FLOAT's range, and DOUBLE's
-		}
 		x, finite := scan.ShortFloat(num, shape)
 		if !finite {
 			x, finite = scan.ParseFloat(num)
@@ -429,11 +456,17 @@ func (v *Validator) checkEnum(t *thingmodel.Type, c byte, off int64, depth int, 
 // judgeEnumNumber decides a number given for an ENUM of enumType INT: it
 // writes the value to dst and returns "", or says why the number is no key.
 func (v *Validator) judgeEnumNumber(t *thingmodel.Type, raw []byte, shape scan.Num, dst *Value) string {
-	n, st := scan.ParseInt(raw)
-	if !shape.Integer() || st != scan.IntOK {
+	if !shape.Integer() {
 		return "want ENUM integer key, got number " + clip(raw)
 	}
-	if !t.EnumKeyBytes(strconv.AppendInt(v.numBuf[:0], n, 10)) {
+	n, ok := shape.Int64()
+	if !ok {
+		var st scan.IntStatus
+		if n, st = scan.ParseInt(raw); st != scan.IntOK {
+			return "want ENUM integer key, got number " + clip(raw)
+		}
+	}
+	if !t.EnumInt(n) {
 		return "ENUM value " + clip(raw) + " is not a key of enumDesc"
 	}
 	dst.setScalar(thingmodel.Enum, false, n, nil)

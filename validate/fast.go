@@ -1,6 +1,8 @@
 package validate
 
 import (
+	"encoding/binary"
+
 	"github.com/pointguard/pointguard/internal/scan"
 	"github.com/pointguard/pointguard/thingmodel"
 )
@@ -164,21 +166,26 @@ func entryKey(b []byte, i int) (int, int) {
 	if i+1 >= len(b) {
 		return -1, 0
 	}
-	k, lit := -1, ""
+	// Each case compares with a constant, which the compiler does in place.
 	switch b[i+1] {
 	case 'p':
-		k, lit = 0, quotedProductKey
+		if hasAt(b, i, quotedProductKey) {
+			return colon(b, i+len(quotedProductKey), 0)
+		}
 	case 'd':
-		k, lit = 1, quotedDeviceKey
+		if hasAt(b, i, quotedDeviceKey) {
+			return colon(b, i+len(quotedDeviceKey), 1)
+		}
 	case 'm':
-		k, lit = 2, quotedMeasurepoints
+		if hasAt(b, i, quotedMeasurepoints) {
+			return colon(b, i+len(quotedMeasurepoints), 2)
+		}
 	case 't':
-		k, lit = 3, quotedTime
+		if hasAt(b, i, quotedTime) {
+			return colon(b, i+len(quotedTime), 3)
+		}
 	}
-	if k < 0 || !hasAt(b, i, lit) {
-		return -1, 0
-	}
-	return colon(b, i+len(lit), k)
+	return -1, 0
 }
 
 // colon returns k and the index after the ':' that must follow b[:i], or -1.
@@ -248,9 +255,11 @@ func (v *Validator) fastPoints(b []byte, i int, base int64, index int, dev devic
 	v.startMarks(model)
 	seq := v.fastSeq(model)
 	next := seq.next[:0]
+	same := true // every point so far is where the last entry had it
 	maxTok := v.lim.maxString
+	n := 0 // points read
 	i++
-	for n := 0; ; n++ {
+	for ; ; n++ {
 		if i = scan.SkipSpace(b, i); i >= len(b) {
 			return 0, false
 		}
@@ -269,36 +278,67 @@ func (v *Validator) fastPoints(b []byte, i int, base int64, index int, dev devic
 		if b[i] != '"' {
 			return 0, false
 		}
+		// Entries of one product usually list their points in the same order:
+		// compare the member the model's last entry had here in place, as
+		// two words when it has at most 16 bytes. Its key was read within the
+		// token limit once, so it keeps it.
 		var mp *thingmodel.Measurepoint
 		if n < len(seq.last) {
-			// Entries of one product usually list their points in the same
-			// order: compare the member its last entry had here in place.
-			// Its key was read within the token limit once, so it keeps it.
-			if m := seq.last[n].Member(); hasAt(b, i, m) {
-				mp, i = seq.last[n], i+len(m)
+			q := seq.last[n]
+			m := q.Member()
+			if k := len(m); len(b)-i >= k {
+				w := b[i : i+k]
+				head, tail := q.MemberWords()
+				var eq bool
+				switch {
+				case k > 16:
+					eq = string(w) == m
+				case k >= 8:
+					eq = binary.LittleEndian.Uint64(w) == head && binary.LittleEndian.Uint64(w[k-8:]) == tail
+				default:
+					eq = binary.LittleEndian.Uint32(w) == uint32(head) && binary.LittleEndian.Uint32(w[k-4:]) == uint32(tail)
+				}
+				if eq {
+					mp, i = q, i+k
+				}
 			}
 		}
-		if mp == nil {
-			s, j, ok := scan.PlainString(b, i, maxTok)
-			if !ok {
-				return 0, false
+		if mp != nil && same {
+			// Every point so far was where the last entry had it, and that
+			// entry had no point twice: neither has this one.
+		} else {
+			if same {
+				// From here on each point is marked, and those before it first.
+				same = false
+				for _, q := range seq.last[:n] {
+					v.seenGen[q.Index()] = v.gen
+				}
+				next = append(next, seq.last[:n]...)
+				seq.next = next
 			}
-			if mp = model.MeasurepointBytes(s); mp == nil {
-				return 0, false
+			if mp == nil {
+				s, j, ok := scan.PlainString(b, i, maxTok)
+				if !ok {
+					return 0, false
+				}
+				if mp = model.MeasurepointBytes(s); mp == nil {
+					return 0, false
+				}
+				if _, i = colon(b, j, 0); i == 0 {
+					return 0, false
+				}
 			}
-			if _, i = colon(b, j, 0); i == 0 {
-				return 0, false
+			if v.seenGen[mp.Index()] == v.gen {
+				return 0, false // given twice
 			}
+			v.seenGen[mp.Index()] = v.gen
+			next = append(next, mp)
+			seq.next = next // keeps what append grew, should a later point give up
 		}
 		var ok bool
 		if i = scan.SkipSpace(b, i); i >= len(b) {
 			return 0, false
 		}
-		if v.seenGen[mp.Index()] == v.gen {
-			return 0, false // given twice
-		}
-		v.seenGen[mp.Index()] = v.gen
-		next = append(next, mp)
 		p := v.nextReady()
 		p.Entry, p.ProductKey, p.DeviceKey = index, dev.pk, dev.dk
 		p.Measurepoint, p.Quality, p.Offset = mp, -1, base+int64(i)
@@ -311,7 +351,11 @@ func (v *Validator) fastPoints(b []byte, i int, base int64, index int, dev devic
 			return 0, false
 		}
 	}
-	seq.last, seq.next = next, seq.last
+	if same {
+		seq.last = seq.last[:n]
+	} else {
+		seq.last, seq.next = next, seq.last
+	}
 	return i, true
 }
 
@@ -430,7 +474,10 @@ func (v *Validator) fastValue(t *thingmodel.Type, b []byte, i int, dst *Value) (
 		if dt == thingmodel.Timestamp {
 			return i, judgeTimestamp(num, shape, dst) == ""
 		}
-		return i, judgeNumber(t, num, num, shape, v.opts.Profile == Compat, dst) == ""
+		if plainNumber(t, num, shape, dst) {
+			return i, true
+		}
+		return i, judgeOtherNumber(t, num, num, shape, v.opts.Profile == Compat, dst) == ""
 	case thingmodel.Bool:
 		switch {
 		case hasAt(b, i, "true"):

@@ -55,7 +55,6 @@ type Validator struct {
 	names    []string
 	seen     []bool
 	point    Point
-	numBuf   [24]byte
 
 	lastDev device        // the last sub-device fastEntry resolved, in this message
 	orders  [4]pointOrder // point orders of the models fastEntry read last

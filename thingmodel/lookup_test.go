@@ -1,0 +1,67 @@
+package thingmodel
+
+import (
+	"encoding/binary"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestMemberWords: the words are the member's first and last 8 bytes, or 4
+// below 8, for every member length from the shortest identifier up.
+func TestMemberWords(t *testing.T) {
+	for n := 1; n <= 20; n++ {
+		id := strings.Repeat("a", n-1) + "z"
+		m, err := ParseModel("t", []byte(`{"modelId":"M","measurepoints":{"`+id+`":{"dataType":"INT"}}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := m.Measurepoint(id)
+		member := []byte(p.Member())
+		if string(member) != `"`+id+`":` {
+			t.Fatalf("Member() = %q", member)
+		}
+		k := len(member)
+		var head, tail uint64
+		if k >= 8 {
+			head, tail = binary.LittleEndian.Uint64(member), binary.LittleEndian.Uint64(member[k-8:])
+		} else {
+			head, tail = uint64(binary.LittleEndian.Uint32(member)), uint64(binary.LittleEndian.Uint32(member[k-4:]))
+		}
+		if h, tl := p.MemberWords(); h != head || tl != tail {
+			t.Errorf("member of %d bytes: MemberWords() = %#x, %#x; want %#x, %#x", k, h, tl, head, tail)
+		}
+	}
+}
+
+// TestEnumLookups: EnumInt and EnumKeyBytes agree with EnumKey, for enums of
+// few keys (compared in a loop) and of many (looked up in the map).
+func TestEnumLookups(t *testing.T) {
+	for _, n := range []int{1, fewEnumKeys, fewEnumKeys + 1, 40} {
+		var desc []string
+		for k := range n {
+			desc = append(desc, `"`+strconv.Itoa(k*7-10)+`":"d"`)
+		}
+		for _, et := range []string{"INT", "STRING"} {
+			src := model(`{"dataType": "ENUM", "dataDefinition": {"enumType": "` + et + `", "enumDesc": {` + strings.Join(desc, ",") + `}}}`)
+			m, err := ParseModel("t", []byte(src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			typ := m.Measurepoint("p").Type()
+			for x := int64(-20); x <= int64(n*7); x++ {
+				key := strconv.FormatInt(x, 10)
+				_, want := typ.EnumKey(key)
+				if got := typ.EnumKeyBytes([]byte(key)); got != want {
+					t.Errorf("%s enum of %d keys: EnumKeyBytes(%s) = %v, EnumKey says %v", et, n, key, got, want)
+				}
+				if got := typ.EnumInt(x); got != (want && et == "INT") {
+					t.Errorf("%s enum of %d keys: EnumInt(%d) = %v, EnumKey says %v", et, n, x, got, want)
+				}
+			}
+			if typ.EnumKeyBytes([]byte("-10 ")) || typ.EnumKeyBytes(nil) {
+				t.Errorf("%s enum of %d keys: found a key that is not there", et, n)
+			}
+		}
+	}
+}
