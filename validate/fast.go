@@ -137,9 +137,8 @@ func (v *Validator) fastEntry(index int) bool {
 			if !ok || n > maxTok || !shape.Integer() {
 				return false
 			}
-			var st scan.IntStatus
-			if t, st = scan.ParseInt(b[i : i+n]); st != scan.IntOK || t < 0 {
-				return false
+			if t, ok = shape.Int64(); !ok || t < 0 {
+				return false // 19 digits and more are for the checks
 			}
 			i += n
 		}

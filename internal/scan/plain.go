@@ -51,8 +51,7 @@ func StringAt(b []byte, i, max int) (raw []byte, end int, esc, ok bool) {
 	start := i + 1
 	j := start
 	for {
-		for j < len(b) && strSafe[b[j]] {
-			j++
+		for j = skipSafeWords(b, j); j < len(b) && strSafe[b[j]]; j++ {
 		}
 		if j >= len(b) {
 			return nil, 0, false, false

@@ -1,7 +1,9 @@
 package scan
 
 import (
+	"encoding/binary"
 	"io"
+	"math/bits"
 	"unicode/utf8"
 )
 
@@ -205,6 +207,36 @@ var strSafe = func() (t [256]bool) {
 	return t
 }()
 
+// Word-at-a-time tests on eight bytes loaded little-endian, so that the first
+// byte of the input is the lowest of the word. Each sets the high bit of the
+// bytes it finds. A subtraction that borrows or an addition that carries only
+// changes higher bytes, so the lowest byte marked is always one the test
+// looks for, and the first such byte is always marked: callers use only it.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// specialBytes marks the bytes of w that a string cannot hold as they are:
+// '"', '\', a control byte, and a byte of a multi-byte UTF-8 sequence.
+func specialBytes(w uint64) uint64 {
+	quote, backslash := w^(ones*'"'), w^(ones*'\\')
+	return ((quote-ones)&^quote | (backslash-ones)&^backslash | (w-ones*0x20)&^w | w) & highs
+}
+
+// skipSafeWords skips the bytes of b from j that strSafe marks, eight at a
+// time: it returns the first byte it does not mark, or where fewer than eight
+// bytes are left, which the caller then reads one by one.
+func skipSafeWords(b []byte, j int) int {
+	for len(b)-j >= 8 {
+		if m := specialBytes(binary.LittleEndian.Uint64(b[j:])); m != 0 {
+			return j + bits.TrailingZeros64(m)>>3
+		}
+		j += 8
+	}
+	return j
+}
+
 // ReadString reads a string token; the next byte must be '"' (Peek it first). It
 // returns the raw bytes between the quotes, whether they contain escapes, and an
 // error. A non-fatal error (ErrUTF8, ErrSurrogate) comes with the whole string
@@ -214,8 +246,7 @@ func (r *Reader) ReadString() (raw []byte, esc bool, err *Error) {
 	i := start
 	var soft *Error
 	for {
-		for i < r.end && strSafe[r.buf[i]] {
-			i++
+		for i = skipSafeWords(r.buf[:r.end], i); i < r.end && strSafe[r.buf[i]]; i++ {
 		}
 		if r.MaxToken > 0 && i-start > r.MaxToken {
 			e := r.fail(ErrTokenLength, r.base+int64(start-1))
