@@ -56,9 +56,11 @@ type Validator struct {
 	seen     []bool
 	point    Point
 
-	lastDev device        // the last sub-device fastEntry resolved, in this message
-	orders  [4]pointOrder // point orders of the models fastEntry read last
-	ready   []Point       // the points of the entry fastEntry reads
+	topic       string         // the last valid topic
+	topicParsed protocol.Topic // what topic parses to
+	lastDev     device         // the last sub-device fastEntry resolved, in this message
+	orders      [4]pointOrder  // point orders of the models fastEntry read last
+	ready       []Point        // the points of the entry fastEntry reads
 	// fastEntries counts the entries of this message that fastEntry took.
 	fastEntries int
 
@@ -221,6 +223,22 @@ func (v *Validator) begin(msg Message, yield func(*Point) error) {
 // preflight decides what is decided before parsing (SPEC §4.2 step 1): 1009, then
 // 1008 when the size is known.
 func (v *Validator) preflight(size int64) bool {
+	if v.msg.Topic != "" && v.msg.Topic == v.topic {
+		// A validator mostly sees one device's topic after another.
+		v.res.Topic = v.topicParsed
+	} else if !v.parseTopic() {
+		return false
+	}
+	if size >= 0 && v.lim.maxBytes > 0 && size > v.lim.maxBytes {
+		v.tooLarge()
+		return false
+	}
+	return true
+}
+
+// parseTopic parses the message's topic into the result, and keeps it for
+// the next message when it is valid.
+func (v *Validator) parseTopic() bool {
 	t, err := protocol.ParseTopic(v.msg.Topic)
 	if err != nil {
 		v.res.Code = codes.NoWritePermission
@@ -229,10 +247,7 @@ func (v *Validator) preflight(size int64) bool {
 		return false
 	}
 	v.res.Topic = t
-	if size >= 0 && v.lim.maxBytes > 0 && size > v.lim.maxBytes {
-		v.tooLarge()
-		return false
-	}
+	v.topic, v.topicParsed = v.msg.Topic, t
 	return true
 }
 
