@@ -139,9 +139,10 @@
 // consumed it, and the checks that word errors read the entry again from its
 // first byte. It does not expect, among others: any invalid value or entry;
 // an unknown, escaped or repeated key; keys in another order than both device
-// keys before "measurepoints"; a quality written other than as one digit; a
-// device the directory refuses or reports offline; a limit reached; an entry
-// that does not end within 16 KiB of the read window. Once anything has been
+// keys before "measurepoints"; a quality written other than as one digit; an
+// entry time of 19 digits or more; a device the directory refuses or reports
+// offline; a limit reached; an entry that does not end within 16 KiB of the
+// read window. Once anything has been
 // found in a message (an error of any kind, or a point to skip), the rest of
 // it is read by the checks alone.
 //
@@ -150,6 +151,14 @@
 // the accept path off, to compare. The sub-device check asks the Directory
 // once per run of entries that name the same device, rather than once per
 // entry.
+//
+// Entries of one product usually list the same points in the same order. The
+// accept path keeps the order of the last entry of each of the last four
+// models it read: a point where that entry had it is recognised by comparing
+// its key in place (two machine words for keys of up to 16 bytes), and while
+// an entry keeps to that order it cannot repeat a point, so duplicates are
+// tracked only from the first point that departs from it. A Validator also
+// keeps the last topic it parsed.
 //
 // # Concurrency and memory
 //
