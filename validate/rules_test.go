@@ -72,6 +72,9 @@ func TestValueRuleMessages(t *testing.T) {
 		{"DATE with a letter in the seconds", `"dt":"2024-01-01 00:00:0:"`, `want DATE as "yyyy-MM-dd HH:mm:ss" on a real calendar day, got "2024-01-01 00:00:0:"`},
 		{"ENUM given the number 8", `"en":8`, "ENUM value 8 is not a key of enumDesc"},
 		{"ENUM given the number 95", `"en":95`, "ENUM value 95 is not a key of enumDesc"},
+		{"ENUM given a 19-digit integer", `"en":1000000000000000000`, "ENUM value 1000000000000000000 is not a key of enumDesc"},
+		{"ENUM given an integer beyond int64", `"en":90000000000000000000`, "want ENUM integer key, got number 90000000000000000000"},
+		{"ENUM given a key with a fraction", `"en":9.0`, "want ENUM integer key, got number 9.0"},
 		{"FLOAT below a minimum written 0.50", `"fw":0.25`, "FLOAT 0.25 is below the minimum 0.50"},
 		{"FLOAT above a maximum written 1e1", `"fw":10.5`, "FLOAT 10.5 is above the maximum 1e1"},
 	}
