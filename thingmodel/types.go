@@ -300,8 +300,7 @@ func (p *Measurepoint) Member() string { return p.member }
 // reader that expects this point's key can compare it with two loads.
 func (p *Measurepoint) MemberWords() (head, tail uint64) { return p.head, p.tail }
 
-// memberWords returns the words MemberAt compares with: the first and the last
-// 8 bytes of member, or 4 when it is shorter than 8.
+// memberWords returns the words of member that MemberWords reports.
 func memberWords(member string) (head, tail uint64) {
 	b, n := []byte(member), len(member)
 	if n >= 8 {

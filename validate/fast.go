@@ -134,11 +134,11 @@ func (v *Validator) fastEntry(index int) bool {
 				return false
 			}
 			shape, n, ok := scan.PlainNumber(b[i:])
-			if !ok || n > maxTok || !shape.Integer() {
+			if !ok || n > maxTok {
 				return false
 			}
 			if t, ok = shape.Int64(); !ok || t < 0 {
-				return false // 19 digits and more are for the checks
+				return false // a fraction, an exponent, 19 digits and more are for the checks
 			}
 			i += n
 		}

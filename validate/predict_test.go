@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/pointguard/pointguard/codes"
-	"github.com/pointguard/pointguard/thingmodel"
 	"github.com/pointguard/pointguard/validate"
 )
 
@@ -21,14 +20,7 @@ func TestAcceptPathPredictedKeys(t *testing.T) {
 	for _, id := range ids {
 		defs = append(defs, `"`+id+`":{"dataType":"INT"}`)
 	}
-	m, err := thingmodel.ParseModel("predict", []byte(`{"modelId":"Predict","measurepoints":{`+strings.Join(defs, ",")+`}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, err := thingmodel.NewCatalog([]*thingmodel.Model{m}, map[string]string{"predP": "Predict"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := modelCatalog(t, `{"modelId":"Predict","measurepoints":{`+strings.Join(defs, ",")+`}}`, "predP")
 	const topic = "/sys/predP/pred1/thing/measurepoint/post/batch"
 	batch := func(entries ...string) []byte {
 		return []byte(`{"id":"1","version":"1.0","method":"thing.measurepoint.post.batch","params":[` + strings.Join(entries, ",") + `]}`)

@@ -26,13 +26,16 @@ const rulesModel = `{"modelId": "Rules", "measurepoints": {
 
 const rulesTopic = "/sys/ruleP/rule1/thing/measurepoint/post/batch"
 
-func rulesCatalog(t testing.TB) *thingmodel.Catalog {
+func rulesCatalog(t testing.TB) *thingmodel.Catalog { return modelCatalog(t, rulesModel, "ruleP") }
+
+// modelCatalog returns a catalog of the one model src, the model of product.
+func modelCatalog(t testing.TB, src, product string) *thingmodel.Catalog {
 	t.Helper()
-	m, err := thingmodel.ParseModel("rules", []byte(rulesModel))
+	m, err := thingmodel.ParseModel(product, []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := thingmodel.NewCatalog([]*thingmodel.Model{m}, map[string]string{"ruleP": "Rules"})
+	c, err := thingmodel.NewCatalog([]*thingmodel.Model{m}, map[string]string{product: m.ID()})
 	if err != nil {
 		t.Fatal(err)
 	}

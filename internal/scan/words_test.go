@@ -6,7 +6,8 @@ import (
 	"pgregory.net/rapid"
 )
 
-// safeByByte is skipSafeWords and the byte loop after it, one byte at a time.
+// safeByByte skips the bytes strSafe marks, one at a time: what skipSafeWords
+// and the byte loop after it must do together.
 func safeByByte(b []byte, j int) int {
 	for j < len(b) && strSafe[b[j]] {
 		j++
@@ -25,10 +26,7 @@ func TestSkipSafeWordsEveryByte(t *testing.T) {
 				b[at] = byte(c)
 				b[at+1] = after
 				for start := range 3 {
-					j := skipSafeWords(b, start)
-					for j < len(b) && strSafe[b[j]] {
-						j++
-					}
+					j := safeByByte(b, skipSafeWords(b, start))
 					if want := safeByByte(b, start); j != want {
 						t.Fatalf("byte %#x at %d, then %#x, from %d: stopped at %d, want %d", c, at, after, start, j, want)
 					}
