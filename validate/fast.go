@@ -229,7 +229,7 @@ func (v *Validator) fastDevice(pk, dk []byte, given bool) (device, bool) {
 			return v.lastDev, true
 		}
 		d.pk, d.dk = v.internBytes(pk), v.internBytes(dk)
-		if detail, _ := v.subDeviceFault(d.pk, d.dk); detail != "" {
+		if v.subDeviceFault(d.pk, d.dk) != deviceOK {
 			return device{}, false // resolve words and records the refusal
 		}
 		d.model = v.opts.Models.Model(d.pk)
@@ -473,6 +473,7 @@ func (v *Validator) fastValue(t *thingmodel.Type, b []byte, i int, dst *Value) (
 		if dt == thingmodel.Timestamp {
 			return i, judgeTimestamp(num, shape, dst) == ""
 		}
+		// judgeNumber, spelled out: its call costs 3% of the large batch.
 		if plainNumber(t, num, shape, dst) {
 			return i, true
 		}

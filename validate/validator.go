@@ -991,37 +991,57 @@ func (v *Validator) resolve(e *entry) bool {
 	e.devPK, e.devDK = topic.ProductKey, topic.DeviceKey
 	if pkSet && (string(e.pk) != topic.ProductKey || string(e.dk) != topic.DeviceKey) {
 		e.devPK, e.devDK = v.internBytes(e.pk), v.internBytes(e.dk)
-		if detail, offline := v.subDeviceFault(e.devPK, e.devDK); offline {
-			v.refuse(&v.found.offline, e, detail)
-		} else if detail != "" {
-			v.refuse(&v.found.hard, e, detail)
+		if f := v.subDeviceFault(e.devPK, e.devDK); f == deviceOffline {
+			v.refuse(&v.found.offline, e, v.deviceDetail(f, e.devPK, e.devDK))
+		} else if f != deviceOK {
+			v.refuse(&v.found.hard, e, v.deviceDetail(f, e.devPK, e.devDK))
 		}
 	}
 	e.model = v.opts.Models.Model(e.devPK) // nil-safe: no catalog, no models
 	return true
 }
 
+// deviceFault is what the directory says of a sub-device an entry names.
+type deviceFault uint8
+
+const (
+	deviceOK        deviceFault = iota
+	deviceUnknown               // not in the directory
+	deviceElsewhere             // behind another gateway
+	deviceOffline               // the refusal allowOfflineSubDevice excuses
+)
+
 // subDeviceFault asks the directory about the sub-device pk/dk of the
-// topic's gateway (SPEC §4.4) and says why it is refused, or returns "" when
-// it is not (or there is no directory); offline marks the refusal that
-// allowOfflineSubDevice excuses.
-func (v *Validator) subDeviceFault(pk, dk string) (detail string, offline bool) {
+// topic's gateway (SPEC §4.4); without a directory every device is OK.
+func (v *Validator) subDeviceFault(pk, dk string) deviceFault {
 	dir := v.opts.Directory
 	if dir == nil {
-		return "", false
+		return deviceOK
 	}
 	topic := &v.res.Topic
 	dev, ok := dir.Device(pk, dk)
 	switch {
 	case !ok:
-		return "device " + quoteString(pk+"/"+dk) + " is unknown", false
+		return deviceUnknown
 	case dev.GatewayProductKey != topic.ProductKey || dev.GatewayDeviceKey != topic.DeviceKey:
-		return "device " + quoteString(pk+"/"+dk) + " is not a sub-device of gateway " +
-			quoteString(topic.ProductKey+"/"+topic.DeviceKey), false
+		return deviceElsewhere
 	case !dev.Online:
-		return "sub-device " + quoteString(pk+"/"+dk) + " is offline and allowOfflineSubDevice is not true", true
+		return deviceOffline
 	}
-	return "", false
+	return deviceOK
+}
+
+// deviceDetail words the refusal f of the sub-device pk/dk.
+func (v *Validator) deviceDetail(f deviceFault, pk, dk string) string {
+	topic := &v.res.Topic
+	switch f {
+	case deviceUnknown:
+		return "device " + quoteString(pk+"/"+dk) + " is unknown"
+	case deviceElsewhere:
+		return "device " + quoteString(pk+"/"+dk) + " is not a sub-device of gateway " +
+			quoteString(topic.ProductKey+"/"+topic.DeviceKey)
+	}
+	return "sub-device " + quoteString(pk+"/"+dk) + " is offline and allowOfflineSubDevice is not true"
 }
 
 // keyRules applies the key rules of SPEC §4.3 to an entry and reports whether
