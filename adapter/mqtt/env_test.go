@@ -12,6 +12,7 @@ import (
 
 	"github.com/eclipse/paho.golang/paho"
 	pahov3 "github.com/eclipse/paho.mqtt.golang"
+	mochi "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/listeners"
 
 	"github.com/pointguard/pointguard/adapter/mqtt"
@@ -160,11 +161,7 @@ func startBroker(tb testing.TB, opts mqtt.Options) string {
 	return serveBroker(tb, srv)
 }
 
-func serveBroker(tb testing.TB, srv interface {
-	AddListener(listeners.Listener) error
-	Serve() error
-	Close() error
-}) string {
+func serveBroker(tb testing.TB, srv *mochi.Server) string {
 	tb.Helper()
 	l := listeners.NewTCP(listeners.Config{ID: "test", Address: "127.0.0.1:0"})
 	if err := srv.AddListener(l); err != nil {
@@ -173,7 +170,7 @@ func serveBroker(tb testing.TB, srv interface {
 	if err := srv.Serve(); err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { srv.Close() })
+	tb.Cleanup(func() { mqtt.Close(srv) })
 	return l.Address()
 }
 

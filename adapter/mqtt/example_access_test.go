@@ -41,7 +41,7 @@ func ExampleNewDevices() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer srv.Close()
+	defer mqtt.Close(srv)
 	d, _ := devices.Device("product1", "device1")
 	fmt.Println(devices.Secured(), d.Online)
 	// Output: true false

@@ -29,5 +29,5 @@ func ExampleNewDispatcher() {
 	mux.Handle(protocol.MultiSetPath, httpapi.New(httpapi.Options{Dispatcher: d}))
 	// ... serve mux; at the end, in this order:
 	d.Close() // the items still waiting get their result
-	srv.Close()
+	mqtt.Close(srv)
 }

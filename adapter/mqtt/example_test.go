@@ -44,5 +44,5 @@ func ExampleNew() {
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, os.Interrupt)
 	<-stop
-	srv.Close()
+	mqtt.Close(srv)
 }

@@ -38,6 +38,14 @@ func (l *logBuffer) String() string {
 // address and its log.
 func startLimited(t *testing.T, lim mqtt.Limits) (*mochi.Server, string, *logBuffer) {
 	t.Helper()
+	srv, addr, log := serveLimited(t, lim)
+	t.Cleanup(func() { mqtt.Close(srv) })
+	return srv, addr, log
+}
+
+// serveLimited is startLimited for a test that closes the broker itself.
+func serveLimited(t *testing.T, lim mqtt.Limits) (*mochi.Server, string, *logBuffer) {
+	t.Helper()
 	log := &logBuffer{}
 	opts := sampleOptions(t)
 	opts.Limits = lim
@@ -56,7 +64,6 @@ func startLimited(t *testing.T, lim mqtt.Limits) (*mochi.Server, string, *logBuf
 	if err := srv.Serve(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { srv.Close() })
 	return srv, ln.Addr().String(), log
 }
 

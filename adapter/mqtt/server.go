@@ -98,8 +98,8 @@ func Capabilities(maxBytes int64) *mochi.Capabilities {
 }
 
 // New returns a broker with the validation hook attached (and AllowAll, when
-// opts.AllowAll is set). Add listeners with AddListener, then call Serve; Close
-// stops it.
+// opts.AllowAll is set). Add listeners with AddListener, then call Serve;
+// Shutdown or Close (this package's, not the broker's method) stops it.
 func New(opts Options) (*mochi.Server, error) {
 	logger := opts.Logger
 	if logger == nil {

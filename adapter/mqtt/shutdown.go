@@ -60,7 +60,7 @@ var ErrShutdownTimeout = errors.New("mqtt: shutdown: requests or replies still p
 //     published, and every message queued for a client has been written
 //     (or, for a client that has stopped reading, until its queue has not
 //     moved for 200 ms);
-//  4. it disconnects the clients (0x8B) and closes the broker.
+//  4. it closes the broker with Close.
 //
 // The Sink has then received its last batch and may be closed. When ctx ends
 // before step 3 is done, Shutdown goes on with step 4 and returns
@@ -99,14 +99,53 @@ func Shutdown(ctx context.Context, srv *mochi.Server) error {
 			err = ErrShutdownTimeout
 		}
 	}
+	Close(srv)
+	return err
+}
+
+// Close closes a broker at once: it disconnects every client (0x8B, server
+// shutting down), closes the listeners, waits for the connections to end and
+// stops the hooks. Replies still queued are lost; Shutdown is the graceful
+// way. Like the broker's method, it is called once.
+//
+// Use it in place of the broker's own Close method. That one (mochi-mqtt
+// v2.7.9) can deadlock when a client leaves while it runs: it lists each
+// listener's clients under a read lock that it takes a second time, and a
+// client being removed in between waits for the write lock, which then blocks
+// the second read lock for ever. Close takes that lock once per look. It
+// closes each listener itself, so the broker's method, called last, closes
+// none again; a client that connects while it runs is disconnected too.
+func Close(srv *mochi.Server) error {
+	stop := make(chan struct{})
+	swept := make(chan struct{})
+	go func() {
+		defer close(swept)
+		t := time.NewTicker(10 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				disconnectAll(srv)
+			}
+		}
+	}()
+	srv.Listeners.CloseAll(func(string) { disconnectAll(srv) })
+	close(stop)
+	<-swept
+	drains.Delete(srv)
+	return srv.Close()
+}
+
+// disconnectAll disconnects every client of srv that is connected, except
+// the inline one.
+func disconnectAll(srv *mochi.Server) {
 	for _, cl := range srv.Clients.GetAll() {
 		if !cl.Net.Inline && !cl.Closed() {
-			srv.DisconnectClient(cl, packets.ErrServerShuttingDown)
+			_ = srv.DisconnectClient(cl, packets.ErrServerShuttingDown)
 		}
 	}
-	srv.Close()
-	drains.Delete(srv)
-	return err
 }
 
 // waitFor polls cond until it holds or ctx ends, and reports whether it held.

@@ -79,7 +79,7 @@ func run(nClients, nHostile int, d time.Duration, envPath string) error {
 	close(stop)
 	wg.Wait()
 	elapsed := time.Since(start)
-	srv.Close()
+	mqtt.Close(srv)
 	fmt.Printf("clients %d well-behaved + %d hostile, %v\n", nClients, nHostile, elapsed.Round(time.Second))
 	fmt.Printf("requests %d, replies %d (200: %d), replies lost %d\n", c.sent.Load(), c.replied.Load(), c.ok.Load(), c.lost.Load())
 	fmt.Printf("throughput %.0f requests/s\n", float64(c.sent.Load())/elapsed.Seconds())

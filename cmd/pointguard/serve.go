@@ -254,7 +254,7 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if cfg.httpAddr != "" {
 		httpLn, err = net.Listen("tcp", cfg.httpAddr)
 		if err != nil {
-			broker.Close()
+			mqtt.Close(broker)
 			sink.Close()
 			return fail("--http " + cfg.httpAddr + ": " + err.Error())
 		}
@@ -267,7 +267,7 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 
 	if err := broker.Serve(); err != nil {
-		broker.Close()
+		mqtt.Close(broker)
 		sink.Close()
 		return fail(err.Error())
 	}

@@ -1,0 +1,106 @@
+package mqtt_test
+
+import (
+	"net"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pointguard/pointguard/adapter/mqtt"
+)
+
+// TestCloseWhileClientsLeave closes brokers while their client list is being
+// written to, as it is when clients come and go. The broker's own Close
+// method deadlocks when a removal waits between its two read locks; Close
+// must return every time, and must disconnect the client that is connected.
+func TestCloseWhileClientsLeave(t *testing.T) {
+	rounds := 200
+	if testing.Short() {
+		rounds = 50
+	}
+	for round := range rounds {
+		srv, addr, _ := serveLimited(t, mqtt.Limits{})
+		c := rawDial(t, addr)
+		connect(t, c, "stays", 4, 0)
+
+		// Writers to the client list: sessions added and removed without a
+		// connection, as the broker does when clients attach and leave.
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		for w := range 4 {
+			wg.Go(func() {
+				for i := 0; ; i++ {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					id := "w" + strconv.Itoa(w) + "-" + strconv.Itoa(i%8)
+					srv.Clients.Add(srv.NewClient(nil, "elsewhere", id, true))
+					srv.Clients.Delete(id)
+				}
+			})
+		}
+		time.Sleep(time.Millisecond)
+		closed := make(chan struct{})
+		go func() { mqtt.Close(srv); close(closed) }()
+		select {
+		case <-closed:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("round %d: Close has not returned after 10 s while clients were being removed", round)
+		}
+		close(stop)
+		wg.Wait()
+		if !closedBy(c, timeout) {
+			t.Fatalf("round %d: the connected client was not disconnected by Close", round)
+		}
+		if d, err := net.DialTimeout("tcp", addr, timeout); err == nil {
+			d.Close()
+			t.Fatalf("round %d: the listener still accepts connections after Close", round)
+		}
+	}
+}
+
+// TestCloseLateClient adds a client after Close has disconnected the
+// others, the way a CONNECT completed just before the listener closed is
+// added: it must be disconnected too, or Close would wait for it for ever.
+func TestCloseLateClient(t *testing.T) {
+	srv, addr, _ := serveLimited(t, mqtt.Limits{})
+	c := rawDial(t, addr)
+	connect(t, c, "early", 4, 0)
+	late, far := net.Pipe()
+	defer far.Close()
+	go func() { // what the broker writes to the late client
+		buf := make([]byte, 64)
+		for {
+			if _, err := far.Read(buf); err != nil {
+				return
+			}
+		}
+	}()
+	cl := srv.NewClient(late, "t", "late", false)
+	// The late client's connection counts as open until the broker stops
+	// it, as a session's read loop does.
+	srv.Listeners.ClientsWg.Add(1)
+	go func() {
+		defer srv.Listeners.ClientsWg.Done()
+		if !closedBy(c, timeout) {
+			return // reported below
+		}
+		srv.Clients.Add(cl)
+		for !cl.Closed() {
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	closed := make(chan struct{})
+	go func() { mqtt.Close(srv); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close has not returned after 10 s: a client added after the others were disconnected was not disconnected")
+	}
+	if !cl.Closed() {
+		t.Fatal("Close returned with the late client still connected")
+	}
+}
