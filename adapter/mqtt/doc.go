@@ -4,7 +4,9 @@
 //
 // The package translates between MQTT and package validate; it decides nothing
 // itself. [New] returns a broker with the validation [Hook] attached; the caller
-// adds listeners, calls Serve and, at the end, Close.
+// adds listeners, calls Serve and, at the end, [Shutdown] (graceful) or [Close]
+// (at once). Both replace the broker's own Close method, which can deadlock in
+// mochi-mqtt v2.7.9 when a client leaves while it runs.
 //
 // # Specification
 //
