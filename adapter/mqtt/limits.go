@@ -269,7 +269,7 @@ func (h *limitsHook) OnPublished(_ *mochi.Client, pk packets.Packet) {
 			if cl, ok := h.srv.Clients.Get(id); ok && !cl.Closed() {
 				h.log.Warn("client disconnected: outbound queue full", "client", id, "queued_bytes", q,
 					"max_queued_bytes", h.lim.MaxQueuedBytes)
-				go h.srv.DisconnectClient(cl, packets.ErrQuotaExceeded) // its socket may be what is slow
+				go disconnect(h.srv, cl, packets.ErrQuotaExceeded) // its socket may be what is slow
 			}
 			h.queued.Delete(id)
 		}
@@ -299,7 +299,7 @@ func (h *limitsHook) OnPublishDropped(cl *mochi.Client, pk packets.Packet) {
 			"dropped", h.dropped.Swap(0), "max_queued_messages", h.lim.MaxQueuedMessages)
 	}
 	if !cl.Closed() {
-		go h.srv.DisconnectClient(cl, packets.ErrQuotaExceeded) // not on the goroutine that holds its queue
+		go disconnect(h.srv, cl, packets.ErrQuotaExceeded) // not on the goroutine that holds its queue
 	}
 }
 

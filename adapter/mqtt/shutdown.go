@@ -105,47 +105,66 @@ func Shutdown(ctx context.Context, srv *mochi.Server) error {
 
 // Close closes a broker at once: it disconnects every client (0x8B, server
 // shutting down), closes the listeners, waits for the connections to end and
-// stops the hooks. Replies still queued are lost; Shutdown is the graceful
-// way. Like the broker's method, it is called once.
+// stops the hooks. A client that has not taken its DISCONNECT within
+// disconnectGrace (it stopped reading) has its connection closed. Replies
+// still queued are lost; Shutdown is the graceful way. Like the broker's
+// method, it is called once.
 //
 // Use it in place of the broker's own Close method. That one (mochi-mqtt
 // v2.7.9) can deadlock when a client leaves while it runs: it lists each
 // listener's clients under a read lock that it takes a second time, and a
 // client being removed in between waits for the write lock, which then blocks
-// the second read lock for ever. Close takes that lock once per look. It
-// closes each listener itself, so the broker's method, called last, closes
-// none again; a client that connects while it runs is disconnected too.
+// the second read lock for ever. It also waits for ever for a client whose
+// socket is full. Close takes that lock once per look, and closes each
+// listener itself, so the broker's method, called last, closes none again; a
+// client that connects while it runs is disconnected too.
 func Close(srv *mochi.Server) error {
 	stop := make(chan struct{})
 	swept := make(chan struct{})
 	go func() {
 		defer close(swept)
+		started := map[*mochi.Client]bool{}
 		t := time.NewTicker(10 * time.Millisecond)
 		defer t.Stop()
 		for {
+			for _, cl := range srv.Clients.GetAll() {
+				if !cl.Net.Inline && !cl.Closed() && !started[cl] {
+					started[cl] = true
+					go disconnect(srv, cl, packets.ErrServerShuttingDown)
+				}
+			}
 			select {
 			case <-stop:
 				return
 			case <-t.C:
-				disconnectAll(srv)
 			}
 		}
 	}()
-	srv.Listeners.CloseAll(func(string) { disconnectAll(srv) })
+	// The sweep disconnects the clients; the listeners only stop accepting.
+	srv.Listeners.CloseAll(func(string) {})
 	close(stop)
 	<-swept
 	drains.Delete(srv)
 	return srv.Close()
 }
 
-// disconnectAll disconnects every client of srv that is connected, except
-// the inline one.
-func disconnectAll(srv *mochi.Server) {
-	for _, cl := range srv.Clients.GetAll() {
-		if !cl.Net.Inline && !cl.Closed() {
-			_ = srv.DisconnectClient(cl, packets.ErrServerShuttingDown)
+// disconnectGrace is how long a client disconnected by the broker has to take
+// its DISCONNECT before its connection is closed under it.
+const disconnectGrace = time.Second
+
+// disconnect sends cl a DISCONNECT with code and ends its session. The
+// broker's write to a client that stopped reading blocks, and holds the
+// client's lock, until its keepalive deadline (up to 27 hours): the
+// connection of a client that has not ended within disconnectGrace is closed,
+// which fails that write.
+func disconnect(srv *mochi.Server, cl *mochi.Client, code packets.Code) {
+	t := time.AfterFunc(disconnectGrace, func() {
+		if !cl.Closed() && cl.Net.Conn != nil {
+			cl.Net.Conn.Close()
 		}
-	}
+	})
+	defer t.Stop()
+	_ = srv.DisconnectClient(cl, code)
 }
 
 // waitFor polls cond until it holds or ctx ends, and reports whether it held.

@@ -3,11 +3,14 @@ package mqtt_test
 import (
 	"net"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	mochi "github.com/mochi-mqtt/server/v2"
+	"github.com/mochi-mqtt/server/v2/packets"
 
 	"github.com/pointguard/pointguard/adapter/mqtt"
 )
@@ -109,5 +112,77 @@ func closeReturns(srv *mochi.Server) bool {
 		return true
 	case <-time.After(10 * time.Second):
 		return false
+	}
+}
+
+// stalledReader connects a client that subscribes to everything, then reads
+// nothing while it keeps its session alive with PINGREQ, and fills the
+// broker's socket to it with publications from another client. It returns
+// the stalled connection, and a function that stops the pings.
+func stalledReader(t *testing.T, srv *mochi.Server, addr string) (net.Conn, func()) {
+	t.Helper()
+	slow := rawDial(t, addr)
+	connect(t, slow, "stalled", 4, 600)
+	slow.Write(encode(t, packets.Packet{FixedHeader: packets.FixedHeader{Type: packets.Subscribe, Qos: 1}, PacketID: 1,
+		Filters: packets.Subscriptions{{Filter: "#", Qos: 0}}}))
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				slow.SetWriteDeadline(time.Now().Add(time.Second))
+				slow.Write([]byte{0xc0, 0}) // PINGREQ
+			}
+		}
+	})
+	time.Sleep(100 * time.Millisecond) // the SUBSCRIBE is processed
+	pub := dialV3(t, addr, "flood")
+	payload := strings.Repeat("x", 64<<10)
+	const n = 512 // 32 MiB: more than the socket buffers hold
+	for range n {
+		if err := pub.tryPublish("other/topic", 0, payload); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
+	if sent := atomic.LoadInt64(&srv.Info.BytesSent); sent >= n*int64(len(payload)) {
+		t.Fatalf("the broker wrote %d bytes to its clients, all it was given: the stalled client's socket never filled", sent)
+	}
+	return slow, func() { close(stop); wg.Wait() }
+}
+
+// TestStalledReaderDisconnected checks that a client that stops reading is
+// disconnected once its queue passes MaxQueuedBytes, even while it keeps its
+// session alive: the broker's write to it is blocked, and must not keep the
+// disconnection waiting.
+func TestStalledReaderDisconnected(t *testing.T) {
+	srv, addr, log := startLimited(t, mqtt.Limits{})
+	_, stop := stalledReader(t, srv, addr)
+	defer stop()
+	if !eventually(func() bool { return strings.Contains(log.String(), "outbound queue full") }) {
+		t.Fatalf("log %q: want the stalled client's queue found full", log.String())
+	}
+	// Read nothing from it: reading would unblock the broker's write.
+	if !eventually(func() bool { cl, ok := srv.Clients.Get("stalled"); return !ok || cl.Closed() }) {
+		t.Fatal("the stalled client is still connected 10 s after its queue was found full")
+	}
+}
+
+// TestCloseStalledReader checks that Close returns while a client that reads
+// nothing has a write to it blocked.
+func TestCloseStalledReader(t *testing.T) {
+	srv, addr, _ := serveLimited(t, mqtt.Limits{MaxQueuedBytes: -1})
+	slow, stop := stalledReader(t, srv, addr)
+	defer stop()
+	if !closeReturns(srv) {
+		t.Fatal("Close has not returned after 10 s with a write to a stalled client blocked")
+	}
+	if !closedBy(slow, timeout) {
+		t.Fatal("the stalled client is still connected after Close")
 	}
 }
