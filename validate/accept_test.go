@@ -67,6 +67,18 @@ func TestAcceptPathTakes(t *testing.T) {
 		{name: "escaped point key", topic: gw, payload: batch(`{"measurepoints":{"v\u006fltage":1}}`), code: 200},
 		{name: "keys after the points", topic: gw, payload: batch(`{"measurepoints":{"temp":1},"productKey":"product1","deviceKey":"device1"}`), code: 200},
 		{name: "quality -0", topic: all, payload: batch(`{"measurepoints":{"iq":{"value":1,"quality":-0}}}`), code: 200},
+		// A point with quality is compared as words when spelt as usual;
+		// each near miss of those words is for the loop or for entry.
+		{name: "quality, usual spelling", topic: all, fast: 1, code: 200, payload: batch(`{"measurepoints":{"iq":{"value":-5,"quality":9}}}`)},
+		{name: "quality first", topic: all, fast: 1, code: 200, payload: batch(`{"measurepoints":{"iq":{"quality":9,"value":-5}}}`)},
+		{name: "quality, white space", topic: all, fast: 1, code: 200, payload: batch(`{"measurepoints":{"iq":{"value": -5 ,"quality":9 }}}`)},
+		{name: "quality key ends otherwise", topic: all, code: 1204, payload: batch(`{"measurepoints":{"iq":{"value":-5,"qualitz":9}}}`)},
+		{name: "quality key starts otherwise", topic: all, code: 1204, payload: batch(`{"measurepoints":{"iq":{"value":-5,"Quality":9}}}`)},
+		{name: "value key ends otherwise", topic: all, code: 1204, payload: batch(`{"measurepoints":{"iq":{"valuE":-5,"quality":9}}}`)},
+		{name: "value key without its colon", topic: all, code: 1206, payload: batch(`{"measurepoints":{"iq":{"value"_5,"quality":9}}}`)},
+		{name: "quality of two digits", topic: all, code: 1204, payload: batch(`{"measurepoints":{"iq":{"value":-5,"quality":12}}}`)},
+		{name: "quality not a digit", topic: all, code: 1206, payload: batch(`{"measurepoints":{"iq":{"value":-5,"quality":/}}}`)},
+		{name: "quality, then another key", topic: all, code: 1204, payload: batch(`{"measurepoints":{"iq":{"value":-5,"quality":9,"x":1}}}`)},
 		{name: "single method", topic: "/sys/gwP/gw1/thing/measurepoint/post",
 			payload: `{"id":"1","version":"1.0","method":"thing.measurepoint.post","params":{"measurepoints":{"voltage":1}}}`, code: 200},
 		{name: "string limit below the keys", topic: gw, payload: batch(`{"measurepoints":{"voltage":1}}`), limits: validate.Limits{MaxString: 12}, code: 1206},

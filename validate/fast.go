@@ -383,14 +383,44 @@ func (v *Validator) fastSeq(model *thingmodel.Model) *pointOrder {
 	return &c[0]
 }
 
+// The usual spelling of a point with quality, {"value":v,"quality":q}, as
+// words that fastQuality compares in place: 8 bytes of `{"value":`, and 8
+// and 4 overlapping ones of `,"quality":`.
+var (
+	valueOpen   = binary.LittleEndian.Uint64([]byte(`{"value"`))
+	qualityHead = binary.LittleEndian.Uint64([]byte(`,"qualit`))
+	qualityTail = binary.LittleEndian.Uint32([]byte(`ty":`))
+)
+
 // fastQuality reads {"value": v, "quality": q}, in either order, at b[i].
 func (v *Validator) fastQuality(t *thingmodel.Type, b []byte, i int, p *Point) (int, bool) {
 	if b[i] != '{' {
 		return 0, false
 	}
 	var seen uint8
-	i++
-	for first := true; ; first = false {
+	first := true
+	if len(b)-i > 9 && binary.LittleEndian.Uint64(b[i:]) == valueOpen && b[i+8] == ':' {
+		// The usual spelling: read as far as it goes, and from where it
+		// departs by the loop below.
+		if i = scan.SkipSpace(b, i+9); i >= len(b) {
+			return 0, false
+		}
+		var ok bool
+		if i, ok = v.fastValue(t, b, i, &p.Value); !ok {
+			return 0, false
+		}
+		if len(b)-i >= 13 && binary.LittleEndian.Uint64(b[i:]) == qualityHead &&
+			binary.LittleEndian.Uint32(b[i+7:]) == qualityTail && b[i+12] == '}' {
+			if c := b[i+11]; c >= '0'+thingmodel.MinQuality && c <= '0'+thingmodel.MaxQuality {
+				p.Quality = int(c - '0')
+				return i + 13, true
+			}
+		}
+		seen, first = 1, false
+	} else {
+		i++
+	}
+	for ; ; first = false {
 		if i = scan.SkipSpace(b, i); i >= len(b) {
 			return 0, false
 		}
