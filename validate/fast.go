@@ -481,6 +481,13 @@ func (v *Validator) fastValue(t *thingmodel.Type, b []byte, i int, dst *Value) (
 		var shape scan.Num
 		switch {
 		case c == '-' || (c >= '0' && c <= '9'):
+			if (dt == thingmodel.Float || dt == thingmodel.Double) && !t.Bounded() {
+				// plainNumber's rule, on a shape read without the value.
+				if n, digits := scan.PlainDecimal(b[i:]); n > 0 && n <= maxTok && digits <= 38 {
+					dst.setScalar(dt, false, 0, b[i:i+n])
+					return i + n, true
+				}
+			}
 			var n int
 			var ok bool
 			if shape, n, ok = scan.PlainNumber(b[i:]); !ok || n > maxTok {

@@ -121,3 +121,38 @@ func PlainNumber(b []byte) (n Num, end int, ok bool) {
 	n, end, ok = numberShape(b)
 	return n, end, ok && end < len(b) && !numChar[b[end]]
 }
+
+// PlainDecimal reads the number that starts at b[0] when it is an integer or
+// a decimal fraction without exponent, -?(0|[1-9][0-9]*)(\.[0-9]+)?, followed
+// within b by a byte that cannot continue a number. It returns the number's
+// length and the digits of its integer part, or 0 and 0 for any other input,
+// which may still be a number: PlainNumber reads those. It is the shape a
+// FLOAT or DOUBLE without bounds needs, read without the integer's value.
+func PlainDecimal(b []byte) (end, intDigits int) {
+	i := 0
+	if len(b) > 0 && b[0] == '-' {
+		i = 1
+	}
+	j := i
+	for j < len(b) && b[j]-'0' <= 9 {
+		j++
+	}
+	if j == i || j-i > 1 && b[i] == '0' {
+		return 0, 0
+	}
+	intDigits = j - i
+	if j < len(b) && b[j] == '.' {
+		k := j + 1
+		for k < len(b) && b[k]-'0' <= 9 {
+			k++
+		}
+		if k == j+1 {
+			return 0, 0
+		}
+		j = k
+	}
+	if j >= len(b) || numChar[b[j]] {
+		return 0, 0
+	}
+	return j, intDigits
+}

@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -106,6 +107,38 @@ func TestPlainNumberAgreesWithReader(t *testing.T) {
 	} {
 		if _, end, ok := PlainNumber([]byte(tc.in)); ok != tc.ok || ok && end != tc.end {
 			t.Errorf("PlainNumber(%q) = %d, %v; want %d, %v", tc.in, end, ok, tc.end, tc.ok)
+		}
+	}
+}
+
+// TestPlainDecimal holds PlainDecimal to PlainNumber: it reads exactly the
+// numbers PlainNumber reads that have no exponent, to the same end, with the
+// same integer digits.
+func TestPlainDecimal(t *testing.T) {
+	numberish := rapid.SliceOfN(rapid.SampledFrom([]byte("00123456789--..eE+, }x\"\x80")), 0, 16)
+	check := func(in []byte) string {
+		end, digits := PlainDecimal(in)
+		n, nEnd, ok := PlainNumber(in)
+		want := ok && !n.Exp()
+		if got := end > 0; got != want {
+			return fmt.Sprintf("PlainDecimal(%q) = %d, %d; PlainNumber %+v, %d, %v", in, end, digits, n, nEnd, ok)
+		}
+		if want && (end != nEnd || digits != int(n.IntDigits)) {
+			return fmt.Sprintf("PlainDecimal(%q) = %d, %d; PlainNumber ends at %d with %d integer digits", in, end, digits, nEnd, n.IntDigits)
+		}
+		return ""
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		if msg := check(numberish.Draw(t, "input")); msg != "" {
+			t.Fatal(msg)
+		}
+	})
+	for _, in := range []string{
+		"0,", "-0}", "12.50]", "-7.25 ", "0.0,", "123456789012345678901234567890.5,",
+		"12", "1.", "-", "-,", ".5,", "01,", "-01,", "1.5.", "1.5e3,", "1e3,", "1E+3,", "1.x", "00,", "1-", "",
+	} {
+		if msg := check([]byte(in)); msg != "" {
+			t.Error(msg)
 		}
 	}
 }
