@@ -14,6 +14,7 @@ import (
 	"github.com/goccy/go-json/jsontext"
 
 	"github.com/pointguard/pointguard/internal/quote"
+	"github.com/pointguard/pointguard/internal/scan"
 )
 
 // Error is a model load error. ParseModel and NewCatalog return one, as *Error,
@@ -226,6 +227,7 @@ func (l *loader) compileType(dt DataType, def jsontext.Value, path string) (Type
 	switch dt {
 	case Int, Float, Double:
 		t.min, t.max, e = bounds(ms, path)
+		t.exactMin, t.exactMax = exactLimit(t.min), exactLimit(t.max)
 	case String:
 		t.maxLength, e = maxLength(ms, path)
 	case Enum:
@@ -326,6 +328,17 @@ func finite(v jsontext.Value, field string) (float64, *Error) {
 		return 0, &Error{Field: field, Detail: "number " + quote.Diag(string(v), 128) + " is out of the float64 range"}
 	}
 	return f, nil
+}
+
+// exactLimit reports whether the limit of b as written is b.Value exactly.
+// Only integers are looked at: every integer of at most 2^53 in magnitude is
+// a float64, and its digits are easy to compare (a limit that is no integer
+// differs from the integer its float64 is written as).
+func exactLimit(b Bound) bool {
+	if !b.Set || math.Abs(b.Value) > 1<<53 {
+		return false
+	}
+	return scan.CompareNumbers([]byte(b.Text), strconv.AppendFloat(nil, b.Value, 'f', 0, 64)) == 0
 }
 
 // compareBounds compares the limits of a and b exactly, as decimals (SPEC §3).

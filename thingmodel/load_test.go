@@ -217,6 +217,48 @@ func TestParseModelTypes(t *testing.T) {
 	}
 }
 
+// TestExactBounds checks which limits are marked as their float64 exactly:
+// integers of at most 2^53 in magnitude however written, and nothing else.
+func TestExactBounds(t *testing.T) {
+	for _, tc := range []struct {
+		limit string
+		exact bool
+	}{
+		{"45", true}, {"-1", true}, {"0", true}, {"-0", true}, {"1.0", true}, {"6e4", true}, {"1E+2", true},
+		{"4500e-2", true}, {"9007199254740992", true}, {"-9007199254740992", true},
+		{"0.5", false},                  // exact in binary, but not an integer: not looked at
+		{"0.1", false},                  // its float64 is not 0.1
+		{"45.00000000000000001", false}, // its float64 is 45
+		{"44.99999999999999999", false}, // its float64 is 45
+		{"9007199254740993", false},     // its float64 is 2^53
+		{"18014398509481984", false},    // 2^54 is a float64, but beyond 2^53
+		{"1e300", false},
+	} {
+		for _, side := range []struct {
+			members        string
+			wantLo, wantHi bool
+		}{
+			{`"minimum":` + tc.limit, tc.exact, false},
+			{`"exclusiveMaximum":` + tc.limit, false, tc.exact},
+		} {
+			m, err := ParseModel("t.json", []byte(model(`{"dataType": "DOUBLE", "dataDefinition": {`+side.members+`}}`)))
+			if err != nil {
+				t.Fatalf("%s: %v", side.members, err)
+			}
+			if lo, hi := m.Measurepoint("p").Type().ExactBounds(); lo != side.wantLo || hi != side.wantHi {
+				t.Errorf("{%s}: ExactBounds() = %v, %v; want %v, %v", side.members, lo, hi, side.wantLo, side.wantHi)
+			}
+		}
+	}
+	m, err := ParseModel("t.json", []byte(model(`{"dataType": "DOUBLE"}`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lo, hi := m.Measurepoint("p").Type().ExactBounds(); lo || hi {
+		t.Errorf("without bounds: ExactBounds() = %v, %v; want false, false", lo, hi)
+	}
+}
+
 func TestBounds(t *testing.T) {
 	tests := []struct {
 		name, def string

@@ -156,6 +156,8 @@ type Type struct {
 	itemIndex map[string]int    // STRUCT: identifier -> index in items
 	required  int               // STRUCT: number of required items
 	min, max  Bound             // INT, FLOAT, DOUBLE
+	exactMin  bool              // min as written is min.Value exactly
+	exactMax  bool              // max as written is max.Value exactly
 }
 
 // DataType returns the data type.
@@ -257,6 +259,13 @@ func (t *Type) Min() Bound { return t.min }
 
 // Max returns the upper bound of an INT, FLOAT or DOUBLE.
 func (t *Type) Max() Bound { return t.max }
+
+// ExactBounds reports, for the lower and the upper bound, whether the limit as
+// the model writes it is its float64 (Bound.Value) exactly: a number then
+// compares with the limit as its float64 compares with Value, ties included.
+// The limits marked are the integers of at most 2^53 in magnitude, however
+// written (45, -1, 1.0, 6e4); others, and absent bounds, are not.
+func (t *Type) ExactBounds() (lo, hi bool) { return t.exactMin, t.exactMax }
 
 // Item is one member of a STRUCT. It is immutable once loaded.
 type Item struct {

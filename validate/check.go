@@ -208,27 +208,51 @@ func judgeNumber(t *thingmodel.Type, num, keep []byte, shape scan.Num, compat bo
 	return judgeOtherNumber(t, num, keep, shape, compat, dst)
 }
 
-// plainNumber decides, on its shape alone, a number written the usual way for
-// a type without bounds: an INT literal in the int32 range, or a FLOAT or
+// plainNumber decides, on its shape alone, a number written the usual way:
+// an INT literal in the int32 range for an INT without bounds, or a FLOAT or
 // DOUBLE without exponent and with at most 38 integer digits, which is within
-// the range of both. It writes the value and reports true, or reports false
-// with dst untouched; judgeOtherNumber decides the others.
+// the range of both, and for a bounded one at most 15 integer digits that put
+// it inside its bounds (withinBounds). It writes the value and reports true,
+// or reports false with dst untouched; judgeOtherNumber decides the others.
 func plainNumber(t *thingmodel.Type, keep []byte, shape scan.Num, dst *Value) bool {
-	if t.Bounded() {
-		return false
-	}
 	switch dt := t.DataType(); {
 	case dt == thingmodel.Int:
+		if t.Bounded() {
+			return false
+		}
 		n, ok := shape.Int32()
 		if ok {
 			dst.setScalar(thingmodel.Int, false, n, nil)
 		}
 		return ok
 	case (dt == thingmodel.Float || dt == thingmodel.Double) && !shape.Exp() && shape.IntDigits <= 38:
+		if t.Bounded() && (shape.IntDigits > 15 || !withinBounds(t, shape)) {
+			return false
+		}
 		dst.setScalar(dt, false, 0, keep)
 		return true
 	}
 	return false
+}
+
+// withinBounds reports whether a number without exponent and with at most 15
+// integer digits lies inside t's bounds by its integer part alone. With that
+// part x, a positive number lies in [x, x+1) and a negative one in (-x-1, -x];
+// both ends are exact float64s, and rounding is monotonic, so an end below a
+// limit's float64 is below the limit. An end equal to it decides only when
+// the limit is exact. Otherwise judgeOtherNumber decides on the digits.
+func withinBounds(t *thingmodel.Type, n scan.Num) bool {
+	x := float64(n.Value) // exact: at most 15 digits
+	lo, hi := t.Min(), t.Max()
+	loExact, hiExact := t.ExactBounds()
+	if n.Neg() {
+		low, high := -x-1, -x
+		return (!lo.Set || lo.Value < low || lo.Value == low && loExact) &&
+			(!hi.Set || high < hi.Value || high == hi.Value && hiExact && !hi.Exclusive)
+	}
+	low, high := x, x+1
+	return (!lo.Set || lo.Value < low || lo.Value == low && loExact && !lo.Exclusive) &&
+		(!hi.Set || high < hi.Value || high == hi.Value && hiExact)
 }
 
 // judgeOtherNumber is judgeNumber for the numbers plainNumber leaves.
