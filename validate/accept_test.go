@@ -57,6 +57,17 @@ func TestAcceptPathTakes(t *testing.T) {
 		{name: "white space", topic: all, code: 200, fast: 2, payload: batch(indented(t, allTypesEntry) + " ,\r\n " + allTypesEntry)},
 		{name: "compat strings", topic: all, fast: 1, code: 200,
 			payload: batch(`{"measurepoints":{"i":"5","f":"1.5","ts":"1700000000000","b":"false","ei":"0","iq":{"value":"7","quality":3}}}`)},
+		// A FLOAT or DOUBLE in a string (compat) is compared up to its
+		// closing quote; what is not a plain decimal there is read again.
+		{name: "compat: numbers in strings", topic: all, fast: 1, code: 200,
+			payload: batch(`{"measurepoints":{"f":"1.5","d":"-0.25","af":["1","2.5","-3"],"fq":{"value":"7.5","quality":1}}}`)},
+		{name: "compat: a number in a string, white space after it", topic: all, code: 1204, payload: batch(`{"measurepoints":{"f":"1.5 "}}`)},
+		{name: "compat: a number in a string, an escape after it", topic: all, fast: 1, code: 200, payload: batch(`{"measurepoints":{"f":"1.5\u0030"}}`)},
+		{name: "compat: a number in a string, with an exponent", topic: all, fast: 1, code: 200, payload: batch(`{"measurepoints":{"f":"1.5e2"}}`)},
+		{name: "compat: a number in a string, a leading zero", topic: all, code: 1204, payload: batch(`{"measurepoints":{"f":"01.5"}}`)},
+		{name: "compat: a number in a string, then a letter", topic: all, code: 1204, payload: batch(`{"measurepoints":{"f":"1.5x"}}`)},
+		{name: "compat: a number in a string, unterminated", topic: all, code: 1206, payload: batch(`{"measurepoints":{"f":"1.5`)},
+		{name: "strict: a number in a string", topic: all, profile: validate.Strict, code: 1204, payload: batch(`{"measurepoints":{"f":"1.5"}}`)},
 		{name: "BOOL forms", topic: all, fast: 4, code: 200, payload: batch(`{"measurepoints":{"b":1},"time":0},{"measurepoints":{"b":0}},{"measurepoints":{"b":-0}},{"measurepoints":{"b":false}}`)},
 		{name: "sub-devices", topic: gw, payload: batch(subEntries), fast: 4, code: 200},
 		{name: "empty measurepoints", topic: gw, payload: batch(`{"measurepoints":{}}`), fast: 1, code: 200},

@@ -477,12 +477,15 @@ func (v *Validator) fastValue(t *thingmodel.Type, b []byte, i int, dst *Value) (
 	maxTok := v.lim.maxString
 	switch dt := t.DataType(); dt {
 	case thingmodel.Int, thingmodel.Float, thingmodel.Double, thingmodel.Timestamp:
+		// plainNumber's rule for a FLOAT or DOUBLE without bounds, on a
+		// shape read without the value: a plain decimal of at most 38
+		// integer digits. (Decided in each case: once for all costs the
+		// other types 0.4% of the large batch.)
 		var num []byte
 		var shape scan.Num
 		switch {
 		case c == '-' || (c >= '0' && c <= '9'):
 			if (dt == thingmodel.Float || dt == thingmodel.Double) && !t.Bounded() {
-				// plainNumber's rule, on a shape read without the value.
 				if n, digits := scan.PlainDecimal(b[i:]); n > 0 && n <= maxTok && digits <= 38 {
 					dst.setScalar(dt, false, 0, b[i:i+n])
 					return i + n, true
@@ -496,6 +499,14 @@ func (v *Validator) fastValue(t *thingmodel.Type, b []byte, i int, dst *Value) (
 			num = b[i : i+n]
 			i += n
 		case c == '"' && v.opts.Profile == Compat:
+			// A number in a string, as the documents' sample writes the
+			// items of an ARRAY of FLOAT: the quote ends it.
+			if (dt == thingmodel.Float || dt == thingmodel.Double) && !t.Bounded() {
+				if n, digits := scan.PlainDecimal(b[i+1:]); n > 0 && n <= maxTok && digits <= 38 && b[i+1+n] == '"' {
+					dst.setScalar(dt, false, 0, b[i+1:i+1+n])
+					return i + n + 2, true
+				}
+			}
 			s, j, ok := v.fastText(b, i)
 			if !ok {
 				return 0, false
