@@ -160,6 +160,12 @@
 // tracked only from the first point that departs from it. A Validator also
 // keeps the last topic it parsed.
 //
+// The usual spellings of values are compared in place: a point with quality
+// written {"value":v,"quality":q}, and a FLOAT or DOUBLE written as a plain
+// decimal, alone or in a string (compat), whose shape decides it without its
+// value being computed. A bounded one is decided that way when its integer
+// part puts it inside the bounds; one near a bound is compared on the digits.
+//
 // # Concurrency and memory
 //
 // A Validator is not safe for concurrent use; make one per goroutine (they are
