@@ -384,8 +384,8 @@ func (v *Validator) fastSeq(model *thingmodel.Model) *pointOrder {
 }
 
 // The usual spelling of a point with quality, {"value":v,"quality":q}, as
-// words that fastQuality compares in place: 8 bytes of `{"value":`, and 8
-// and 4 overlapping ones of `,"quality":`.
+// words that fastQuality compares in place: the 8 bytes of `{"value"` (its
+// colon is compared alone), and 8 and 4 overlapping ones of `,"quality":`.
 var (
 	valueOpen   = binary.LittleEndian.Uint64([]byte(`{"value"`))
 	qualityHead = binary.LittleEndian.Uint64([]byte(`,"qualit`))
