@@ -225,7 +225,7 @@ func plainNumber(t *thingmodel.Type, keep []byte, shape scan.Num, dst *Value) bo
 			dst.setScalar(thingmodel.Int, false, n, nil)
 		}
 		return ok
-	case (dt == thingmodel.Float || dt == thingmodel.Double) && !shape.Exp() && shape.IntDigits <= 38:
+	case (dt == thingmodel.Float || dt == thingmodel.Double) && !shape.Exp() && shape.IntDigits <= plainIntDigits:
 		if t.Bounded() && (shape.IntDigits > 15 || !withinBounds(t, shape)) {
 			return false
 		}
@@ -234,6 +234,11 @@ func plainNumber(t *thingmodel.Type, keep []byte, shape scan.Num, dst *Value) bo
 	}
 	return false
 }
+
+// plainIntDigits is the most integer digits of a FLOAT or DOUBLE without
+// exponent that plainNumber takes: 38 digits are below 10^38, within the range
+// of both types.
+const plainIntDigits = 38
 
 // withinBounds reports whether a number without exponent and with at most 15
 // integer digits lies inside t's bounds by its integer part alone. With that

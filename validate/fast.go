@@ -477,16 +477,15 @@ func (v *Validator) fastValue(t *thingmodel.Type, b []byte, i int, dst *Value) (
 	maxTok := v.lim.maxString
 	switch dt := t.DataType(); dt {
 	case thingmodel.Int, thingmodel.Float, thingmodel.Double, thingmodel.Timestamp:
-		// plainNumber's rule for a FLOAT or DOUBLE without bounds, on a
-		// shape read without the value: a plain decimal of at most 38
-		// integer digits. (Decided in each case: once for all costs the
-		// other types 0.4% of the large batch.)
+		// A FLOAT or DOUBLE without bounds is decided by plainDecimal in
+		// each case below. (Deciding the type once for all costs the other
+		// types 0.4% of the large batch.)
 		var num []byte
 		var shape scan.Num
 		switch {
 		case c == '-' || (c >= '0' && c <= '9'):
 			if (dt == thingmodel.Float || dt == thingmodel.Double) && !t.Bounded() {
-				if n, digits := scan.PlainDecimal(b[i:]); n > 0 && n <= maxTok && digits <= 38 {
+				if n := plainDecimal(b[i:], maxTok); n > 0 {
 					dst.setScalar(dt, false, 0, b[i:i+n])
 					return i + n, true
 				}
@@ -502,7 +501,7 @@ func (v *Validator) fastValue(t *thingmodel.Type, b []byte, i int, dst *Value) (
 			// A number in a string, as the documents' sample writes the
 			// items of an ARRAY of FLOAT: the quote ends it.
 			if (dt == thingmodel.Float || dt == thingmodel.Double) && !t.Bounded() {
-				if n, digits := scan.PlainDecimal(b[i+1:]); n > 0 && n <= maxTok && digits <= 38 && b[i+1+n] == '"' {
+				if n := plainDecimal(b[i+1:], maxTok); n > 0 && b[i+1+n] == '"' {
 					dst.setScalar(dt, false, 0, b[i+1:i+1+n])
 					return i + n + 2, true
 				}
@@ -597,6 +596,17 @@ func (v *Validator) fastValue(t *thingmodel.Type, b []byte, i int, dst *Value) (
 		return v.fastStruct(t, b, i, dst)
 	}
 	return 0, false
+}
+
+// plainDecimal returns the length of the plain decimal at b[0]
+// (scan.PlainDecimal) when plainNumber's rule takes it for a FLOAT or DOUBLE
+// without bounds, within the token limit maxTok, or 0. The number's value is
+// not computed: its shape decides.
+func plainDecimal(b []byte, maxTok int) int {
+	if n, digits := scan.PlainDecimal(b); n <= maxTok && digits <= plainIntDigits {
+		return n
+	}
+	return 0
 }
 
 // fastText reads the string at b[i] and returns its decoded bytes, valid
