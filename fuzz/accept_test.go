@@ -67,8 +67,18 @@ func acceptPathAgrees(t *rapid.T) {
 		r = anyRequest(t, env, profile)
 	} else {
 		r = mutated(t, BatchRequests(env, profile).Draw(t, "request"))
+		// A finding in the first entry, so that the entries after it test
+		// what the accept path does once a flag may excuse it, or once the
+		// verdict is decided.
+		if rapid.IntRange(0, 2).Draw(t, "a finding first") == 0 {
+			Mutate(t, r, rapid.SampledFrom(mutationKinds).Draw(t, "first mutation"), 0)
+		}
 	}
-	r.SetSkip(rapid.Bool().Draw(t, "skip"))
+	// The flag as the request drew it (absent, true or false, before params),
+	// or set again: true where it was, or at the end, or removed.
+	if rapid.Bool().Draw(t, "skip again") {
+		r.SetSkip(rapid.Bool().Draw(t, "skip"))
+	}
 	s := style(t, "style")
 	s.Plain = rapid.IntRange(0, 3).Draw(t, "escapes") != 0
 	x := r.Encode(s)

@@ -164,10 +164,13 @@ func anyRequest(t *rapid.T, env *Env, profile validate.Profile) *Request {
 	return mutated(t, Requests(env, profile).Draw(t, "request"))
 }
 
+// mutationKinds are the kinds of Mutate.
+var mutationKinds = []string{MutateValue, MutateInside, MutateUnknown, MutateDevice, MutateNoModel}
+
 // mutated applies a few drawn mutations of any kind to r and returns it.
 func mutated(t *rapid.T, r *Request) *Request {
 	for range rapid.IntRange(0, 2).Draw(t, "mutations") {
-		kind := rapid.SampledFrom([]string{MutateValue, MutateInside, MutateUnknown, MutateDevice, MutateNoModel}).Draw(t, "mutation")
+		kind := rapid.SampledFrom(mutationKinds).Draw(t, "mutation")
 		Mutate(t, r, kind, -1)
 	}
 	if rapid.IntRange(0, 5).Draw(t, "method mismatch") == 0 {

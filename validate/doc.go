@@ -142,9 +142,17 @@
 // keys before "measurepoints"; a quality written other than as one digit; an
 // entry time of 19 digits or more; a device the directory refuses or reports
 // offline; a limit reached; an entry that does not end within 16 KiB of the
-// read window. Once anything has been
-// found in a message (an error of any kind, or a point to skip), the rest of
-// it is read by the checks alone.
+// read window.
+//
+// A finding does not stop the accept path: an entry it takes is one in which
+// the checks would find nothing. Until the verdict is decided, such an
+// entry's points are handed over, as the checks hand them over; once it is
+// decided (a 1206, an unknown device or one behind another gateway, or a 1204
+// or an offline device that a flag read before params no longer excuses), no
+// more points are handed over either way. After it has given up on k entries
+// in a row, the accept path leaves the next 2^k-1 (at most 63) to the checks
+// without trying, so that a sender whose every entry is broken pays for few
+// attempts.
 //
 // The results are the same either way: code, diagnostic, id, skipped points,
 // and the points with their values and offsets. [Options].NoAcceptPath turns

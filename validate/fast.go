@@ -38,13 +38,46 @@ const (
 )
 
 // fastReady reports whether fastEntry may read the next entry: a batch method,
-// nothing found so far, room for a valid entry's nesting, and a string limit
-// that lets the keys it knows through.
+// no fatal error, room for a valid entry's nesting, and a string limit that
+// lets the keys it knows through.
+//
+// Whatever was found before it, an entry that fastEntry takes is one in which
+// entry would find nothing, so the accept path goes on after any finding that
+// leaves the rest readable. Until the verdict is decided it hands the entry's
+// points over, as entry does; once it is decided (see findings.decided),
+// entry skips the points of the entries it reads, and fastEntry hands none
+// over either.
 func (v *Validator) fastReady(depth int) bool {
-	f := &v.found
-	return v.res.Topic.Method.Batch() && !v.stop && f.format.Code == 0 && f.methodBad.Code == 0 &&
-		!f.hard.set && !f.offline.set && !f.model.set && depth+fastDepth <= v.lim.maxDepth &&
+	return v.res.Topic.Method.Batch() && !v.stop && depth+fastDepth <= v.lim.maxDepth &&
 		v.lim.maxString >= len(quotedMeasurepoints)-2 && !v.opts.NoAcceptPath
+}
+
+// fastMaxRest is the most entries entry reads in a row, once fastEntry has
+// given up on several, before fastEntry tries again.
+const fastMaxRest = 63
+
+// fastTry reads the next entry with fastEntry when fastReady allows it, and
+// reports whether it did. After fastEntry gives up on k entries in a row, the
+// next 2^k - 1 (at most fastMaxRest) are left to entry without trying: a
+// sender whose every entry breaks a rule, or is spelt in a way the accept
+// path does not expect, then costs about log2 of its entries in attempts
+// read twice, and one broken entry among valid ones costs one entry more
+// read by entry.
+func (v *Validator) fastTry(depth, index int) bool {
+	if v.fastRest > 0 {
+		v.fastRest--
+		return false
+	}
+	if !v.fastReady(depth) {
+		return false
+	}
+	if v.fastEntry(index) {
+		v.fastMisses = 0
+		return true
+	}
+	v.fastMisses++
+	v.fastRest = min(1<<min(v.fastMisses, 6)-1, fastMaxRest)
+	return false
 }
 
 // fastEntry reads the entry that starts at the reader's position and
@@ -154,7 +187,9 @@ func (v *Validator) fastEntry(index int) bool {
 	}
 	r.SetPos(i)
 	v.fastEntries++
-	v.deliver(t)
+	if !v.decided() {
+		v.deliver(t)
+	}
 	return true
 }
 

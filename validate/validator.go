@@ -63,6 +63,9 @@ type Validator struct {
 	ready       []Point        // the points of the entry fastEntry reads
 	// fastEntries counts the entries of this message that fastEntry took.
 	fastEntries int
+	// fastMisses counts the entries in a row that fastEntry gave up on, and
+	// fastRest the entries entry reads before fastEntry tries again.
+	fastMisses, fastRest int
 
 	// Device keys of sub-devices, see internBytes.
 	intern     map[string]string
@@ -218,6 +221,7 @@ func (v *Validator) begin(msg Message, yield func(*Point) error) {
 	v.idBuf = v.idBuf[:0]
 	v.lastDev = device{}
 	v.fastEntries = 0
+	v.fastMisses, v.fastRest = 0, 0
 }
 
 // preflight decides what is decided before parsing (SPEC §4.2 step 1): 1009, then
@@ -765,7 +769,7 @@ func (v *Validator) readParams() {
 // "measurepoints" is captured and checked in a second pass at the end of the
 // entry.
 func (v *Validator) entry(index, depth int) {
-	if v.fastReady(depth) && v.fastEntry(index) {
+	if v.fastTry(depth, index) {
 		return
 	}
 	r := &v.r
