@@ -195,9 +195,12 @@ func BenchmarkLarge(b *testing.B) {
 
 // runAcceptPathRows adds the rows that measure what the accept path saves and
 // what a rejected request costs: compat without the accept path, and compat
-// on the payload with one invalid point in its first entry (read almost
-// wholly by the checks that word errors) or in its last (by the accept path
-// to there).
+// on the payload with one invalid point in its first entry or in its last.
+// With no flag in the payload, a later "skipInvalidMeasurepoints":true could
+// still excuse that point, so the entries after it are read by the accept
+// path. In the -decided row the flag is false and comes before params: the
+// verdict is decided at the first entry, and the checks read the rest,
+// skipping the points.
 func runAcceptPathRows(b *testing.B, p payload) {
 	b.Run("pointguard-compat-noaccept", func(b *testing.B) {
 		opts := benchOptions(b, validate.Compat)
@@ -211,13 +214,17 @@ func runAcceptPathRows(b *testing.B, p payload) {
 			}
 		}
 	})
-	for _, last := range []bool{false, true} {
-		name := "pointguard-compat-rejected-first"
-		if last {
-			name = "pointguard-compat-rejected-last"
-		}
-		data := withBadPoint(b, p.data, last)
-		b.Run(name, func(b *testing.B) {
+	first := withBadPoint(b, p.data, false)
+	for _, row := range []struct {
+		name string
+		data []byte
+	}{
+		{"pointguard-compat-rejected-first", first},
+		{"pointguard-compat-rejected-last", withBadPoint(b, p.data, true)},
+		{"pointguard-compat-rejected-decided", withFlagFirst(b, first, `"skipInvalidMeasurepoints":false`)},
+	} {
+		data := row.data
+		b.Run(row.name, func(b *testing.B) {
 			check := pointguardCheck(b, newValidator(b, validate.Compat), data, expectation{code: codes.ModelInvalid})
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()

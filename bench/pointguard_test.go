@@ -82,6 +82,15 @@ func withBadPoint(tb testing.TB, data []byte, last bool) []byte {
 	return slices.Concat(data[:v], []byte("7"), data[end:])
 }
 
+// withFlagFirst returns data with member written first in its envelope.
+func withFlagFirst(tb testing.TB, data []byte, member string) []byte {
+	tb.Helper()
+	if len(data) == 0 || data[0] != '{' {
+		tb.Fatal("the payload is not an object")
+	}
+	return slices.Concat([]byte("{"), []byte(member), []byte(","), data[1:])
+}
+
 // notImplemented tells apart the validator's placeholder, so that the
 // baselines can run before it exists.
 func notImplemented(err error) bool {
