@@ -3,6 +3,7 @@ package fuzz
 import (
 	"bytes"
 	"io"
+	"slices"
 	"testing"
 	"testing/iotest"
 
@@ -11,6 +12,7 @@ import (
 
 	"github.com/pointguard/pointguard"
 	"github.com/pointguard/pointguard/environment"
+	"github.com/pointguard/pointguard/protocol"
 	"github.com/pointguard/pointguard/validate"
 )
 
@@ -86,8 +88,65 @@ func acceptPathAgrees(t *rapid.T) {
 	if err != nil {
 		t.Fatalf("generated models do not load: %v", err)
 	}
+	payload := x.Payload
+	// Now and then one byte damaged, anywhere: a syntax or hygiene error in
+	// a point whose verdict no longer matters is found either way.
+	if rapid.IntRange(0, 3).Draw(t, "damage") == 0 {
+		payload = slices.Clone(payload)
+		at := rapid.IntRange(0, len(payload)-1).Draw(t, "damage at")
+		payload[at] = rapid.SampledFrom([]byte("\xff\x01 ,:\"\\{}[]x0e.-")).Draw(t, "damage byte")
+	}
 	opts := validate.Options{Profile: profile, Models: cat, Directory: env.ValidateDirectory(), Limits: acceptLimits(t)}
-	agree(t, opts, validate.Message{Topic: r.Topic.String(), Now: r.Now}, x.Payload, readers(t))
+	agree(t, opts, validate.Message{Topic: r.Topic.String(), Now: r.Now}, payload, readers(t))
+}
+
+// decidedAgrees is the property of TestAcceptPathDecided: a batch whose
+// verdict is decided at its first entry (a 1204 that the flag, false before
+// params, does not excuse), with invalid points in the later entries and now
+// and then one byte of those damaged, gets the same results with the accept
+// path and without it. The checks then skip the later points, looking only
+// for what can still come first (a 1206); so must the accept path.
+func decidedAgrees(t *rapid.T) {
+	env := Envs().Draw(t, "env")
+	profile := profiles.Draw(t, "profile")
+	r := newRequest(t, env, profile, []protocol.Method{protocol.PostBatch, protocol.ResumeBatch}, 2)
+	// A first entry without a model has only invalid points already.
+	Mutate(t, r, MutateValue, 0)
+	r.SetSkip(false)
+	r.root.members = append([]member{{"skipInvalidMeasurepoints", literalNode("false")}}, r.root.members...)
+	for j := 1; j < len(r.Entries); j++ {
+		if rapid.Bool().Draw(t, "mutate entry") {
+			Mutate(t, r, rapid.SampledFrom([]string{MutateValue, MutateInside, MutateUnknown}).Draw(t, "mutation"), j)
+		}
+	}
+	s := style(t, "style")
+	s.Plain = rapid.IntRange(0, 3).Draw(t, "escapes") != 0
+	x := r.Encode(s)
+	payload := x.Payload
+	if rapid.Bool().Draw(t, "damage") {
+		payload = slices.Clone(payload)
+		from := x.enc.start[r.Entries[1].obj]
+		at := rapid.IntRange(from, x.enc.end[r.Entries[len(r.Entries)-1].obj]-1).Draw(t, "damage at")
+		payload[at] = rapid.SampledFrom([]byte("\xff\x01 ,:\"\\{}[]x0e.-")).Draw(t, "damage byte")
+	}
+	cat, err := env.Catalog()
+	if err != nil {
+		t.Fatalf("generated models do not load: %v", err)
+	}
+	opts := validate.Options{Profile: profile, Models: cat, Directory: env.ValidateDirectory(), Limits: acceptLimits(t)}
+	agree(t, opts, validate.Message{Topic: r.Topic.String(), Now: r.Now}, payload, readers(t))
+}
+
+// TestAcceptPathDecided checks the accept path against the checks on
+// requests whose verdict is decided early.
+func TestAcceptPathDecided(t *testing.T) {
+	rapid.Check(t, decidedAgrees)
+}
+
+// FuzzAcceptPathDecided is TestAcceptPathDecided steered by the fuzzing
+// engine.
+func FuzzAcceptPathDecided(f *testing.F) {
+	f.Fuzz(rapid.MakeFuzz(decidedAgrees))
 }
 
 // TestAcceptPathAgrees checks the accept path against the checks it falls

@@ -40,6 +40,11 @@ func TestAcceptPathTakes(t *testing.T) {
 		return `{"productKey":"product1","deviceKey":"device1","measurepoints":{` + points + `}}`
 	}
 	const all, gw = "/sys/allP/all1/thing/measurepoint/post/batch", "/sys/gwP/gw1/thing/measurepoint/post/batch"
+	// decided is a batch for allP/all1 whose first entry decides the verdict
+	// (a 1204 that the flag before params does not excuse), then entry.
+	decided := func(entry string) string {
+		return `{"skipInvalidMeasurepoints":false,` + batch(`{"measurepoints":{"i":true}},` + entry)[1:]
+	}
 	for _, tc := range []struct {
 		name    string
 		topic   string
@@ -99,7 +104,7 @@ func TestAcceptPathTakes(t *testing.T) {
 		{name: "an error first", topic: gw, fast: 1, code: 1204, payload: batch(`{"measurepoints":{"voltage":"x"}},{"measurepoints":{"voltage":1}},{"measurepoints":{"voltage":2}}`)},
 		{name: "after a skipped point", topic: gw, fast: 1, code: 200,
 			payload: `{"skipInvalidMeasurepoints":true,` + batch(`{"measurepoints":{"voltage":"x"}},{"measurepoints":{"voltage":1}},{"measurepoints":{"voltage":2}}`)[1:]},
-		{name: "an error first, the flag false before params", topic: gw, fast: 1, code: 1204,
+		{name: "an error first, the flag false before params", topic: gw, fast: 2, code: 1204,
 			payload: `{"skipInvalidMeasurepoints":false,` + batch(`{"measurepoints":{"voltage":"x"}},{"measurepoints":{"voltage":1}},{"measurepoints":{"voltage":2}}`)[1:]},
 		{name: "an error first, the flag true after params", topic: gw, fast: 1, code: 200,
 			payload: `{"id":"1","version":"1.0","method":"thing.measurepoint.post.batch",` +
@@ -108,11 +113,11 @@ func TestAcceptPathTakes(t *testing.T) {
 			payload: batch(`{"productKey":"product1","deviceKey":"offline1","measurepoints":{"temp":1}},{"measurepoints":{"voltage":1}},{"measurepoints":{"voltage":2}}`)},
 		{name: "an offline device first, allowed before params", topic: gw, fast: 1, code: 200,
 			payload: `{"allowOfflineSubDevice":true,` + batch(`{"productKey":"product1","deviceKey":"offline1","measurepoints":{"temp":1}},{"measurepoints":{"voltage":1}},{"measurepoints":{"voltage":2}}`)[1:]},
-		{name: "an offline device first, refused before params", topic: gw, fast: 1, code: 1212,
+		{name: "an offline device first, refused before params", topic: gw, fast: 2, code: 1212,
 			payload: `{"allowOfflineSubDevice":false,` + batch(`{"productKey":"product1","deviceKey":"offline1","measurepoints":{"temp":1}},{"measurepoints":{"voltage":1}},{"measurepoints":{"voltage":2}}`)[1:]},
-		{name: "an unknown device first", topic: gw, fast: 1, code: 1212,
+		{name: "an unknown device first", topic: gw, fast: 2, code: 1212,
 			payload: batch(`{"productKey":"product1","deviceKey":"nosuch","measurepoints":{"temp":1}},{"measurepoints":{"voltage":1}},{"measurepoints":{"voltage":2}}`)},
-		{name: "a malformed entry first", topic: gw, fast: 1, code: 1206, payload: batch(`{"measurepoints":{"voltage":1},"time":"x"},{"measurepoints":{"voltage":1}},{"measurepoints":{"voltage":2}}`)},
+		{name: "a malformed entry first", topic: gw, fast: 2, code: 1206, payload: batch(`{"measurepoints":{"voltage":1},"time":"x"},{"measurepoints":{"voltage":1}},{"measurepoints":{"voltage":2}}`)},
 		{name: "a wrong method first", topic: gw, fast: 1, code: 1260,
 			payload: `{"id":"1","version":"1.0","method":"thing.measurepoint.resume.batch","params":[{"measurepoints":{"voltage":1}}]}`},
 		{name: "offline device", topic: gw, payload: batch(`{"productKey":"product1","deviceKey":"offline1","measurepoints":{"temp":1}}`), code: 1212},
@@ -130,6 +135,28 @@ func TestAcceptPathTakes(t *testing.T) {
 			payload: batch(inv(`"temp":1,"branchCurr":[2]`) + "," + inv(`"temp":1,"temp":2`))},
 		{name: "a point again, after the last entry's points", topic: gw, fast: 1, code: 1206,
 			payload: batch(inv(`"temp":1,"branchCurr":[2]`) + "," + inv(`"temp":1,"branchCurr":[2],"temp":3`))},
+		// Once the verdict is decided, the checks skip the points, and the
+		// accept path takes the values they would skip without a finding;
+		// after the entry that decided it, it does not rest.
+		{name: "decided: invalid values skipped", topic: all, fast: 1, code: 1204,
+			payload: decided(`{"measurepoints":{"i":"x","af":[1,"a",null,false],"iq":7,"st":{"c":"no","a":true},"s":12,"b":{"value":1,"quality":2}}}`)},
+		{name: "decided: invalid values skipped, strict", topic: all, profile: validate.Strict, fast: 1, code: 1204,
+			payload: decided(`{"measurepoints":{"f":"1.5","af":["1"]}}`)},
+		{name: "decided: a duplicate key in a skipped object", topic: all, code: 1206, payload: decided(`{"measurepoints":{"st":{"c":1,"c":2}}}`)},
+		{name: "decided: an object of five members", topic: all, code: 1204, payload: decided(`{"measurepoints":{"st":{"a":1,"b":2,"c":3,"d":4,"e":5}}}`)},
+		{name: "decided: an array in an array", topic: all, code: 1204, payload: decided(`{"measurepoints":{"af":[[1]]}}`)},
+		{name: "decided: an unknown point", topic: all, code: 1204, payload: decided(`{"measurepoints":{"nosuch":1}}`)},
+		{name: "decided: a broken literal", topic: all, code: 1206, payload: decided(`{"measurepoints":{"i":tru}}`)},
+		{name: "decided: invalid UTF-8 in a skipped string", topic: all, code: 1206, payload: decided(`{"measurepoints":{"i":"\xff"}}`)},
+		// (The method, 29 bytes, is the longest string of the envelope.)
+		{name: "decided: a skipped number over the token limit", topic: all, limits: validate.Limits{MaxString: 32}, code: 1206,
+			payload: decided(`{"measurepoints":{"s":` + strings.Repeat("7", 33) + `}}`)},
+		{name: "decided: a skipped number at the token limit", topic: all, limits: validate.Limits{MaxString: 32}, fast: 1, code: 1204,
+			payload: decided(`{"measurepoints":{"s":` + strings.Repeat("7", 32) + `}}`)},
+		{name: "decided: a skipped array over the limit", topic: all, limits: validate.Limits{MaxArray: 2}, code: 1206,
+			payload: decided(`{"measurepoints":{"i":["a","b","c"]}}`)},
+		{name: "decided: a skipped array at the limit", topic: all, limits: validate.Limits{MaxArray: 2}, fast: 1, code: 1204,
+			payload: decided(`{"measurepoints":{"i":["a","b"]}}`)},
 		// After k entries in a row it gave up on, it rests for 2^k-1:
 		// seven broken entries cost three attempts, then it takes the
 		// rest (entries 14 to 16).

@@ -62,11 +62,16 @@ const fastMaxRest = 63
 // sender whose every entry breaks a rule, or is spelt in a way the accept
 // path does not expect, then costs about log2 of its entries in attempts
 // read twice, and one broken entry among valid ones costs one entry more
-// read by entry.
+// read by entry. The count starts again when the verdict was decided
+// meanwhile, since fastEntry then takes entries whatever their points hold.
 func (v *Validator) fastTry(depth, index int) bool {
 	if v.fastRest > 0 {
-		v.fastRest--
-		return false
+		if v.fastMissOpen && v.decided() {
+			v.fastMisses, v.fastRest = 0, 0
+		} else {
+			v.fastRest--
+			return false
+		}
 	}
 	if !v.fastReady(depth) {
 		return false
@@ -77,6 +82,7 @@ func (v *Validator) fastTry(depth, index int) bool {
 	}
 	v.fastMisses++
 	v.fastRest = min(1<<min(v.fastMisses, 6)-1, fastMaxRest)
+	v.fastMissOpen = !v.decided()
 	return false
 }
 
@@ -376,13 +382,22 @@ func (v *Validator) fastPoints(b []byte, i int, base int64, index int, dev devic
 		p := v.nextReady()
 		p.Entry, p.ProductKey, p.DeviceKey = index, dev.pk, dev.dk
 		p.Measurepoint, p.Quality, p.Offset = mp, -1, base+int64(i)
+		at := i
 		if mp.HasQuality() {
 			i, ok = v.fastQuality(mp.Type(), b, i, p)
 		} else {
 			i, ok = v.fastValue(mp.Type(), b, i, &p.Value)
 		}
 		if !ok {
-			return 0, false
+			// Once the verdict is decided, the checks skip the points, and
+			// so does the accept path: a value they would skip without a
+			// finding is taken whatever its model says.
+			if !v.decided() {
+				return 0, false
+			}
+			if i, ok = v.fastSkip(b, at); !ok {
+				return 0, false
+			}
 		}
 	}
 	if same {
@@ -629,6 +644,109 @@ func (v *Validator) fastValue(t *thingmodel.Type, b []byte, i int, dst *Value) (
 		return v.fastArray(t, b, i, dst)
 	case thingmodel.Struct:
 		return v.fastStruct(t, b, i, dst)
+	}
+	return 0, false
+}
+
+// fastSkipKeys is the most members of an object that fastSkip takes.
+const fastSkipKeys = 4
+
+// fastSkip returns the index after the value at b[i] when the checks would
+// skip it without a finding, as they skip the points of a request whose
+// verdict is decided: a scalar, an array of scalars, or an object of at most
+// fastSkipKeys members with distinct keys written without escapes, whose
+// values are scalars or arrays of scalars. Any other value is for entry.
+func (v *Validator) fastSkip(b []byte, i int) (int, bool) {
+	if b[i] != '{' {
+		return v.fastSkipFlat(b, i)
+	}
+	var keys [fastSkipKeys][]byte
+	i++
+	for n := 0; ; n++ {
+		if i = scan.SkipSpace(b, i); i >= len(b) {
+			return 0, false
+		}
+		if b[i] == '}' {
+			return i + 1, true
+		}
+		if n > 0 {
+			if b[i] != ',' {
+				return 0, false
+			}
+			if i = scan.SkipSpace(b, i+1); i >= len(b) {
+				return 0, false
+			}
+		}
+		if n == len(keys) || b[i] != '"' {
+			return 0, false
+		}
+		k, j, ok := scan.PlainString(b, i, v.lim.maxString)
+		if !ok {
+			return 0, false
+		}
+		for _, q := range keys[:n] {
+			if string(q) == string(k) {
+				return 0, false // a duplicate
+			}
+		}
+		keys[n] = k
+		if _, i = colon(b, j, 0); i == 0 {
+			return 0, false
+		}
+		if i = scan.SkipSpace(b, i); i >= len(b) {
+			return 0, false
+		}
+		if i, ok = v.fastSkipFlat(b, i); !ok {
+			return 0, false
+		}
+	}
+}
+
+// fastSkipFlat is fastSkip for a scalar or an array of scalars.
+func (v *Validator) fastSkipFlat(b []byte, i int) (int, bool) {
+	if b[i] != '[' {
+		return v.fastSkipScalar(b, i)
+	}
+	i++
+	for n := 0; ; n++ {
+		if i = scan.SkipSpace(b, i); i >= len(b) {
+			return 0, false
+		}
+		if b[i] == ']' {
+			return i + 1, true
+		}
+		if n > 0 {
+			if b[i] != ',' {
+				return 0, false
+			}
+			if i = scan.SkipSpace(b, i+1); i >= len(b) {
+				return 0, false
+			}
+		}
+		if v.lim.maxArray > 0 && n >= v.lim.maxArray {
+			return 0, false
+		}
+		var ok bool
+		if i, ok = v.fastSkipScalar(b, i); !ok {
+			return 0, false
+		}
+	}
+}
+
+// fastSkipScalar is fastSkip for a string, a number or a literal. What
+// follows it must be a ',' or a closing byte, which the caller checks.
+func (v *Validator) fastSkipScalar(b []byte, i int) (int, bool) {
+	switch c := b[i]; {
+	case c == '"':
+		_, end, _, ok := scan.StringAt(b, i, v.lim.maxString)
+		return end, ok
+	case c == '-' || (c >= '0' && c <= '9'):
+		_, n, ok := scan.PlainNumber(b[i:])
+		return i + n, ok && n <= v.lim.maxString
+	case hasAt(b, i, "true"), hasAt(b, i, "null"):
+		return i + 4, true
+	case hasAt(b, i, "false"):
+		return i + 5, true
 	}
 	return 0, false
 }

@@ -64,8 +64,10 @@ type Validator struct {
 	// fastEntries counts the entries of this message that fastEntry took.
 	fastEntries int
 	// fastMisses counts the entries in a row that fastEntry gave up on, and
-	// fastRest the entries entry reads before fastEntry tries again.
+	// fastRest the entries entry reads before fastEntry tries again;
+	// fastMissOpen is whether the verdict was open at the last of them.
 	fastMisses, fastRest int
+	fastMissOpen         bool
 
 	// Device keys of sub-devices, see internBytes.
 	intern     map[string]string
@@ -221,7 +223,7 @@ func (v *Validator) begin(msg Message, yield func(*Point) error) {
 	v.idBuf = v.idBuf[:0]
 	v.lastDev = device{}
 	v.fastEntries = 0
-	v.fastMisses, v.fastRest = 0, 0
+	v.fastMisses, v.fastRest, v.fastMissOpen = 0, 0, false
 }
 
 // preflight decides what is decided before parsing (SPEC §4.2 step 1): 1009, then
