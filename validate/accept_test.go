@@ -78,6 +78,10 @@ func TestAcceptPathTakes(t *testing.T) {
 		{name: "empty measurepoints", topic: gw, payload: batch(`{"measurepoints":{}}`), fast: 1, code: 200},
 		{name: "no entries", topic: gw, payload: batch(``), fast: 0, code: 200},
 
+		// Keys that agree with an entry's own in their first eight bytes.
+		{name: "entry keys ending otherwise", topic: gw, code: 1204,
+			payload: batch(`{"productKez":"product1","deviceKez":"device1","measurepoints":{"temp":1}}`)},
+		{name: "measurepoints ending otherwise", topic: gw, code: 1206, payload: batch(`{"measurepointz":{"voltage":1}}`)},
 		{name: "unknown entry key", topic: gw, payload: batch(`{"measurepoints":{"voltage":1},"note":1}`), code: 200},
 		{name: "escaped entry key", topic: gw, payload: batch(`{"m\u0065asurepoints":{"voltage":1}}`), code: 200},
 		{name: "escaped point key", topic: gw, payload: batch(`{"measurepoints":{"v\u006fltage":1}}`), code: 200},

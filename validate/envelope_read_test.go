@@ -130,3 +130,35 @@ func TestNoReadAfterDepthError(t *testing.T) {
 		}
 	}
 }
+
+// TestEnvelopeKeysNearMiss checks that only the envelope's own keys are read
+// as such: a key one byte short of one, longer (by a letter, or by "::", which
+// the colon after a key could be mistaken for), or with its last byte
+// changed, is an unknown member, whose value (here one that each known
+// member would refuse) is ignored. A known key longer than the token limit
+// is a 1206.
+func TestEnvelopeKeysNearMiss(t *testing.T) {
+	bothPaths(t, validate.Options{Models: catalog(t), Directory: testDir}, func(t *testing.T, v *validate.Validator) {
+		for _, k := range []string{"id", "version", "method", "allowOfflineSubDevice", "skipInvalidMeasurepoints", "params"} {
+			for _, miss := range []string{k[:len(k)-1], k + "s", k[:len(k)-1] + "_", k + "::"} {
+				for _, first := range []bool{true, false} {
+					payload := batch(`"`+miss+`":{},`, entry("device1", `"temp":1`))
+					if first {
+						payload = `{"` + miss + `":{},` + batch("", entry("device1", `"temp":1`))[1:]
+					}
+					res, err := v.Validate(validate.Message{Topic: topic, Now: 1}, []byte(payload), nil)
+					if res.Code != codes.OK || res.Accepted != 1 {
+						t.Errorf("member %q (first %v): code %v, %d accepted, error %v; want 200 with 1", miss, first, res.Code, res.Accepted, err)
+					}
+				}
+			}
+		}
+		opts := v.Options()
+		opts.Limits.MaxString = len("version") - 1
+		short := validate.New(opts)
+		res, _ := short.Validate(validate.Message{Topic: topic, Now: 1}, []byte(`{"version":"1.0"}`), nil)
+		if res.Code != codes.FormatError || !strings.Contains(res.Err.Detail, "longer than the limit") {
+			t.Errorf(`"version" over a token limit of 6: %v, want 1206 naming the limit`, res.Err)
+		}
+	})
+}

@@ -199,6 +199,25 @@ func (v *Validator) fastEntry(index int) bool {
 	return true
 }
 
+// The entry keys of 8 to 16 bytes with their quotes, as the two overlapping
+// words of their first and last 8 bytes, which entryKey compares in place
+// (the compiler compares a constant string that long by calling memequal).
+var (
+	productKeyWords    = keyWords(quotedProductKey)
+	deviceKeyWords     = keyWords(quotedDeviceKey)
+	measurepointsWords = keyWords(quotedMeasurepoints)
+)
+
+func keyWords(s string) [2]uint64 {
+	return [2]uint64{binary.LittleEndian.Uint64([]byte(s)), binary.LittleEndian.Uint64([]byte(s[len(s)-8:]))}
+}
+
+// wordsAt reports whether b holds the n bytes of w (keyWords, 8 <= n <= 16)
+// at i.
+func wordsAt(b []byte, i, n int, w [2]uint64) bool {
+	return len(b)-i >= n && binary.LittleEndian.Uint64(b[i:]) == w[0] && binary.LittleEndian.Uint64(b[i+n-8:]) == w[1]
+}
+
 // entryKey reads the key at b[i] and the ':' after it when the key is one of
 // an entry's, written without escapes. It returns the key's bit (0 productKey,
 // 1 deviceKey, 2 measurepoints, 3 time) and the index after the ':', or -1.
@@ -206,22 +225,21 @@ func entryKey(b []byte, i int) (int, int) {
 	if i+1 >= len(b) {
 		return -1, 0
 	}
-	// Each case compares with a constant, which the compiler does in place.
 	switch b[i+1] {
 	case 'p':
-		if hasAt(b, i, quotedProductKey) {
+		if wordsAt(b, i, len(quotedProductKey), productKeyWords) {
 			return colon(b, i+len(quotedProductKey), 0)
 		}
 	case 'd':
-		if hasAt(b, i, quotedDeviceKey) {
+		if wordsAt(b, i, len(quotedDeviceKey), deviceKeyWords) {
 			return colon(b, i+len(quotedDeviceKey), 1)
 		}
 	case 'm':
-		if hasAt(b, i, quotedMeasurepoints) {
+		if wordsAt(b, i, len(quotedMeasurepoints), measurepointsWords) {
 			return colon(b, i+len(quotedMeasurepoints), 2)
 		}
 	case 't':
-		if hasAt(b, i, quotedTime) {
+		if hasAt(b, i, quotedTime) { // compared in place
 			return colon(b, i+len(quotedTime), 3)
 		}
 	}

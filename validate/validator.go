@@ -534,11 +534,15 @@ func (v *Validator) envelope() {
 	v.path = append(v.path, scan.Frame{})
 	var seen uint32
 	for first := true; ; first = false {
-		key, ok := v.member(first, off)
-		if !ok {
-			break
+		k := v.knownMember(first, envelopeKeys, &seen)
+		if k < 0 {
+			key, ok := v.member(first, off)
+			if !ok {
+				break
+			}
+			k = v.claim(&obj, key, envelopeKeys, &seen)
 		}
-		switch v.claim(&obj, key, envelopeKeys, &seen) {
+		switch k {
 		case 0:
 			v.readID()
 		case 1:
@@ -1101,6 +1105,43 @@ var (
 		[]byte("allowOfflineSubDevice"), []byte("skipInvalidMeasurepoints"), []byte("params")}
 	entryKeys = [][]byte{keyProductKey, keyDeviceKey, keyMeasurepoints, []byte("time")}
 )
+
+// knownMember reads the next member's key and ':', as member and claim do,
+// when it is one of known written plainly, and not seen before, in the read
+// window: it returns the key's index, with the path's top frame naming it.
+// Otherwise, and at the closing '}', it consumes nothing and returns -1, and
+// member reads on.
+func (v *Validator) knownMember(first bool, known [][]byte, seen *uint32) int {
+	if v.stop {
+		return -1
+	}
+	b, i, _ := v.cur.Window()
+	i = scan.SkipSpace(b, i)
+	if !first {
+		if i >= len(b) || b[i] != ',' {
+			return -1
+		}
+		i = scan.SkipSpace(b, i+1)
+	}
+	if i+1 >= len(b) || b[i] != '"' {
+		return -1
+	}
+	for k, key := range known {
+		n := len(key)
+		if b[i+1] != key[0] || len(b)-i < n+2 || b[i+1+n] != '"' || string(b[i+1:i+1+n]) != string(key) {
+			continue
+		}
+		j := scan.SkipSpace(b, i+n+2)
+		if *seen&(1<<k) != 0 || n > v.lim.maxString || j >= len(b) || b[j] != ':' {
+			return -1
+		}
+		*seen |= 1 << k
+		v.path[len(v.path)-1] = scan.Frame{Key: key}
+		v.cur.SetPos(j + 1)
+		return k
+	}
+	return -1
+}
 
 // claim files the key of a member just read. A key of known (at most 32) is
 // checked for duplicates with the bit mask seen, the others with the key set; the
