@@ -471,6 +471,8 @@ func (l *loader) parseItem(v jsontext.Value, path string) (*Item, *Error) {
 	if it.identifier = unquote(id); !ValidIdentifier(it.identifier) {
 		return nil, &Error{Field: field, Detail: "invalid identifier " + quote.Diag(it.identifier, 128) + ": " + identifierRule}
 	}
+	it.member = `"` + it.identifier + `":`
+	it.head, it.tail = memberWords(it.member)
 
 	dt, e := parseDataType(lookup(ms, "dataType"), path+".dataType")
 	if e != nil {

@@ -8,29 +8,37 @@ import (
 )
 
 // TestMemberWords: the words are the member's first and last 8 bytes, or 4
-// below 8, for every member length from the shortest identifier up.
+// below 8, for every member length from the shortest identifier up, of a
+// point and of a STRUCT item.
 func TestMemberWords(t *testing.T) {
 	for n := 1; n <= 20; n++ {
 		id := strings.Repeat("a", n-1) + "z"
-		m, err := ParseModel("t", []byte(`{"modelId":"M","measurepoints":{"`+id+`":{"dataType":"INT"}}}`))
+		m, err := ParseModel("t", []byte(`{"modelId":"M","measurepoints":{"`+id+`":{"dataType":"INT"},`+
+			`"st":{"dataType":"STRUCT","dataDefinition":{"items":[{"identifier":"`+id+`","dataType":"INT"}]}}}}`))
 		if err != nil {
 			t.Fatal(err)
 		}
-		p := m.Measurepoint(id)
-		member := []byte(p.Member())
-		if string(member) != `"`+id+`":` {
-			t.Fatalf("Member() = %q", member)
-		}
-		k := len(member)
-		var head, tail uint64
-		if k >= 8 {
-			head, tail = binary.LittleEndian.Uint64(member), binary.LittleEndian.Uint64(member[k-8:])
-		} else {
-			head, tail = uint64(binary.LittleEndian.Uint32(member)), uint64(binary.LittleEndian.Uint32(member[k-4:]))
-		}
-		if h, tl := p.MemberWords(); h != head || tl != tail {
-			t.Errorf("member of %d bytes: MemberWords() = %#x, %#x; want %#x, %#x", k, h, tl, head, tail)
-		}
+		p, it := m.Measurepoint(id), m.Measurepoint("st").Type().Item(0)
+		checkMemberWords(t, "point", id, p.Member(), p.MemberWords)
+		checkMemberWords(t, "item", id, it.Member(), it.MemberWords)
+	}
+}
+
+func checkMemberWords(t *testing.T, what, id, m string, words func() (uint64, uint64)) {
+	t.Helper()
+	member := []byte(m)
+	if string(member) != `"`+id+`":` {
+		t.Fatalf("%s: Member() = %q", what, member)
+	}
+	k := len(member)
+	var head, tail uint64
+	if k >= 8 {
+		head, tail = binary.LittleEndian.Uint64(member), binary.LittleEndian.Uint64(member[k-8:])
+	} else {
+		head, tail = uint64(binary.LittleEndian.Uint32(member)), uint64(binary.LittleEndian.Uint32(member[k-4:]))
+	}
+	if h, tl := words(); h != head || tl != tail {
+		t.Errorf("%s member of %d bytes: MemberWords() = %#x, %#x; want %#x, %#x", what, k, h, tl, head, tail)
 	}
 }
 

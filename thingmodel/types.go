@@ -270,12 +270,23 @@ func (t *Type) ExactBounds() (lo, hi bool) { return t.exactMin, t.exactMax }
 // Item is one member of a STRUCT. It is immutable once loaded.
 type Item struct {
 	identifier string
+	member     string // `"identifier":`
+	head, tail uint64 // as Measurepoint's
 	required   bool
 	typ        Type
 }
 
 // Identifier returns the item's identifier, the key it has in a STRUCT value.
 func (it *Item) Identifier() string { return it.identifier }
+
+// Member returns the item's key as a STRUCT value writes it before the
+// item's value when it needs no escape and no white space, as
+// Measurepoint.Member does for a point.
+func (it *Item) Member() string { return it.member }
+
+// MemberWords returns Member's first and last 8 bytes (4 when it is shorter
+// than 8) as little-endian words, as Measurepoint.MemberWords does.
+func (it *Item) MemberWords() (head, tail uint64) { return it.head, it.tail }
 
 // Required reports whether a STRUCT value must contain the item.
 func (it *Item) Required() bool { return it.required }

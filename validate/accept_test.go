@@ -10,6 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/pointguard/pointguard/codes"
+	"github.com/pointguard/pointguard/thingmodel"
 	"github.com/pointguard/pointguard/validate"
 )
 
@@ -82,6 +84,17 @@ func TestAcceptPathTakes(t *testing.T) {
 		{name: "entry keys ending otherwise", topic: gw, code: 1204,
 			payload: batch(`{"productKez":"product1","deviceKez":"device1","measurepoints":{"temp":1}}`)},
 		{name: "measurepoints ending otherwise", topic: gw, code: 1206, payload: batch(`{"measurepointz":{"voltage":1}}`)},
+		// STRUCT items are compared in place in the model's order (a, b,
+		// c), and looked up otherwise.
+		{name: "struct items in order", topic: all, fast: 1, code: 200, payload: batch(`{"measurepoints":{"st":{"a":1,"b":"x","c":2.5}}}`)},
+		{name: "struct items out of order", topic: all, fast: 1, code: 200, payload: batch(`{"measurepoints":{"st":{"c":2.5,"a":1}}}`)},
+		{name: "struct items, white space", topic: all, fast: 1, code: 200, payload: batch(`{"measurepoints":{"st":{ "a" : 1 , "c":2.5 }}}`)},
+		{name: "struct item twice, in order", topic: all, code: 1206, payload: batch(`{"measurepoints":{"st":{"a":1,"b":"x","a":2,"c":2.5}}}`)},
+		{name: "optional struct item twice", topic: all, code: 1206, payload: batch(`{"measurepoints":{"st":{"a":1,"b":"x","b":"y","c":2.5}}}`)},
+		{name: "struct item twice", topic: all, code: 1206, payload: batch(`{"measurepoints":{"st":{"c":1,"c":2,"a":1}}}`)},
+		{name: "struct without a required item", topic: all, code: 1204, payload: batch(`{"measurepoints":{"st":{"a":1,"b":"x"}}}`)},
+		{name: "struct without the optional item", topic: all, fast: 1, code: 200, payload: batch(`{"measurepoints":{"st":{"a":1,"c":0}}}`)},
+		{name: "struct item key ending otherwise", topic: all, code: 1204, payload: batch(`{"measurepoints":{"st":{"ab":1,"c":0}}}`)},
 		{name: "unknown entry key", topic: gw, payload: batch(`{"measurepoints":{"voltage":1},"note":1}`), code: 200},
 		{name: "escaped entry key", topic: gw, payload: batch(`{"m\u0065asurepoints":{"voltage":1}}`), code: 200},
 		{name: "escaped point key", topic: gw, payload: batch(`{"measurepoints":{"v\u006fltage":1}}`), code: 200},
@@ -386,5 +399,36 @@ func TestAcceptPathWindowBounded(t *testing.T) {
 	}
 	if n := v.ReadWindowCap(); n > 64<<10 {
 		t.Errorf("the read window grew to %d bytes for a %d-byte batch, want 64 KiB", n, b.Len())
+	}
+}
+
+// TestAcceptPathStructKeyLimit checks a STRUCT item whose key, in the
+// model's order, is longer than the token limit: the key is a 1206 both ways,
+// before the method's (which comes after params and is over the limit too).
+func TestAcceptPathStructKeyLimit(t *testing.T) {
+	const model = `{"modelId":"Long","measurepoints":{"st":{"identifier":"st","dataType":"STRUCT","dataDefinition":{"items":[` +
+		`{"identifier":"a_twenty_byte_item_","dataType":"INT","required":true}]}}}}`
+	m, err := thingmodel.ParseModel("long", []byte(model))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := thingmodel.NewCatalog([]*thingmodel.Model{m}, map[string]string{"longP": "Long"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload := `{"id":"1","version":"1.0","params":[{"measurepoints":{"st":{"a_twenty_byte_item_":1}}}],"method":"thing.measurepoint.post.batch"}`
+	msg := validate.Message{Topic: "/sys/longP/long1/thing/measurepoint/post/batch", Now: 1}
+	for _, limit := range []int{18, 19} {
+		opts := validate.Options{Models: cat, Limits: validate.Limits{MaxString: limit}}
+		fast := validate.New(opts)
+		got, _ := fast.Validate(msg, []byte(payload), nil)
+		opts.NoAcceptPath = true
+		want, _ := validate.New(opts).Validate(msg, []byte(payload), nil)
+		if got.Code != codes.FormatError || want.Code != codes.FormatError || got.Err.Offset != want.Err.Offset || got.Err.Pointer != want.Err.Pointer {
+			t.Errorf("limit %d: %v with the accept path, %v without; want the same 1206", limit, got.Err, want.Err)
+		}
+		if limit == 18 && !strings.HasPrefix(want.Err.Pointer, "/params/0/measurepoints/st") {
+			t.Errorf("limit %d: the 1206 is at %q, want the item's key", limit, want.Err.Pointer)
+		}
 	}
 }

@@ -161,7 +161,7 @@ func (v *Validator) fastEntry(index int) bool {
 				return false
 			}
 			mpOff := i
-			if i, ok = v.fastPoints(b, i, base, index, dev); !ok {
+			if i, ok = v.fastPoints(b, i, base, dev.model); !ok {
 				return false
 			}
 			if v.lim.maxEntry > 0 && i-mpOff > v.lim.maxEntry {
@@ -194,7 +194,7 @@ func (v *Validator) fastEntry(index int) bool {
 	r.SetPos(i)
 	v.fastEntries++
 	if !v.decided() {
-		v.deliver(t)
+		v.deliver(index, dev.pk, dev.dk, t)
 	}
 	return true
 }
@@ -302,11 +302,11 @@ func (v *Validator) fastDevice(pk, dk []byte, given bool) (device, bool) {
 	return d, d.model != nil
 }
 
-// fastPoints reads the measurepoints object at b[i] of entry index, whose
-// device is dev; each valid point waits in v.ready, all but its time set. It
+// fastPoints reads the measurepoints object at b[i] of an entry whose
+// device's model is model; each valid point waits in v.ready, with its
+// measurepoint, value, quality and offset set (deliver sets the rest). It
 // returns the index after the object.
-func (v *Validator) fastPoints(b []byte, i int, base int64, index int, dev device) (int, bool) {
-	model := dev.model
+func (v *Validator) fastPoints(b []byte, i int, base int64, model *thingmodel.Model) (int, bool) {
 	if b[i] != '{' {
 		return 0, false
 	}
@@ -343,22 +343,8 @@ func (v *Validator) fastPoints(b []byte, i int, base int64, index int, dev devic
 		var mp *thingmodel.Measurepoint
 		if n < len(seq.last) {
 			q := seq.last[n]
-			m := q.Member()
-			if k := len(m); len(b)-i >= k {
-				w := b[i : i+k]
-				head, tail := q.MemberWords()
-				var eq bool
-				switch {
-				case k > 16:
-					eq = string(w) == m
-				case k >= 8:
-					eq = binary.LittleEndian.Uint64(w) == head && binary.LittleEndian.Uint64(w[k-8:]) == tail
-				default:
-					eq = binary.LittleEndian.Uint32(w) == uint32(head) && binary.LittleEndian.Uint32(w[k-4:]) == uint32(tail)
-				}
-				if eq {
-					mp, i = q, i+k
-				}
+			if head, tail := q.MemberWords(); memberAt(b, i, q.Member(), head, tail) {
+				mp, i = q, i+len(q.Member())
 			}
 		}
 		if mp != nil && same {
@@ -398,7 +384,6 @@ func (v *Validator) fastPoints(b []byte, i int, base int64, index int, dev devic
 			return 0, false
 		}
 		p := v.nextReady()
-		p.Entry, p.ProductKey, p.DeviceKey = index, dev.pk, dev.dk
 		p.Measurepoint, p.Quality, p.Offset = mp, -1, base+int64(i)
 		at := i
 		if mp.HasQuality() {
@@ -837,18 +822,16 @@ func (v *Validator) fastArray(t *thingmodel.Type, b []byte, i int, dst *Value) (
 // fastStruct reads a STRUCT at b[i]. Items are never STRUCT, so one struct is
 // read at a time.
 func (v *Validator) fastStruct(t *thingmodel.Type, b []byte, i int, dst *Value) (int, bool) {
-	if b[i] != '{' {
+	n := t.NumItems()
+	if b[i] != '{' || n > 64 {
 		return 0, false
 	}
-	if cap(v.seen) < t.NumItems() {
-		v.seen = make([]bool, t.NumItems())
-	}
-	seen := v.seen[:t.NumItems()]
-	clear(seen)
+	var seen uint64 // the items read, by index
+	required := 0
 	start := len(v.fields)
 	maxTok := v.lim.maxString
 	i++
-	for first := true; ; first = false {
+	for m := 0; ; m++ {
 		if i = scan.SkipSpace(b, i); i >= len(b) {
 			return 0, false
 		}
@@ -856,7 +839,7 @@ func (v *Validator) fastStruct(t *thingmodel.Type, b []byte, i int, dst *Value) 
 			i++
 			break
 		}
-		if !first {
+		if m > 0 {
 			if b[i] != ',' {
 				return 0, false
 			}
@@ -867,38 +850,68 @@ func (v *Validator) fastStruct(t *thingmodel.Type, b []byte, i int, dst *Value) 
 		if b[i] != '"' {
 			return 0, false
 		}
-		key, j, ok := scan.PlainString(b, i, maxTok)
-		if !ok {
+		// Values usually list their items in the model's order: the m-th
+		// item's key is compared in place first.
+		k := -1
+		if m < n {
+			it := t.Item(m)
+			if head, tail := it.MemberWords(); len(it.Identifier()) <= maxTok && memberAt(b, i, it.Member(), head, tail) {
+				k, i = m, i+len(it.Member())
+			}
+		}
+		if k < 0 {
+			key, j, ok := scan.PlainString(b, i, maxTok)
+			if !ok {
+				return 0, false
+			}
+			if k = itemIndex(t, key); k < 0 {
+				return 0, false
+			}
+			if _, i = colon(b, j, 0); i == 0 {
+				return 0, false
+			}
+		}
+		if seen&(1<<k) != 0 {
 			return 0, false
 		}
-		k := itemIndex(t, key)
-		if k < 0 || seen[k] {
-			return 0, false
-		}
-		seen[k] = true
-		if _, i = colon(b, j, 0); i == 0 {
-			return 0, false
-		}
+		seen |= 1 << k
 		if i = scan.SkipSpace(b, i); i >= len(b) {
 			return 0, false
 		}
 		it := t.Item(k)
+		if it.Required() {
+			required++
+		}
 		v.fields = append(v.fields, Value{})
 		v.names = append(v.names, it.Identifier())
+		var ok bool
 		if i, ok = v.fastValue(it.Type(), b, i, &v.fields[len(v.fields)-1]); !ok {
 			return 0, false
 		}
 	}
-	if t.NumRequired() > 0 {
-		for k, ok := range seen {
-			if !ok && t.Item(k).Required() {
-				return 0, false
-			}
-		}
+	if required != t.NumRequired() {
+		return 0, false
 	}
 	end := len(v.fields)
 	*dst = Value{typ: thingmodel.Struct, elems: v.fields[start:end:end], names: v.names[start:end:end]}
 	return i, true
+}
+
+// memberAt reports whether b holds the member m (a Member) at i, comparing
+// its words head and tail (MemberWords) when it has at most 16 bytes.
+func memberAt(b []byte, i int, m string, head, tail uint64) bool {
+	k := len(m)
+	if len(b)-i < k {
+		return false
+	}
+	w := b[i : i+k]
+	switch {
+	case k > 16:
+		return string(w) == m
+	case k >= 8:
+		return binary.LittleEndian.Uint64(w) == head && binary.LittleEndian.Uint64(w[k-8:]) == tail
+	}
+	return binary.LittleEndian.Uint32(w) == uint32(head) && binary.LittleEndian.Uint32(w[k-4:]) == uint32(tail)
 }
 
 // nextReady returns a new slot at the end of v.ready, its fields left as
@@ -915,15 +928,15 @@ func (v *Validator) nextReady() *Point {
 }
 
 // deliver hands the points of an entry that fastEntry accepted over, with
-// their time t, as finishEntry does.
-func (v *Validator) deliver(t int64) {
+// the entry's index, device and time t, as finishEntry does.
+func (v *Validator) deliver(index int, pk, dk string, t int64) {
 	if v.yield == nil {
 		v.res.Accepted += len(v.ready)
 		return
 	}
 	for i := range v.ready {
 		p := &v.ready[i]
-		p.Time = t
+		p.Entry, p.ProductKey, p.DeviceKey, p.Time = index, pk, dk, t
 		v.res.Accepted++
 		if err := v.yield(p); err != nil {
 			v.yieldErr = err
