@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"encoding/binary"
 	"math"
 	"strconv"
 
@@ -730,25 +731,35 @@ func validDate(s []byte) bool {
 	if len(s) != 19 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':' {
 		return false
 	}
-	num := func(i, n int) int {
-		x := 0
-		for k := i; k < i+n; k++ {
-			if s[k] < '0' || s[k] > '9' {
-				return -1
-			}
-			x = x*10 + int(s[k]-'0')
-		}
-		return x
+	// The 14 digits, with the separators put to '0', as three words: bytes
+	// 0-7, 8-15 and 11-18.
+	const seps0, seps1 = 0x2d<<32 | 0x2d<<56, 0x20<<16 | 0x3a<<40 // '-' at 4 and 7; ' ' at 10, ':' at 13
+	w0 := binary.LittleEndian.Uint64(s) ^ seps0 ^ (0x30<<32 | 0x30<<56)
+	w1 := binary.LittleEndian.Uint64(s[8:]) ^ seps1 ^ (0x30<<16 | 0x30<<40)
+	w2 := binary.LittleEndian.Uint64(s[11:]) ^ ((0x3a^0x30)<<16 | (0x3a^0x30)<<40) // ':' at 13 and 16
+	if !digits8(w0) || !digits8(w1) || !digits8(w2) {
+		return false
 	}
-	y, mo, d, h, mi, se := num(0, 4), num(5, 2), num(8, 2), num(11, 2), num(14, 2), num(17, 2)
-	if y < 1 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59 {
+	d := func(i int) int { return int(s[i] - '0') }
+	y := d(0)*1000 + d(1)*100 + d(2)*10 + d(3)
+	mo, day, h, mi, se := d(5)*10+d(6), d(8)*10+d(9), d(11)*10+d(12), d(14)*10+d(15), d(17)*10+d(18)
+	if y < 1 || mo < 1 || mo > 12 || day < 1 || h > 23 || mi > 59 || se > 59 {
 		return false
 	}
 	days := [13]int{0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}[mo]
 	if mo == 2 && (y%4 == 0 && y%100 != 0 || y%400 == 0) {
 		days = 29
 	}
-	return d <= days
+	return day <= days
+}
+
+// digits8 reports whether each byte of the little-endian word w is an ASCII
+// digit: adding 0x46 takes a byte above '9' to 0x80 or more, subtracting
+// '0' takes one below it there too, and a carry or borrow between bytes
+// comes only from a byte that fails by itself.
+func digits8(w uint64) bool {
+	const ones = 0x0101010101010101
+	return ((w+0x46*ones)|(w-0x30*ones))&(0x80*ones) == 0
 }
 
 // CheckValue checks one JSON value, raw, against a data type with the rules of
