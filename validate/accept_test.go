@@ -3,6 +3,7 @@ package validate_test
 import (
 	"bytes"
 	stdjson "encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 	"testing"
@@ -429,6 +430,45 @@ func TestAcceptPathStructKeyLimit(t *testing.T) {
 		}
 		if limit == 18 && !strings.HasPrefix(want.Err.Pointer, "/params/0/measurepoints/st") {
 			t.Errorf("limit %d: the 1206 is at %q, want the item's key", limit, want.Err.Pointer)
+		}
+	}
+}
+
+// TestYieldError checks a callback that refuses the k-th point: Validate
+// and ValidateReader return its error unchanged, yield is not called again,
+// and Accepted counts the points handed over, the refused one included, the
+// same with the accept path and without.
+func TestYieldError(t *testing.T) {
+	errFull := errors.New("sink full")
+	payload := []byte(`{"id":"1","version":"1.0","method":"thing.measurepoint.post.batch","params":[` +
+		`{"measurepoints":{"voltage":1}},{"measurepoints":{"voltage":2}},` +
+		`{"productKey":"product1","deviceKey":"device1","measurepoints":{"temp":1,"branchCurr":[2]}}]}`)
+	msg := validate.Message{Topic: "/sys/gwP/gw1/thing/measurepoint/post/batch", Now: 1}
+	for _, noAccept := range []bool{false, true} {
+		opts := sampleOptions(t, validate.Compat)
+		opts.NoAcceptPath = noAccept
+		v := validate.New(opts)
+		for k := 1; k <= 4; k++ {
+			for _, stream := range []bool{false, true} {
+				calls := 0
+				yield := func(*validate.Point) error {
+					if calls++; calls == k {
+						return errFull
+					}
+					return nil
+				}
+				var res validate.Result
+				var err error
+				if stream {
+					res, err = v.ValidateReader(msg, iotest.OneByteReader(bytes.NewReader(payload)), yield)
+				} else {
+					res, err = v.Validate(msg, payload, yield)
+				}
+				if !errors.Is(err, errFull) || calls != k || res.Accepted != k {
+					t.Errorf("NoAcceptPath %v, stream %v, refused at %d: error %v, %d calls, %d accepted; want the callback's error, %d and %d",
+						noAccept, stream, k, err, calls, res.Accepted, k, k)
+				}
+			}
 		}
 	}
 }

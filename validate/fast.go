@@ -937,11 +937,12 @@ func (v *Validator) deliver(index int, pk, dk string, t int64) {
 	for i := range v.ready {
 		p := &v.ready[i]
 		p.Entry, p.ProductKey, p.DeviceKey, p.Time = index, pk, dk, t
-		v.res.Accepted++
 		if err := v.yield(p); err != nil {
+			v.res.Accepted += i + 1 // the point refused counts, as in finishEntry
 			v.yieldErr = err
 			v.stop = true
 			return
 		}
 	}
+	v.res.Accepted += len(v.ready)
 }
