@@ -666,19 +666,9 @@ func (v *Validator) fastSkip(b []byte, i int) (int, bool) {
 	var keys [fastSkipKeys][]byte
 	i++
 	for n := 0; ; n++ {
-		if i = scan.SkipSpace(b, i); i >= len(b) {
-			return 0, false
-		}
-		if b[i] == '}' {
-			return i + 1, true
-		}
-		if n > 0 {
-			if b[i] != ',' {
-				return 0, false
-			}
-			if i = scan.SkipSpace(b, i+1); i >= len(b) {
-				return 0, false
-			}
+		var done, ok bool
+		if i, done, ok = nextItem(b, i, n, '}'); !ok || done {
+			return i, ok
 		}
 		if n == len(keys) || b[i] != '"' {
 			return 0, false
@@ -712,28 +702,39 @@ func (v *Validator) fastSkipFlat(b []byte, i int) (int, bool) {
 	}
 	i++
 	for n := 0; ; n++ {
-		if i = scan.SkipSpace(b, i); i >= len(b) {
-			return 0, false
-		}
-		if b[i] == ']' {
-			return i + 1, true
-		}
-		if n > 0 {
-			if b[i] != ',' {
-				return 0, false
-			}
-			if i = scan.SkipSpace(b, i+1); i >= len(b) {
-				return 0, false
-			}
+		var done, ok bool
+		if i, done, ok = nextItem(b, i, n, ']'); !ok || done {
+			return i, ok
 		}
 		if v.lim.maxArray > 0 && n >= v.lim.maxArray {
 			return 0, false
 		}
-		var ok bool
 		if i, ok = v.fastSkipScalar(b, i); !ok {
 			return 0, false
 		}
 	}
+}
+
+// nextItem moves from b[i] to the next member or item of an object or array
+// of which n members or items have been read: past white space and, after
+// the first, a ','. At the closing byte close it reports done, with the index
+// after it; at anything else that cannot come there, or the end of b, false.
+func nextItem(b []byte, i, n int, close byte) (j int, done, ok bool) {
+	if i = scan.SkipSpace(b, i); i >= len(b) {
+		return 0, false, false
+	}
+	if b[i] == close {
+		return i + 1, true, true
+	}
+	if n > 0 {
+		if b[i] != ',' {
+			return 0, false, false
+		}
+		if i = scan.SkipSpace(b, i+1); i >= len(b) {
+			return 0, false, false
+		}
+	}
+	return i, false, true
 }
 
 // fastSkipScalar is fastSkip for a string, a number or a literal. What
