@@ -149,10 +149,13 @@
 // entry's points are handed over, as the checks hand them over; once it is
 // decided (a 1206, an unknown device or one behind another gateway, or a 1204
 // or an offline device that a flag read before params no longer excuses), no
-// more points are handed over either way. After it has given up on k entries
-// in a row, the accept path leaves the next 2^k-1 (at most 63) to the checks
-// without trying, so that a sender whose every entry is broken pays for few
-// attempts.
+// more points are handed over either way, and the checks only look for a
+// 1206 in the points: the accept path then takes a point whatever its model
+// says, when its value is a scalar, an array of scalars or a small object
+// that the checks would skip without a finding. After it has given up on k
+// entries in a row, the accept path leaves the next 2^k-1 (at most 63) to the
+// checks without trying, so that a sender whose every entry is broken pays
+// for few attempts; an entry that decides the verdict starts the count again.
 //
 // The results are the same either way: code, diagnostic, id, skipped points,
 // and the points with their values and offsets. [Options].NoAcceptPath turns
@@ -165,8 +168,10 @@
 // models it read: a point where that entry had it is recognised by comparing
 // its key in place (two machine words for keys of up to 16 bytes), and while
 // an entry keeps to that order it cannot repeat a point, so duplicates are
-// tracked only from the first point that departs from it. A Validator also
-// keeps the last topic it parsed.
+// tracked only from the first point that departs from it. The items of a
+// STRUCT are compared in place in the model's order in the same way. A
+// Validator also keeps the last topic it parsed, and, with the accept path or
+// without, compares the envelope's own keys in place.
 //
 // The usual spellings of values are compared in place: a point with quality
 // written {"value":v,"quality":q}, and a FLOAT or DOUBLE written as a plain
