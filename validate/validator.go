@@ -534,7 +534,7 @@ func (v *Validator) envelope() {
 	v.path = append(v.path, scan.Frame{})
 	var seen uint32
 	for first := true; ; first = false {
-		k := v.knownMember(first, envelopeKeys, &seen)
+		k := v.knownMember(first, envelopeKeys, envelopeFirst, &seen)
 		if k < 0 {
 			key, ok := v.member(first, off)
 			if !ok {
@@ -1104,14 +1104,31 @@ var (
 	envelopeKeys = [][]byte{[]byte("id"), []byte("version"), []byte("method"),
 		[]byte("allowOfflineSubDevice"), []byte("skipInvalidMeasurepoints"), []byte("params")}
 	entryKeys = [][]byte{keyProductKey, keyDeviceKey, keyMeasurepoints, []byte("time")}
+
+	// envelopeFirst maps the first byte of each of envelopeKeys to its index
+	// plus one (their first bytes differ), for knownMember.
+	envelopeFirst = firstBytes(envelopeKeys)
 )
+
+// firstBytes returns the table of envelopeFirst for keys, whose first bytes
+// must differ.
+func firstBytes(keys [][]byte) *[256]int8 {
+	var t [256]int8
+	for k, key := range keys {
+		if t[key[0]] != 0 {
+			panic("validate: two known keys start with " + string(key[:1]))
+		}
+		t[key[0]] = int8(k + 1)
+	}
+	return &t
+}
 
 // knownMember reads the next member's key and ':', as member and claim do,
 // when it is one of known written plainly, and not seen before, in the read
 // window: it returns the key's index, with the path's top frame naming it.
-// Otherwise, and at the closing '}', it consumes nothing and returns -1, and
-// member reads on.
-func (v *Validator) knownMember(first bool, known [][]byte, seen *uint32) int {
+// firsts is the table of known's first bytes (firstBytes). Otherwise, and at
+// the closing '}', it consumes nothing and returns -1, and member reads on.
+func (v *Validator) knownMember(first bool, known [][]byte, firsts *[256]int8, seen *uint32) int {
 	if v.stop {
 		return -1
 	}
@@ -1126,21 +1143,23 @@ func (v *Validator) knownMember(first bool, known [][]byte, seen *uint32) int {
 	if i+1 >= len(b) || b[i] != '"' {
 		return -1
 	}
-	for k, key := range known {
-		n := len(key)
-		if b[i+1] != key[0] || len(b)-i < n+2 || b[i+1+n] != '"' || string(b[i+1:i+1+n]) != string(key) {
-			continue
-		}
-		j := scan.SkipSpace(b, i+n+2)
-		if *seen&(1<<k) != 0 || n > v.lim.maxString || j >= len(b) || b[j] != ':' {
-			return -1
-		}
-		*seen |= 1 << k
-		v.path[len(v.path)-1] = scan.Frame{Key: key}
-		v.cur.SetPos(j + 1)
-		return k
+	k := int(firsts[b[i+1]]) - 1
+	if k < 0 {
+		return -1
 	}
-	return -1
+	key := known[k]
+	n := len(key)
+	if len(b)-i < n+2 || b[i+1+n] != '"' || string(b[i+1:i+1+n]) != string(key) {
+		return -1
+	}
+	j := scan.SkipSpace(b, i+n+2)
+	if *seen&(1<<k) != 0 || n > v.lim.maxString || j >= len(b) || b[j] != ':' {
+		return -1
+	}
+	*seen |= 1 << k
+	v.path[len(v.path)-1] = scan.Frame{Key: key}
+	v.cur.SetPos(j + 1)
+	return k
 }
 
 // claim files the key of a member just read. A key of known (at most 32) is
