@@ -624,6 +624,10 @@ func (r *Reader) ReadLiteral() (byte, *Error) {
 	default:
 		lit = "null"
 	}
+	if r.end-r.pos >= len(lit) && string(r.buf[r.pos:r.pos+len(lit)]) == lit {
+		r.pos += len(lit) // whole in the window, as it mostly is
+		return c, nil
+	}
 	for k := 0; k < len(lit); k++ {
 		if r.pos >= r.end && !r.refill(r.pos) {
 			r.err = Error{Kind: ErrEOF, Offset: r.Offset(), Want: lit}
