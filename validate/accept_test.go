@@ -118,24 +118,24 @@ func TestAcceptPathTakes(t *testing.T) {
 		{name: "string limit below the keys", topic: gw, payload: batch(`{"measurepoints":{"voltage":1}}`), limits: validate.Limits{MaxString: 12}, code: 1206},
 		// After a finding, the accept path goes on; once the verdict is
 		// decided, it hands no points over, as the checks do not. After an
-		// entry it gave up on, it rests for one entry.
-		{name: "an error first", topic: gw, fast: 1, code: 1204, payload: batch(`{"measurepoints":{"voltage":"x"}},{"measurepoints":{"voltage":1}},{"measurepoints":{"voltage":2}}`)},
+		// entry it gave up on, it rests for two.
+		{name: "an error first", topic: gw, fast: 1, code: 1204, payload: batch(`{"measurepoints":{"voltage":"x"}},{"measurepoints":{"voltage":1}},{"measurepoints":{"voltage":2}},{"measurepoints":{"voltage":3}}`)},
 		{name: "after a skipped point", topic: gw, fast: 1, code: 200,
-			payload: `{"skipInvalidMeasurepoints":true,` + batch(`{"measurepoints":{"voltage":"x"}},{"measurepoints":{"voltage":1}},{"measurepoints":{"voltage":2}}`)[1:]},
-		{name: "an error first, the flag false before params", topic: gw, fast: 2, code: 1204,
-			payload: `{"skipInvalidMeasurepoints":false,` + batch(`{"measurepoints":{"voltage":"x"}},{"measurepoints":{"voltage":1}},{"measurepoints":{"voltage":2}}`)[1:]},
+			payload: `{"skipInvalidMeasurepoints":true,` + batch(`{"measurepoints":{"voltage":"x"}},{"measurepoints":{"voltage":1}},{"measurepoints":{"voltage":2}},{"measurepoints":{"voltage":3}}`)[1:]},
+		{name: "an error first, the flag false before params", topic: gw, fast: 3, code: 1204,
+			payload: `{"skipInvalidMeasurepoints":false,` + batch(`{"measurepoints":{"voltage":"x"}},{"measurepoints":{"voltage":1}},{"measurepoints":{"voltage":2}},{"measurepoints":{"voltage":3}}`)[1:]},
 		{name: "an error first, the flag true after params", topic: gw, fast: 1, code: 200,
 			payload: `{"id":"1","version":"1.0","method":"thing.measurepoint.post.batch",` +
-				`"params":[{"measurepoints":{"voltage":"x"}},{"measurepoints":{"voltage":1}},{"measurepoints":{"voltage":2}}],"skipInvalidMeasurepoints":true}`},
+				`"params":[{"measurepoints":{"voltage":"x"}},{"measurepoints":{"voltage":1}},{"measurepoints":{"voltage":2}},{"measurepoints":{"voltage":3}}],"skipInvalidMeasurepoints":true}`},
 		{name: "an offline device first", topic: gw, fast: 1, code: 1212,
-			payload: batch(`{"productKey":"product1","deviceKey":"offline1","measurepoints":{"temp":1}},{"measurepoints":{"voltage":1}},{"measurepoints":{"voltage":2}}`)},
+			payload: batch(`{"productKey":"product1","deviceKey":"offline1","measurepoints":{"temp":1}},{"measurepoints":{"voltage":1}},{"measurepoints":{"voltage":2}},{"measurepoints":{"voltage":3}}`)},
 		{name: "an offline device first, allowed before params", topic: gw, fast: 1, code: 200,
-			payload: `{"allowOfflineSubDevice":true,` + batch(`{"productKey":"product1","deviceKey":"offline1","measurepoints":{"temp":1}},{"measurepoints":{"voltage":1}},{"measurepoints":{"voltage":2}}`)[1:]},
-		{name: "an offline device first, refused before params", topic: gw, fast: 2, code: 1212,
-			payload: `{"allowOfflineSubDevice":false,` + batch(`{"productKey":"product1","deviceKey":"offline1","measurepoints":{"temp":1}},{"measurepoints":{"voltage":1}},{"measurepoints":{"voltage":2}}`)[1:]},
-		{name: "an unknown device first", topic: gw, fast: 2, code: 1212,
-			payload: batch(`{"productKey":"product1","deviceKey":"nosuch","measurepoints":{"temp":1}},{"measurepoints":{"voltage":1}},{"measurepoints":{"voltage":2}}`)},
-		{name: "a malformed entry first", topic: gw, fast: 2, code: 1206, payload: batch(`{"measurepoints":{"voltage":1},"time":"x"},{"measurepoints":{"voltage":1}},{"measurepoints":{"voltage":2}}`)},
+			payload: `{"allowOfflineSubDevice":true,` + batch(`{"productKey":"product1","deviceKey":"offline1","measurepoints":{"temp":1}},{"measurepoints":{"voltage":1}},{"measurepoints":{"voltage":2}},{"measurepoints":{"voltage":3}}`)[1:]},
+		{name: "an offline device first, refused before params", topic: gw, fast: 3, code: 1212,
+			payload: `{"allowOfflineSubDevice":false,` + batch(`{"productKey":"product1","deviceKey":"offline1","measurepoints":{"temp":1}},{"measurepoints":{"voltage":1}},{"measurepoints":{"voltage":2}},{"measurepoints":{"voltage":3}}`)[1:]},
+		{name: "an unknown device first", topic: gw, fast: 3, code: 1212,
+			payload: batch(`{"productKey":"product1","deviceKey":"nosuch","measurepoints":{"temp":1}},{"measurepoints":{"voltage":1}},{"measurepoints":{"voltage":2}},{"measurepoints":{"voltage":3}}`)},
+		{name: "a malformed entry first", topic: gw, fast: 3, code: 1206, payload: batch(`{"measurepoints":{"voltage":1},"time":"x"},{"measurepoints":{"voltage":1}},{"measurepoints":{"voltage":2}},{"measurepoints":{"voltage":3}}`)},
 		{name: "a wrong method first", topic: gw, fast: 1, code: 1260,
 			payload: `{"id":"1","version":"1.0","method":"thing.measurepoint.resume.batch","params":[{"measurepoints":{"voltage":1}}]}`},
 		{name: "offline device", topic: gw, payload: batch(`{"productKey":"product1","deviceKey":"offline1","measurepoints":{"temp":1}}`), code: 1212},
@@ -175,13 +175,13 @@ func TestAcceptPathTakes(t *testing.T) {
 			payload: decided(`{"measurepoints":{"i":["a","b","c"]}}`)},
 		{name: "decided: a skipped array at the limit", topic: all, limits: validate.Limits{MaxArray: 2}, fast: 1, code: 1204,
 			payload: decided(`{"measurepoints":{"i":["a","b"]}}`)},
-		// After k entries in a row it gave up on, it rests for 2^k-1:
-		// seven broken entries cost three attempts, then it takes the
-		// rest (entries 14 to 16).
-		{name: "broken entries, then valid ones", topic: gw, fast: 3, code: 1204,
+		// After k entries in a row it gave up on, it rests for
+		// 2^(k+1)-2: seven broken entries cost two attempts (entries 0
+		// and 3), then it takes the rest from entry 10.
+		{name: "broken entries, then valid ones", topic: gw, fast: 7, code: 1204,
 			payload: batch(strings.Repeat(`{"measurepoints":{"voltage":"x"}},`, 7) + strings.TrimSuffix(strings.Repeat(`{"measurepoints":{"voltage":1}},`, 10), ","))},
 		// An entry it takes starts the count again.
-		{name: "a broken entry now and then", topic: gw, fast: 6, code: 1204,
+		{name: "a broken entry now and then", topic: gw, fast: 3, code: 1204,
 			payload: batch(strings.TrimSuffix(strings.Repeat(`{"measurepoints":{"voltage":"x"}},`+strings.Repeat(`{"measurepoints":{"voltage":1}},`, 3), 3), ","))},
 		{name: "the entry after a valid one is not", topic: gw, fast: 1, code: 1204,
 			payload: batch(`{"measurepoints":{"voltage":1}},{"measurepoints":{"voltage":true}}`)},

@@ -153,9 +153,10 @@
 // 1206 in the points: the accept path then takes a point whatever its model
 // says, when its value is a scalar, an array of scalars or a small object
 // that the checks would skip without a finding. After it has given up on k
-// entries in a row, the accept path leaves the next 2^k-1 (at most 63) to the
-// checks without trying, so that a sender whose every entry is broken pays
-// for few attempts; an entry that decides the verdict starts the count again.
+// entries in a row, the accept path leaves the next 2^(k+1)-2 (2, 6, 14, ...,
+// at most 63) to the checks without trying, so that a sender whose every
+// entry is broken pays for few attempts; an entry that decides the verdict
+// starts the count again.
 //
 // The results are the same either way: code, diagnostic, id, skipped points,
 // and the points with their values and offsets. [Options].NoAcceptPath turns
