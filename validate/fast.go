@@ -63,8 +63,8 @@ const fastMaxRest = 63
 // way the accept path does not expect, then costs about log2 of its entries
 // in attempts read twice (one in a message of three, as the sample in strict
 // is), and one broken entry among valid ones costs two entries more read by
-// entry. The count starts again when the verdict was decided
-// meanwhile, since fastEntry then takes entries whatever their points hold.
+// entry. The count starts again when the verdict was decided meanwhile,
+// since fastEntry then takes entries whatever their points hold.
 func (v *Validator) fastTry(depth, index int) bool {
 	if v.fastRest > 0 {
 		if v.fastMissOpen && v.decided() {
