@@ -14,10 +14,11 @@ import (
 // over. At the first thing it does not expect (any invalid or unusual value,
 // an unknown key, an escape, a limit, white space it cannot see the end of) it
 // gives up without having consumed anything, and entry reads the same bytes
-// with the checks that word errors. It runs only while nothing has been found
-// in the message, so an entry it accepts leaves the validator exactly as entry
-// would have: the two are held to the same results by the differential tests
-// and by FuzzAcceptPath.
+// with the checks that word errors. An entry it accepts is one in which entry
+// would find nothing, so it leaves the validator exactly as entry would have,
+// whatever was found before it (fastReady, fastTry): the two are held to the
+// same results by the differential tests, FuzzAcceptPath and
+// FuzzAcceptPathDecided.
 
 // fastLookahead is how much of a streamed payload fastEntry wants in the window
 // before it reads an entry; an entry that does not end within it is read by
