@@ -203,7 +203,8 @@ func (v *Validator) fastEntry(index int) bool {
 
 // The entry keys of 8 to 16 bytes with their quotes, as the two overlapping
 // words of their first and last 8 bytes, which entryKey compares in place
-// (the compiler compares a constant string that long by calling memequal).
+// with memberAt (the compiler compares a constant string that long by
+// calling memequal).
 var (
 	productKeyWords    = keyWords(quotedProductKey)
 	deviceKeyWords     = keyWords(quotedDeviceKey)
@@ -212,12 +213,6 @@ var (
 
 func keyWords(s string) [2]uint64 {
 	return [2]uint64{binary.LittleEndian.Uint64([]byte(s)), binary.LittleEndian.Uint64([]byte(s[len(s)-8:]))}
-}
-
-// wordsAt reports whether b holds the n bytes of w (keyWords, 8 <= n <= 16)
-// at i.
-func wordsAt(b []byte, i, n int, w [2]uint64) bool {
-	return len(b)-i >= n && binary.LittleEndian.Uint64(b[i:]) == w[0] && binary.LittleEndian.Uint64(b[i+n-8:]) == w[1]
 }
 
 // entryKey reads the key at b[i] and the ':' after it when the key is one of
@@ -229,15 +224,15 @@ func entryKey(b []byte, i int) (int, int) {
 	}
 	switch b[i+1] {
 	case 'p':
-		if wordsAt(b, i, len(quotedProductKey), productKeyWords) {
+		if memberAt(b, i, quotedProductKey, productKeyWords[0], productKeyWords[1]) {
 			return colon(b, i+len(quotedProductKey), 0)
 		}
 	case 'd':
-		if wordsAt(b, i, len(quotedDeviceKey), deviceKeyWords) {
+		if memberAt(b, i, quotedDeviceKey, deviceKeyWords[0], deviceKeyWords[1]) {
 			return colon(b, i+len(quotedDeviceKey), 1)
 		}
 	case 'm':
-		if wordsAt(b, i, len(quotedMeasurepoints), measurepointsWords) {
+		if memberAt(b, i, quotedMeasurepoints, measurepointsWords[0], measurepointsWords[1]) {
 			return colon(b, i+len(quotedMeasurepoints), 2)
 		}
 	case 't':
@@ -721,6 +716,8 @@ func (v *Validator) fastSkipFlat(b []byte, i int) (int, bool) {
 // of which n members or items have been read: past white space and, after
 // the first, a ','. At the closing byte close it reports done, with the index
 // after it; at anything else that cannot come there, or the end of b, false.
+// The loops of the values the accept path decides spell this out: calling it
+// there costs 1.6% of the large batch's instructions.
 func nextItem(b []byte, i, n int, close byte) (j int, done, ok bool) {
 	if i = scan.SkipSpace(b, i); i >= len(b) {
 		return 0, false, false
