@@ -12,7 +12,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pointguard/pointguard/codes"
-	"github.com/pointguard/pointguard/thingmodel"
 	"github.com/pointguard/pointguard/validate"
 )
 
@@ -409,14 +408,7 @@ func TestAcceptPathWindowBounded(t *testing.T) {
 func TestAcceptPathStructKeyLimit(t *testing.T) {
 	const model = `{"modelId":"Long","measurepoints":{"st":{"identifier":"st","dataType":"STRUCT","dataDefinition":{"items":[` +
 		`{"identifier":"a_twenty_byte_item_","dataType":"INT","required":true}]}}}}`
-	m, err := thingmodel.ParseModel("long", []byte(model))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, err := thingmodel.NewCatalog([]*thingmodel.Model{m}, map[string]string{"longP": "Long"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := catalogOf(t, model, map[string]string{"longP": "Long"})
 	payload := `{"id":"1","version":"1.0","params":[{"measurepoints":{"st":{"a_twenty_byte_item_":1}}}],"method":"thing.measurepoint.post.batch"}`
 	msg := validate.Message{Topic: "/sys/longP/long1/thing/measurepoint/post/batch", Now: 1}
 	for _, limit := range []int{18, 19} {

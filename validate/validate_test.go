@@ -36,11 +36,18 @@ var testDir = dir{
 
 func catalog(t testing.TB) *thingmodel.Catalog {
 	t.Helper()
-	m, err := thingmodel.ParseModel("inverter", []byte(inverter))
+	return catalogOf(t, inverter, map[string]string{"product1": "Inverter", "gwP": "Inverter"})
+}
+
+// catalogOf returns the catalog of the one model src, for the products it
+// maps to the model's id.
+func catalogOf(t testing.TB, src string, products map[string]string) *thingmodel.Catalog {
+	t.Helper()
+	m, err := thingmodel.ParseModel("model.json", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := thingmodel.NewCatalog([]*thingmodel.Model{m}, map[string]string{"product1": "Inverter", "gwP": "Inverter"})
+	c, err := thingmodel.NewCatalog([]*thingmodel.Model{m}, products)
 	if err != nil {
 		t.Fatal(err)
 	}
