@@ -464,3 +464,33 @@ func TestYieldError(t *testing.T) {
 		}
 	}
 }
+
+// TestAcceptPathWideStruct checks a STRUCT of more items than the accept
+// path marks in one word (64): it leaves such a value to the checks, which
+// find an item given twice beyond the 64th.
+func TestAcceptPathWideStruct(t *testing.T) {
+	var items []string
+	for k := range 70 {
+		items = append(items, `{"identifier":"i`+strconv.Itoa(k)+`","dataType":"INT"}`)
+	}
+	model := `{"modelId":"Wide","measurepoints":{"st":{"identifier":"st","dataType":"STRUCT","dataDefinition":{"items":[` +
+		strings.Join(items, ",") + `]}}}}`
+	opts := validate.Options{Models: catalogOf(t, model, map[string]string{"wideP": "Wide"})}
+	msg := validate.Message{Topic: "/sys/wideP/wide1/thing/measurepoint/post/batch", Now: 1}
+	batch := func(st string) []byte {
+		return []byte(`{"id":"1","version":"1.0","method":"thing.measurepoint.post.batch","params":[{"measurepoints":{"st":` + st + `}}]}`)
+	}
+	for _, tc := range []struct {
+		st   string
+		code codes.Code
+	}{
+		{`{"i0":1,"i69":2}`, codes.OK},
+		{`{"i69":1,"i5":2,"i69":3}`, codes.FormatError},
+	} {
+		v := validate.New(opts)
+		res, _ := v.Validate(msg, batch(tc.st), nil)
+		if res.Code != tc.code || v.AcceptPathEntries() != 0 {
+			t.Errorf("%s: code %v, the accept path took %d entries; want %v and none", tc.st, res.Code, v.AcceptPathEntries(), tc.code)
+		}
+	}
+}
