@@ -179,6 +179,11 @@ func TestAcceptPathTakes(t *testing.T) {
 		// and 3), then it takes the rest from entry 10.
 		{name: "broken entries, then valid ones", topic: gw, fast: 7, code: 1204,
 			payload: batch(strings.Repeat(`{"measurepoints":{"voltage":"x"}},`, 7) + strings.TrimSuffix(strings.Repeat(`{"measurepoints":{"voltage":1}},`, 10), ","))},
+		// The rest is at most 63 entries: misses at entries 0, 3, 10, 25,
+		// 56, 119 and 183 (resting 2, 6, 14, 30, 62, 63 and 63), then it
+		// takes entries 247 to 299.
+		{name: "many broken entries, then valid ones", topic: gw, fast: 53, code: 1204,
+			payload: batch(strings.Repeat(`{"measurepoints":{"voltage":"x"}},`, 200) + strings.TrimSuffix(strings.Repeat(`{"measurepoints":{"voltage":1}},`, 100), ","))},
 		// An entry it takes starts the count again.
 		{name: "a broken entry now and then", topic: gw, fast: 3, code: 1204,
 			payload: batch(strings.TrimSuffix(strings.Repeat(`{"measurepoints":{"voltage":"x"}},`+strings.Repeat(`{"measurepoints":{"voltage":1}},`, 3), 3), ","))},
