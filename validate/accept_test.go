@@ -84,6 +84,24 @@ func TestAcceptPathTakes(t *testing.T) {
 		{name: "entry keys ending otherwise", topic: gw, code: 1204,
 			payload: batch(`{"productKez":"product1","deviceKez":"device1","measurepoints":{"temp":1}}`)},
 		{name: "measurepoints ending otherwise", topic: gw, code: 1206, payload: batch(`{"measurepointz":{"voltage":1}}`)},
+		// A point where the model's last entry had another is compared in
+		// place, from a window of 16 bytes or, near the end of the input,
+		// as it stands; a key that agrees with that point's in all but its
+		// last bytes is an unknown point.
+		{name: "point key ending otherwise, short", topic: all, fast: 1, code: 1204,
+			payload: batch(`{"measurepoints":{"file":"f.bin","i":5}},{"measurepoints":{"filx":"f.bin","i":5}}`)},
+		{name: "point key ending otherwise, short, near the end", topic: all, fast: 1, code: 1204,
+			payload: batch(`{"measurepoints":{"file":"f.bin"}},{"measurepoints":{"filx":"f"}}`)},
+		{name: "point key starting otherwise, short", topic: all, fast: 1, code: 1204,
+			payload: batch(`{"measurepoints":{"file":"f.bin","i":5}},{"measurepoints":{"xile":"f.bin","i":5}}`)},
+		{name: "point key starting otherwise", topic: gw, fast: 1, code: 1204,
+			payload: batch(inv(`"branchCurr":[1],"temp":1`) + "," + inv(`"xranchCurr":[1],"temp":1`))},
+		{name: "point key ending otherwise", topic: gw, fast: 1, code: 1204,
+			payload: batch(inv(`"branchCurr":[1],"temp":1`) + "," + inv(`"branchCurx":[1],"temp":1`))},
+		{name: "point key ending otherwise, near the end", topic: gw, fast: 1, code: 1204,
+			payload: batch(`{"measurepoints":{"voltage":1}},{"measurepoints":{"voltagx":1}}`)},
+		{name: "point keys as the last entry had them", topic: gw, fast: 2, code: 200,
+			payload: batch(`{"measurepoints":{"voltage":1}},{"measurepoints":{"voltage":2}}`)},
 		// STRUCT items are compared in place in the model's order (a, b,
 		// c), and looked up otherwise.
 		{name: "struct items in order", topic: all, fast: 1, code: 200, payload: batch(`{"measurepoints":{"st":{"a":1,"b":"x","c":2.5}}}`)},

