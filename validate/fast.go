@@ -259,6 +259,32 @@ func hasAt(b []byte, i int, s string) bool {
 	return len(b)-i >= len(s) && string(b[i:i+len(s)]) == s
 }
 
+// product is a product key and its model.
+type product struct {
+	pk    string
+	model *thingmodel.Model
+}
+
+// product returns the product key pk as a string and its model, or nil, as
+// internBytes and Models.Model would. It looks in a small cache of the
+// products with a model seen last first: a gateway's sub-devices are mostly
+// of a few products, and a validator's catalog does not change.
+func (v *Validator) product(pk []byte) (string, *thingmodel.Model) {
+	c := &v.products
+	for k := range c {
+		if c[k].model != nil && string(pk) == c[k].pk {
+			return c[k].pk, c[k].model
+		}
+	}
+	s := v.internBytes(pk)
+	m := v.opts.Models.Model(s)
+	if m != nil {
+		copy(c[1:], c[:len(c)-1])
+		c[0] = product{pk: s, model: m}
+	}
+	return s, m
+}
+
 // device is an entry's resolved device and its model.
 type device struct {
 	pk, dk string
@@ -284,11 +310,11 @@ func (v *Validator) fastDevice(pk, dk []byte, given bool) (device, bool) {
 		if v.lastDev.model != nil && string(pk) == v.lastDev.pk && string(dk) == v.lastDev.dk {
 			return v.lastDev, true
 		}
-		d.pk, d.dk = v.internBytes(pk), v.internBytes(dk)
+		d.pk, d.model = v.product(pk)
+		d.dk = v.internBytes(dk)
 		if v.subDeviceFault(d.pk, d.dk) != deviceOK {
 			return device{}, false // resolve words and records the refusal
 		}
-		d.model = v.opts.Models.Model(d.pk)
 		if d.model == nil {
 			return device{}, false
 		}

@@ -60,6 +60,7 @@ type Validator struct {
 	topicParsed protocol.Topic // what topic parses to
 	lastDev     device         // the last sub-device fastEntry resolved, in this message
 	orders      [4]pointOrder  // point orders of the models fastEntry read last
+	products    [4]product     // the products with a model fastEntry resolved last
 	ready       []Point        // the points of the entry fastEntry reads
 	// fastEntries counts the entries of this message that fastEntry took.
 	fastEntries int
