@@ -1,6 +1,10 @@
 package scan
 
-import "unicode/utf8"
+import (
+	"encoding/binary"
+	"math/bits"
+	"unicode/utf8"
+)
 
 // The functions of this file read tokens from a byte slice at an index, for a
 // caller that keeps its position in a local variable and gives up on anything
@@ -133,6 +137,32 @@ func PlainDecimal(b []byte) (end, intDigits int) {
 	if len(b) > 0 && b[0] == '-' {
 		i = 1
 	}
+	// Where 8 bytes follow, each run of digits is measured in one word;
+	// a run of 8 digits or more, or a fraction too near the end of b, is
+	// read by the loops below.
+	if i+8 <= len(b) {
+		if n := leadingDigits(binary.LittleEndian.Uint64(b[i:])); n < 8 {
+			if n == 0 || n > 1 && b[i] == '0' {
+				return 0, 0
+			}
+			j := i + n
+			if b[j] != '.' {
+				if numChar[b[j]] {
+					return 0, 0
+				}
+				return j, n
+			}
+			if j+9 <= len(b) {
+				if m := leadingDigits(binary.LittleEndian.Uint64(b[j+1:])); m < 8 {
+					k := j + 1 + m
+					if m == 0 || numChar[b[k]] {
+						return 0, 0
+					}
+					return k, n
+				}
+			}
+		}
+	}
 	j := i
 	for j < len(b) && b[j]-'0' <= 9 {
 		j++
@@ -155,4 +185,15 @@ func PlainDecimal(b []byte) (end, intDigits int) {
 		return 0, 0
 	}
 	return j, intDigits
+}
+
+// leadingDigits returns how many of the 8 bytes of x, its first byte lowest,
+// are ASCII digits before the first that is not one (8 when all are). A byte
+// is a digit when its high nibble is 3 and adding 6 leaves it so. Adding 6
+// to the word carries out of a byte only from one of 0xFA and above, which
+// is no digit: below the first byte that is not, no carry changes a byte.
+func leadingDigits(x uint64) int {
+	const high, threes, sixes = 0xF0F0F0F0F0F0F0F0, 0x3030303030303030, 0x0606060606060606
+	other := (x&high ^ threes) | ((x+sixes)&high ^ threes)
+	return bits.TrailingZeros64(other) >> 3
 }

@@ -113,9 +113,19 @@ func TestPlainNumberAgreesWithReader(t *testing.T) {
 
 // TestPlainDecimal holds PlainDecimal to PlainNumber: it reads exactly the
 // numbers PlainNumber reads that have no exponent, to the same end, with the
-// same integer digits.
+// same integer digits. The inputs reach past the 8-byte words that it reads
+// runs of digits in, with the bytes beside the digits ('/' and ':' to ')'),
+// and those from 0xFA on, which carry when it adds 6 to each byte.
 func TestPlainDecimal(t *testing.T) {
-	numberish := rapid.SliceOfN(rapid.SampledFrom([]byte("00123456789--..eE+, }x\"\x80")), 0, 16)
+	numberish := rapid.SliceOfN(rapid.SampledFrom([]byte("00123456789--..eE+, }x\"\x80/:;?\xfa\xff")), 0, 40)
+	digitRuns := rapid.Custom(func(t *rapid.T) []byte {
+		var b []byte
+		for range rapid.IntRange(1, 4).Draw(t, "runs") {
+			b = append(b, rapid.SliceOfN(rapid.SampledFrom([]byte("0123456789")), 0, 12).Draw(t, "digits")...)
+			b = append(b, rapid.SampledFrom([]byte("-.eE,}/:?\xfa\xff")).Draw(t, "then"))
+		}
+		return append(b, rapid.SliceOfN(rapid.Byte(), 0, 10).Draw(t, "tail")...)
+	})
 	check := func(in []byte) string {
 		end, digits := PlainDecimal(in)
 		n, nEnd, ok := PlainNumber(in)
@@ -132,9 +142,14 @@ func TestPlainDecimal(t *testing.T) {
 		if msg := check(numberish.Draw(t, "input")); msg != "" {
 			t.Fatal(msg)
 		}
+		if msg := check(digitRuns.Draw(t, "runs")); msg != "" {
+			t.Fatal(msg)
+		}
 	})
 	for _, in := range []string{
 		"0,", "-0}", "12.50]", "-7.25 ", "0.0,", "123456789012345678901234567890.5,",
+		"51.54,\"branchCurr\":", "1234567.1234567,xxxxxxxx", "12345678.5,xxxxxxxxxxx", "1.12345678,xxxxxxxx",
+		"12:xxxxxxxx", "1.2:xxxxxxxxx", "1\xfa\xff\xff\xff\xff\xff\xff\xff", "0.5\xff\xff\xff\xff\xff\xff\xff\xff",
 		"12", "1.", "-", "-,", ".5,", "01,", "-01,", "1.5.", "1.5e3,", "1e3,", "1E+3,", "1.x", "00,", "1-", "",
 	} {
 		if msg := check([]byte(in)); msg != "" {
