@@ -163,7 +163,7 @@ func (v *Validator) fastEntry(index int) bool {
 				return false
 			}
 			mpOff := i
-			if i, ok = v.fastPoints(b, i, base, dev.model); !ok {
+			if i, ok = v.fastPoints(b, i, base, index, &dev); !ok {
 				return false
 			}
 			if v.lim.maxEntry > 0 && i-mpOff > v.lim.maxEntry {
@@ -196,7 +196,7 @@ func (v *Validator) fastEntry(index int) bool {
 	r.SetPos(i)
 	v.fastEntries++
 	if !v.decided() {
-		v.deliver(index, dev.pk, dev.dk, t)
+		v.deliver(t)
 	}
 	return true
 }
@@ -325,11 +325,11 @@ func (v *Validator) fastDevice(pk, dk []byte, given bool) (device, bool) {
 	return d, d.model != nil
 }
 
-// fastPoints reads the measurepoints object at b[i] of an entry whose
-// device's model is model; each valid point waits in v.ready, with its
-// measurepoint, value, quality and offset set (deliver sets the rest). It
-// returns the index after the object.
-func (v *Validator) fastPoints(b []byte, i int, base int64, model *thingmodel.Model) (int, bool) {
+// fastPoints reads the measurepoints object at b[i] of the entry index of
+// device dev; each valid point waits in v.ready, with all its fields but
+// the time set (deliver sets it). It returns the index after the object.
+func (v *Validator) fastPoints(b []byte, i int, base int64, index int, dev *device) (int, bool) {
+	model := dev.model
 	if b[i] != '{' {
 		return 0, false
 	}
@@ -415,6 +415,7 @@ func (v *Validator) fastPoints(b []byte, i int, base int64, model *thingmodel.Mo
 		}
 		p := v.nextReady()
 		p.Measurepoint, p.Quality, p.Offset = mp, -1, base+int64(i)
+		p.Entry, p.ProductKey, p.DeviceKey = index, dev.pk, dev.dk
 		at := i
 		if mp.HasQuality() {
 			i, ok = v.fastQuality(mp.Type(), b, i, p)
@@ -983,15 +984,15 @@ func (v *Validator) nextReady() *Point {
 }
 
 // deliver hands the points of an entry that fastEntry accepted over, with
-// the entry's index, device and time t, as finishEntry does.
-func (v *Validator) deliver(index int, pk, dk string, t int64) {
+// the entry's time t, as finishEntry does.
+func (v *Validator) deliver(t int64) {
 	if v.yield == nil {
 		v.res.Accepted += len(v.ready)
 		return
 	}
 	for i := range v.ready {
 		p := &v.ready[i]
-		p.Entry, p.ProductKey, p.DeviceKey, p.Time = index, pk, dk, t
+		p.Time = t
 		if err := v.yield(p); err != nil {
 			v.res.Accepted += i + 1 // the point refused counts, as in finishEntry
 			v.yieldErr = err
