@@ -52,15 +52,17 @@ func judgeBounded(tb fataler, t *thingmodel.Type, num string) (plain, accepted b
 }
 
 // TestPlainNumberWithinBounds holds plainNumber to judgeOtherNumber on bounded
-// FLOAT and DOUBLE points: it may decide a number only when the digits put it
-// inside the bounds, whatever the bounds' spelling, exactness and
+// INT, FLOAT and DOUBLE points: it may decide a number only when the digits
+// put it inside the bounds, whatever the bounds' spelling, exactness and
 // exclusiveness, and the number's distance to them.
 func TestPlainNumberWithinBounds(t *testing.T) {
 	limits := []string{"-1", "0", "1", "45", "65", "1.0", "6e1", "-2", "0.5", "-0.5", "0.1",
 		"44.99999999999999999", "45.00000000000000001", "64.999999999999999999", "65.00000000000000001",
 		"-44.99999999999999999", "-45.00000000000000001", "-0.1",
-		"9007199254740992", "9007199254740993", "-9007199254740993", "1e16"}
-	ints := []string{"0", "1", "2", "44", "45", "46", "59", "64", "65", "66", "9007199254740991", "9007199254740992", "123456789012345"}
+		"9007199254740992", "9007199254740993", "-9007199254740993", "1e16",
+		"2147483647", "2147483646.99999999999", "2147483647.00000000001", "-2147483648.00000000001"}
+	ints := []string{"0", "1", "2", "44", "45", "46", "59", "64", "65", "66", "9007199254740991", "9007199254740992", "123456789012345",
+		"2147483647", "2147483648"}
 	fracs := []string{"", ".0", ".5", ".848", ".000000000000000001", ".999999999999999999"}
 	rapid.Check(t, func(rt *rapid.T) {
 		var members []string
@@ -73,7 +75,7 @@ func TestPlainNumberWithinBounds(t *testing.T) {
 				members = append(members, `"`+ex+`":`+rapid.SampledFrom(limits).Draw(rt, side+" limit"))
 			}
 		}
-		typ := boundedType(rt, rapid.SampledFrom([]string{"FLOAT", "DOUBLE"}).Draw(rt, "type"), strings.Join(members, ","))
+		typ := boundedType(rt, rapid.SampledFrom([]string{"INT", "FLOAT", "DOUBLE"}).Draw(rt, "type"), strings.Join(members, ","))
 		if typ == nil {
 			return
 		}
@@ -87,12 +89,13 @@ func TestPlainNumberWithinBounds(t *testing.T) {
 
 // TestPlainNumberWithinBoundsTakes pins the numbers plainNumber must decide
 // itself, the usual ones, so that a rule that gave up on every bounded number
-// would fail.
+// would fail, and those it must leave to judgeOtherNumber.
 func TestPlainNumberWithinBoundsTakes(t *testing.T) {
-	for _, tc := range []struct {
+	type takes struct {
 		members, num string
 		plain        bool
-	}{
+	}
+	doubles := []takes{
 		{`"minimum":45,"maximum":65`, "50.077", true},
 		{`"minimum":45,"maximum":65`, "45.5", true},         // [45, 46): 45 is inside and exact
 		{`"minimum":45,"maximum":65`, "64.999", true},       // [64, 65): below 65
@@ -113,14 +116,38 @@ func TestPlainNumberWithinBoundsTakes(t *testing.T) {
 		{`"maximum":-45.00000000000000001`, "-45.0", false}, // its float64 is -45, but it is below
 		{`"maximum":1e16`, "123456789012345.5", true},       // 15 integer digits
 		{`"maximum":1e16`, "1234567890123456.5", false},     // 16: the digits decide
-	} {
-		typ := boundedType(t, "DOUBLE", tc.members)
-		plain, accepted := judgeBounded(t, typ, tc.num)
-		if plain != tc.plain {
-			t.Errorf("%q with {%s}: plainNumber %v, want %v", tc.num, tc.members, plain, tc.plain)
-		}
-		if plain && !accepted {
-			t.Errorf("%q with {%s}: plainNumber takes a number judgeOtherNumber refuses", tc.num, tc.members)
+	}
+	// An INT is exact: a bound's float64 other than the INT decides,
+	// and one equal to it when it is exact.
+	ints := []takes{
+		{`"minimum":0,"maximum":65535`, "0", true},
+		{`"minimum":0,"maximum":65535`, "65535", true},
+		{`"minimum":0,"maximum":65535`, "-1", false},
+		{`"minimum":0,"maximum":65535`, "65536", false},
+		{`"exclusiveMinimum":0`, "0", false},
+		{`"exclusiveMinimum":0`, "1", true},
+		{`"exclusiveMaximum":10`, "10", false},
+		{`"exclusiveMaximum":10`, "9", true},
+		{`"minimum":0.5,"maximum":1.5`, "1", true},
+		{`"minimum":45.00000000000000001`, "45", false},           // its float64 is 45, but it is above
+		{`"minimum":45.00000000000000001`, "46", true},            // above 45's float64
+		{`"maximum":64.99999999999999999`, "65", false},           // its float64 is 65, but it is below
+		{`"maximum":2147483647.00000000001`, "2147483647", false}, // inexact, equal as float64s
+		{`"maximum":2147483647`, "2147483647", true},
+	}
+	for _, group := range []struct {
+		dataType string
+		cases    []takes
+	}{{"DOUBLE", doubles}, {"INT", ints}} {
+		for _, tc := range group.cases {
+			typ := boundedType(t, group.dataType, tc.members)
+			plain, accepted := judgeBounded(t, typ, tc.num)
+			if plain != tc.plain {
+				t.Errorf("%s %q with {%s}: plainNumber %v, want %v", group.dataType, tc.num, tc.members, plain, tc.plain)
+			}
+			if plain && !accepted {
+				t.Errorf("%s %q with {%s}: plainNumber takes a number judgeOtherNumber refuses", group.dataType, tc.num, tc.members)
+			}
 		}
 	}
 }

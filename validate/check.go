@@ -218,14 +218,12 @@ func judgeNumber(t *thingmodel.Type, num, keep []byte, shape scan.Num, compat bo
 func plainNumber(t *thingmodel.Type, keep []byte, shape scan.Num, dst *Value) bool {
 	switch dt := t.DataType(); {
 	case dt == thingmodel.Int:
-		if t.Bounded() {
+		n, ok := shape.Int32()
+		if !ok || t.Bounded() && !intWithinBounds(t, float64(n)) {
 			return false
 		}
-		n, ok := shape.Int32()
-		if ok {
-			dst.setScalar(thingmodel.Int, false, n, nil)
-		}
-		return ok
+		dst.setScalar(thingmodel.Int, false, n, nil)
+		return true
 	case (dt == thingmodel.Float || dt == thingmodel.Double) && !shape.Exp() && shape.IntDigits <= plainIntDigits:
 		if t.Bounded() && (shape.IntDigits > 15 || !withinBounds(t, shape)) {
 			return false
@@ -259,6 +257,17 @@ func withinBounds(t *thingmodel.Type, n scan.Num) bool {
 	low, high := x, x+1
 	return (!lo.Set || lo.Value < low || lo.Value == low && loExact && !lo.Exclusive) &&
 		(!hi.Set || high < hi.Value || high == hi.Value && hiExact)
+}
+
+// intWithinBounds reports whether the INT x lies inside t's bounds, decided
+// on float64s as withinBounds decides: x is exact, so a bound's float64 other
+// than x decides, and one equal to it decides only when the bound is exact.
+// Otherwise judgeOtherNumber compares the digits.
+func intWithinBounds(t *thingmodel.Type, x float64) bool {
+	lo, hi := t.Min(), t.Max()
+	loExact, hiExact := t.ExactBounds()
+	return (!lo.Set || lo.Value < x || lo.Value == x && loExact && !lo.Exclusive) &&
+		(!hi.Set || x < hi.Value || x == hi.Value && hiExact && !hi.Exclusive)
 }
 
 // judgeOtherNumber is judgeNumber for the numbers plainNumber leaves.
