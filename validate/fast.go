@@ -490,7 +490,15 @@ func (v *Validator) fastQuality(t *thingmodel.Type, b []byte, i int, p *Point) (
 			return 0, false
 		}
 		var ok bool
-		if i, ok = v.fastValue(t, b, i, &p.Value); !ok {
+		if unboundedFloat(t) {
+			// fastValue's first case, without its dispatch.
+			if n := plainDecimal(b[i:], v.lim.maxString); n > 0 {
+				p.Value = Value{typ: t.DataType(), text: b[i : i+n]}
+				i += n
+			} else if i, ok = v.fastValue(t, b, i, &p.Value); !ok {
+				return 0, false
+			}
+		} else if i, ok = v.fastValue(t, b, i, &p.Value); !ok {
 			return 0, false
 		}
 		if len(b)-i >= 13 && binary.LittleEndian.Uint64(b[i:]) == qualityHead &&
@@ -555,6 +563,15 @@ func (v *Validator) fastQuality(t *thingmodel.Type, b []byte, i int, p *Point) (
 	return i, seen == 3
 }
 
+// unboundedFloat reports whether t is a FLOAT or DOUBLE without bounds,
+// which takes a plain decimal (plainDecimal) as it stands: fastValue's
+// first case, which fastQuality, fastArray and fastStruct take without
+// fastValue's dispatch.
+func unboundedFloat(t *thingmodel.Type) bool {
+	dt := t.DataType()
+	return (dt == thingmodel.Float || dt == thingmodel.Double) && !t.Bounded()
+}
+
 // fastValue reads one value of type t at b[i] into dst.
 func (v *Validator) fastValue(t *thingmodel.Type, b []byte, i int, dst *Value) (int, bool) {
 	c := b[i]
@@ -568,7 +585,7 @@ func (v *Validator) fastValue(t *thingmodel.Type, b []byte, i int, dst *Value) (
 		var shape scan.Num
 		switch {
 		case c == '-' || (c >= '0' && c <= '9'):
-			if (dt == thingmodel.Float || dt == thingmodel.Double) && !t.Bounded() {
+			if unboundedFloat(t) {
 				if n := plainDecimal(b[i:], maxTok); n > 0 {
 					dst.setScalar(dt, false, 0, b[i:i+n])
 					return i + n, true
@@ -584,7 +601,7 @@ func (v *Validator) fastValue(t *thingmodel.Type, b []byte, i int, dst *Value) (
 		case c == '"' && v.opts.Profile == Compat:
 			// A number in a string, as the documents' sample writes the
 			// items of an ARRAY of FLOAT: the quote ends it.
-			if (dt == thingmodel.Float || dt == thingmodel.Double) && !t.Bounded() {
+			if unboundedFloat(t) {
 				if n := plainDecimal(b[i+1:], maxTok); n > 0 && b[i+1+n] == '"' {
 					dst.setScalar(dt, false, 0, b[i+1:i+1+n])
 					return i + n + 2, true
@@ -822,6 +839,10 @@ func (v *Validator) fastArray(t *thingmodel.Type, b []byte, i int, dst *Value) (
 	}
 	start := len(v.items)
 	elem := t.Elem()
+	// Items of a FLOAT or DOUBLE without bounds written as plain decimals,
+	// the usual ones, are taken here, without fastValue's dispatch.
+	dt, plainFloat := elem.DataType(), unboundedFloat(elem)
+	maxTok := v.lim.maxString
 	i++
 	for n := 0; ; n++ {
 		if i = scan.SkipSpace(b, i); i >= len(b) {
@@ -841,6 +862,13 @@ func (v *Validator) fastArray(t *thingmodel.Type, b []byte, i int, dst *Value) (
 		}
 		if n >= maxItems {
 			return 0, false
+		}
+		if c := b[i]; plainFloat && (c == '-' || c-'0' <= 9) {
+			if k := plainDecimal(b[i:], maxTok); k > 0 {
+				v.items = append(v.items, Value{typ: dt, text: b[i : i+k]})
+				i += k
+				continue
+			}
 		}
 		v.items = append(v.items, Value{})
 		var ok bool
@@ -925,8 +953,17 @@ func (v *Validator) fastStruct(t *thingmodel.Type, b []byte, i int, dst *Value) 
 		if it.Required() {
 			required++
 		}
-		v.fields = append(v.fields, Value{})
 		v.names = append(v.names, it.Identifier())
+		// An item of a FLOAT or DOUBLE without bounds written as a plain
+		// decimal is taken here, as fastArray takes one.
+		if ty := it.Type(); unboundedFloat(ty) {
+			if n := plainDecimal(b[i:], maxTok); n > 0 {
+				v.fields = append(v.fields, Value{typ: ty.DataType(), text: b[i : i+n]})
+				i += n
+				continue
+			}
+		}
+		v.fields = append(v.fields, Value{})
 		var ok bool
 		if i, ok = v.fastValue(it.Type(), b, i, &v.fields[len(v.fields)-1]); !ok {
 			return 0, false
