@@ -746,7 +746,7 @@ func validDate(s []byte) bool {
 	w0 := binary.LittleEndian.Uint64(s) ^ seps0 ^ (0x30<<32 | 0x30<<56)
 	w1 := binary.LittleEndian.Uint64(s[8:]) ^ seps1 ^ (0x30<<16 | 0x30<<40)
 	w2 := binary.LittleEndian.Uint64(s[11:]) ^ ((0x3a^0x30)<<16 | (0x3a^0x30)<<40) // ':' at 13 and 16
-	if !digits8(w0) || !digits8(w1) || !digits8(w2) {
+	if scan.LeadingDigits(w0) < 8 || scan.LeadingDigits(w1) < 8 || scan.LeadingDigits(w2) < 8 {
 		return false
 	}
 	d := func(i int) int { return int(s[i] - '0') }
@@ -760,15 +760,6 @@ func validDate(s []byte) bool {
 		days = 29
 	}
 	return day <= days
-}
-
-// digits8 reports whether each byte of the little-endian word w is an ASCII
-// digit: adding 0x46 takes a byte above '9' to 0x80 or more, subtracting
-// '0' takes one below it there too, and a carry or borrow between bytes
-// comes only from a byte that fails by itself.
-func digits8(w uint64) bool {
-	const ones = 0x0101010101010101
-	return ((w+0x46*ones)|(w-0x30*ones))&(0x80*ones) == 0
 }
 
 // CheckValue checks one JSON value, raw, against a data type with the rules of

@@ -141,7 +141,7 @@ func PlainDecimal(b []byte) (end, intDigits int) {
 	// a run of 8 digits or more, or a fraction too near the end of b, is
 	// read by the loops below.
 	if i+8 <= len(b) {
-		if n := leadingDigits(binary.LittleEndian.Uint64(b[i:])); n < 8 {
+		if n := LeadingDigits(binary.LittleEndian.Uint64(b[i:])); n < 8 {
 			if n == 0 || n > 1 && b[i] == '0' {
 				return 0, 0
 			}
@@ -153,7 +153,7 @@ func PlainDecimal(b []byte) (end, intDigits int) {
 				return j, n
 			}
 			if j+9 <= len(b) {
-				if m := leadingDigits(binary.LittleEndian.Uint64(b[j+1:])); m < 8 {
+				if m := LeadingDigits(binary.LittleEndian.Uint64(b[j+1:])); m < 8 {
 					k := j + 1 + m
 					if m == 0 || numChar[b[k]] {
 						return 0, 0
@@ -187,13 +187,14 @@ func PlainDecimal(b []byte) (end, intDigits int) {
 	return j, intDigits
 }
 
-// leadingDigits returns how many of the 8 bytes of x, its first byte lowest,
-// are ASCII digits before the first that is not one (8 when all are). A byte
-// is a digit when its high nibble is 3 and adding 6 leaves it so. Adding 6
-// to the word carries out of a byte only from one of 0xFA and above, which
-// is no digit: below the first byte that is not, no carry changes a byte.
-func leadingDigits(x uint64) int {
-	const high, threes, sixes = 0xF0F0F0F0F0F0F0F0, 0x3030303030303030, 0x0606060606060606
-	other := (x&high ^ threes) | ((x+sixes)&high ^ threes)
+// LeadingDigits returns how many of the 8 bytes of x, its first byte lowest
+// (a little-endian word of input), are ASCII digits before the first that is
+// not one: 8 when all are. Adding 0x46 to a byte above '9' sets its high bit,
+// and so does subtracting '0' from one below '0' (a byte of 0x80 and more is
+// above '9'); a carry or a borrow between bytes comes only from a byte that
+// sets its bit by itself, so the lowest bit set is the first that is no digit.
+func LeadingDigits(x uint64) int {
+	const ones = 0x0101010101010101
+	other := ((x + 0x46*ones) | (x - 0x30*ones)) & (0x80 * ones)
 	return bits.TrailingZeros64(other) >> 3
 }

@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strconv"
 	"strings"
@@ -210,6 +211,39 @@ func TestInt64(t *testing.T) {
 		short := !strings.ContainsAny(s, ".eE") && len(strings.TrimPrefix(s, "-")) <= 18
 		if ok != short || ok && (st != IntOK || got != want) {
 			t.Errorf("Int64 of %q = %d, %v; ParseInt %d, %v", s, got, ok, want, st)
+		}
+	}
+}
+
+// TestLeadingDigits tries every byte at every position of a word after
+// digits, with digits, 0x00 or 0xFF after it (the bytes that borrow and
+// carry the most).
+func TestLeadingDigits(t *testing.T) {
+	for k := range 8 {
+		for c := range 256 {
+			for _, fill := range []byte{'7', 0x00, 0xFF} {
+				var w [8]byte
+				for i := range w {
+					switch {
+					case i < k:
+						w[i] = '0' + byte(i)
+					case i == k:
+						w[i] = byte(c)
+					default:
+						w[i] = fill
+					}
+				}
+				want := k
+				if c >= '0' && c <= '9' {
+					want = k + 1
+					for want < 8 && fill == '7' {
+						want++
+					}
+				}
+				if got := LeadingDigits(binary.LittleEndian.Uint64(w[:])); got != want {
+					t.Fatalf("LeadingDigits(%q) = %d, want %d", w[:], got, want)
+				}
+			}
 		}
 	}
 }
