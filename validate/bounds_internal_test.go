@@ -107,6 +107,7 @@ func TestPlainNumberWithinBoundsTakes(t *testing.T) {
 		{`"exclusiveMinimum":45`, "45.5", false},            // 45 itself is outside
 		{`"exclusiveMinimum":45`, "46.5", true},             // [46, 47)
 		{`"exclusiveMaximum":1`, "0.5", true},               // [0, 1) is below 1
+		{`"exclusiveMinimum":-1`, "-0.5", true},             // (-1, 0] is above -1
 		{`"exclusiveMaximum":0`, "-0.5", false},             // (-1, 0] reaches 0
 		{`"minimum":0.1,"maximum":65`, "0.5", false},        // 0.1 is not exact: 0 may be below it
 		{`"minimum":0.1,"maximum":65`, "1.5", true},         // [1, 2) is above 0.1's float64

@@ -219,7 +219,7 @@ func plainNumber(t *thingmodel.Type, keep []byte, shape scan.Num, dst *Value) bo
 	switch dt := t.DataType(); {
 	case dt == thingmodel.Int:
 		n, ok := shape.Int32()
-		if !ok || t.Bounded() && !intWithinBounds(t, float64(n)) {
+		if !ok || t.Bounded() && !intervalWithin(t, float64(n), float64(n), false, false) {
 			return false
 		}
 		dst.setScalar(thingmodel.Int, false, n, nil)
@@ -241,33 +241,27 @@ const plainIntDigits = 38
 
 // withinBounds reports whether a number without exponent and with at most 15
 // integer digits lies inside t's bounds by its integer part alone. With that
-// part x, a positive number lies in [x, x+1) and a negative one in (-x-1, -x];
-// both ends are exact float64s, and rounding is monotonic, so an end below a
-// limit's float64 is below the limit. An end equal to it decides only when
-// the limit is exact. Otherwise judgeOtherNumber decides on the digits.
+// part x, a positive number lies in [x, x+1) and a negative one in (-x-1, -x].
+// Otherwise judgeOtherNumber decides on the digits.
 func withinBounds(t *thingmodel.Type, n scan.Num) bool {
 	x := float64(n.Value) // exact: at most 15 digits
-	lo, hi := t.Min(), t.Max()
-	loExact, hiExact := t.ExactBounds()
 	if n.Neg() {
-		low, high := -x-1, -x
-		return (!lo.Set || lo.Value < low || lo.Value == low && loExact) &&
-			(!hi.Set || high < hi.Value || high == hi.Value && hiExact && !hi.Exclusive)
+		return intervalWithin(t, -x-1, -x, true, false)
 	}
-	low, high := x, x+1
-	return (!lo.Set || lo.Value < low || lo.Value == low && loExact && !lo.Exclusive) &&
-		(!hi.Set || high < hi.Value || high == hi.Value && hiExact)
+	return intervalWithin(t, x, x+1, false, true)
 }
 
-// intWithinBounds reports whether the INT x lies inside t's bounds, decided
-// on float64s as withinBounds decides: x is exact, so a bound's float64 other
-// than x decides, and one equal to it decides only when the bound is exact.
-// Otherwise judgeOtherNumber compares the digits.
-func intWithinBounds(t *thingmodel.Type, x float64) bool {
+// intervalWithin reports whether every number from low to high lies inside
+// t's bounds, decided on float64s; lowOpen and highOpen say whether the
+// interval leaves its ends out. The ends must be exact float64s (an INT is
+// one, low = high), and rounding is monotonic, so an end below a limit's
+// float64 is below the limit; an end equal to it decides only when the limit
+// is exact. Otherwise judgeOtherNumber decides on the digits.
+func intervalWithin(t *thingmodel.Type, low, high float64, lowOpen, highOpen bool) bool {
 	lo, hi := t.Min(), t.Max()
 	loExact, hiExact := t.ExactBounds()
-	return (!lo.Set || lo.Value < x || lo.Value == x && loExact && !lo.Exclusive) &&
-		(!hi.Set || x < hi.Value || x == hi.Value && hiExact && !hi.Exclusive)
+	return (!lo.Set || lo.Value < low || lo.Value == low && loExact && (lowOpen || !lo.Exclusive)) &&
+		(!hi.Set || high < hi.Value || high == hi.Value && hiExact && (highOpen || !hi.Exclusive))
 }
 
 // judgeOtherNumber is judgeNumber for the numbers plainNumber leaves.
