@@ -265,10 +265,11 @@ type product struct {
 	model *thingmodel.Model
 }
 
-// product returns the product key pk as a string and its model, or nil, as
-// internBytes and Models.Model would. It looks in a small cache of the
-// products with a model seen last first: a gateway's sub-devices are mostly
-// of a few products, and a validator's catalog does not change.
+// product returns the product key pk of a sub-device as a string and its
+// model, or nil, as internBytes and Models.Model would, for fastDevice and
+// resolve. It looks in a small cache of the products with a model seen last
+// first: a gateway's sub-devices are mostly of a few products, and a
+// validator's catalog does not change.
 func (v *Validator) product(pk []byte) (string, *thingmodel.Model) {
 	c := &v.products
 	for k := range c {

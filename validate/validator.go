@@ -60,7 +60,7 @@ type Validator struct {
 	topicParsed protocol.Topic // what topic parses to
 	lastDev     device         // the last sub-device fastEntry resolved, in this message
 	orders      [4]pointOrder  // point orders of the models fastEntry read last
-	products    [4]product     // the products with a model fastEntry resolved last
+	products    [4]product     // the sub-devices' products with a model resolved last (product)
 	ready       []Point        // the points of the entry fastEntry reads
 	// fastEntries counts the entries of this message that fastEntry took.
 	fastEntries int
@@ -1001,12 +1001,14 @@ func (v *Validator) resolve(e *entry) bool {
 	topic := &v.res.Topic
 	e.devPK, e.devDK = topic.ProductKey, topic.DeviceKey
 	if pkSet && (string(e.pk) != topic.ProductKey || string(e.dk) != topic.DeviceKey) {
-		e.devPK, e.devDK = v.internBytes(e.pk), v.internBytes(e.dk)
+		e.devPK, e.model = v.product(e.pk)
+		e.devDK = v.internBytes(e.dk)
 		if f := v.subDeviceFault(e.devPK, e.devDK); f == deviceOffline {
 			v.refuse(&v.found.offline, e, v.deviceDetail(f, e.devPK, e.devDK))
 		} else if f != deviceOK {
 			v.refuse(&v.found.hard, e, v.deviceDetail(f, e.devPK, e.devDK))
 		}
+		return true
 	}
 	e.model = v.opts.Models.Model(e.devPK) // nil-safe: no catalog, no models
 	return true
