@@ -787,6 +787,24 @@ func checkStored(t testing.TB, js jetstream.JetStream, reqs []*request) {
 	}
 }
 
+// waitPulling waits until workers workers of cfg pull from the raw stream's
+// consumer. Each goroutine of each worker keeps a pull request waiting; a
+// test that starts its traffic before then may see the first worker up take
+// all of it.
+func waitPulling(t testing.TB, js jetstream.JetStream, cfg Config, workers int) {
+	t.Helper()
+	waitFor(t, 60*time.Second, "the workers pulling", func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		cons, err := js.Consumer(ctx, DefaultRawStream, DefaultConsumer)
+		if err != nil {
+			return false
+		}
+		info, err := cons.Info(ctx)
+		return err == nil && info.NumWaiting >= workers*cfg.Workers
+	})
+}
+
 // waitRawEmpty waits until every request of the raw stream has been acked.
 func waitRawEmpty(t testing.TB, js jetstream.JetStream) {
 	t.Helper()

@@ -41,16 +41,8 @@ func TestClusterMixedTwoWorkers(t *testing.T) {
 	}
 
 	// Both workers must be pulling before the traffic starts, or the first
-	// one up may take it all (seen under the race detector): each goroutine
-	// of each worker keeps a pull request waiting.
-	waitFor(t, 60*time.Second, "both workers pulling", func() bool {
-		cons, err := js.Consumer(ctx, DefaultRawStream, DefaultConsumer)
-		if err != nil {
-			return false
-		}
-		info, err := cons.Info(ctx)
-		return err == nil && info.NumWaiting >= 2*cfg.Workers
-	})
+	// one up may take it all (seen under the race detector).
+	waitPulling(t, js, cfg, 2)
 	f := newFleet(t, c.nodes[0].mqtt, testGateways, testPer, 20*time.Second)
 	// A gateway whose key holds ".", to check the topic mapping both ways.
 	f = append(f, newDevice(t, c.nodes[1].mqtt, "gateway-dot", makeRequests(10, 10), 20*time.Second))
@@ -90,6 +82,9 @@ func TestClusterWorkerKilled(t *testing.T) {
 		}
 	}
 	victim = startWorker(t, c.urls(), cfgA)
+	// The victim must be pulling before the traffic starts, or b, up first,
+	// may take all of it and the victim never reach its 300th request.
+	waitPulling(t, js, cfg, 2)
 
 	f := newFleet(t, c.nodes[0].mqtt, testGateways, testPer, 20*time.Second)
 	f.run(60 * time.Second)
