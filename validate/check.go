@@ -690,10 +690,14 @@ func (v *Validator) stringText() ([]byte, bool) {
 	return v.text[start:len(v.text):len(v.text)], true
 }
 
-// mismatch reads a value of the wrong kind and records "want X, got Y".
+// mismatch reads a value of the wrong kind and records "want X, got Y". A
+// point keeps its first finding only (bad), so when it has one the value is
+// still read, for its syntax, but not described: the items of an array of
+// the wrong type would otherwise each build a sentence that is thrown away.
 func (v *Validator) mismatch(off int64, want string, depth int) {
 	r := v.cur
 	c, ok := r.Peek()
+	keep := v.pointErr.Code == 0
 	var got string
 	switch {
 	case !ok:
@@ -701,13 +705,13 @@ func (v *Validator) mismatch(off int64, want string, depth int) {
 		return
 	case c == '"':
 		s, ok := v.stringText()
-		if !ok {
+		if !ok || !keep {
 			return
 		}
 		got = "string " + quoteBytes(s)
 	case c == '-' || (c >= '0' && c <= '9'):
 		raw, _, ok := v.number()
-		if !ok {
+		if !ok || !keep {
 			return
 		}
 		got = "number " + clip(raw)
@@ -725,7 +729,9 @@ func (v *Validator) mismatch(off int64, want string, depth int) {
 		v.scanError(r.Fail(c, true, "value"))
 		return
 	}
-	v.bad(off, "want "+want+", got "+got)
+	if keep {
+		v.bad(off, "want "+want+", got "+got)
+	}
 }
 
 // validDate reports whether s is "yyyy-MM-dd HH:mm:ss" naming a real instant of

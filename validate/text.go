@@ -19,6 +19,7 @@ type path []scan.Frame
 // path.
 func (p path) pointer(sk *scan.Skipper) string {
 	var b strings.Builder
+	b.Grow(pointerSize(p, sk)) // one allocation where growing took three on the usual pointers
 	for _, f := range p {
 		appendStep(&b, f)
 	}
@@ -30,6 +31,28 @@ func (p path) pointer(sk *scan.Skipper) string {
 	return b.String()
 }
 
+// pointerSize is the length of the pointer of p and sk when its keys need no
+// escape and its indexes have at most three digits.
+func pointerSize(p path, sk *scan.Skipper) int {
+	n := 0
+	step := func(f scan.Frame) {
+		if f.IsIndex {
+			n += 4
+		} else if f.Key != nil {
+			n += 1 + len(f.Key)
+		}
+	}
+	for _, f := range p {
+		step(f)
+	}
+	if sk != nil {
+		for i := range sk.Frames() {
+			step(sk.Frame(i))
+		}
+	}
+	return n
+}
+
 // appendStep writes one step of a pointer, escaping '~' and '/' (RFC 6901).
 func appendStep(b *strings.Builder, f scan.Frame) {
 	if f.Key == nil && !f.IsIndex {
@@ -37,7 +60,8 @@ func appendStep(b *strings.Builder, f scan.Frame) {
 	}
 	b.WriteByte('/')
 	if f.IsIndex {
-		b.WriteString(strconv.Itoa(f.Index))
+		var d [20]byte
+		b.Write(strconv.AppendInt(d[:0], int64(f.Index), 10))
 		return
 	}
 	for _, c := range f.Key {
