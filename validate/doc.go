@@ -186,7 +186,9 @@
 // cheap) or pool them. Models, catalogs and directories are shared read-only.
 // Slices in a [Result], and everything a [Point] refers to, are owned by the
 // Validator: a Result is valid until the next call, a Point during its callback.
-// After warm-up, validating an accepted request does not allocate.
+// After warm-up, validating an accepted request does not allocate; a rejected
+// one allocates for the error it reports (a few times: the Error, its pointer
+// and its sentence), not for each wrong value, and a skipped point likewise.
 //
 // What a Validator holds between calls is bounded. Its scratch buffers keep the
 // size the largest message so far needed, which the [Limits] bound: the read
