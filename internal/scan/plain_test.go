@@ -152,6 +152,8 @@ func TestPlainDecimal(t *testing.T) {
 		"51.54,\"branchCurr\":", "1234567.1234567,xxxxxxxx", "12345678.5,xxxxxxxxxxx", "1.12345678,xxxxxxxx",
 		"12:xxxxxxxx", "1.2:xxxxxxxxx", "1\xfa\xff\xff\xff\xff\xff\xff\xff", "0.5\xff\xff\xff\xff\xff\xff\xff\xff",
 		"12", "1.", "-", "-,", ".5,", "01,", "-01,", "1.5.", "1.5e3,", "1e3,", "1E+3,", "1.x", "00,", "1-", "",
+		// An integer part read in one word, a fraction with fewer than 8 bytes after its '.'.
+		"1.5,xxxx", "-12.5,xxx", "1234567.5}", "1.,xxxxxx",
 	} {
 		if msg := check([]byte(in)); msg != "" {
 			t.Error(msg)
