@@ -98,6 +98,10 @@ func TestAcceptPathTakes(t *testing.T) {
 			payload: batch(inv(`"branchCurr":[1],"temp":1`) + "," + inv(`"xranchCurr":[1],"temp":1`))},
 		{name: "point key ending otherwise", topic: gw, fast: 1, code: 1204,
 			payload: batch(inv(`"branchCurr":[1],"temp":1`) + "," + inv(`"branchCurx":[1],"temp":1`))},
+		// `"Power":` has 8 bytes, compared as one word: its first four
+		// bytes given twice must not pass for it.
+		{name: "point key of 8 bytes, its first four twice", topic: gw, fast: 1, code: 1206,
+			payload: batch(inv(`"Power":{"value":1,"quality":9}`) + "," + inv(`"Pow"Pow{"value":1,"quality":9}`))},
 		{name: "point key ending otherwise, near the end", topic: gw, fast: 1, code: 1204,
 			payload: batch(`{"measurepoints":{"voltage":1}},{"measurepoints":{"voltagx":1}}`)},
 		{name: "point keys as the last entry had them", topic: gw, fast: 2, code: 200,
