@@ -2,7 +2,6 @@ package validate
 
 import (
 	"strconv"
-	"strings"
 
 	"github.com/pointguard/pointguard/internal/quote"
 	"github.com/pointguard/pointguard/internal/scan"
@@ -18,62 +17,42 @@ type path []scan.Frame
 // the value it is skipping (none when sk is nil). It runs only on the error
 // path.
 func (p path) pointer(sk *scan.Skipper) string {
-	var b strings.Builder
-	b.Grow(pointerSize(p, sk)) // one allocation where growing took three on the usual pointers
+	// Written into a buffer on the stack and copied once: the usual pointers
+	// fit, and a strings.Builder growing step by step allocated three times.
+	var buf [128]byte
+	b := buf[:0]
 	for _, f := range p {
-		appendStep(&b, f)
+		b = appendStep(b, f)
 	}
 	if sk != nil {
 		for i := range sk.Frames() {
-			appendStep(&b, sk.Frame(i))
+			b = appendStep(b, sk.Frame(i))
 		}
 	}
-	return b.String()
+	return string(b)
 }
 
-// pointerSize is the length of the pointer of p and sk when its keys need no
-// escape and its indexes have at most three digits.
-func pointerSize(p path, sk *scan.Skipper) int {
-	n := 0
-	step := func(f scan.Frame) {
-		if f.IsIndex {
-			n += 4
-		} else if f.Key != nil {
-			n += 1 + len(f.Key)
-		}
-	}
-	for _, f := range p {
-		step(f)
-	}
-	if sk != nil {
-		for i := range sk.Frames() {
-			step(sk.Frame(i))
-		}
-	}
-	return n
-}
-
-// appendStep writes one step of a pointer, escaping '~' and '/' (RFC 6901).
-func appendStep(b *strings.Builder, f scan.Frame) {
+// appendStep appends one step of a pointer to b, escaping '~' and '/' (RFC
+// 6901).
+func appendStep(b []byte, f scan.Frame) []byte {
 	if f.Key == nil && !f.IsIndex {
-		return // a member whose key is not read yet
+		return b // a member whose key is not read yet
 	}
-	b.WriteByte('/')
+	b = append(b, '/')
 	if f.IsIndex {
-		var d [20]byte
-		b.Write(strconv.AppendInt(d[:0], int64(f.Index), 10))
-		return
+		return strconv.AppendInt(b, int64(f.Index), 10)
 	}
 	for _, c := range f.Key {
 		switch c {
 		case '~':
-			b.WriteString("~0")
+			b = append(b, "~0"...)
 		case '/':
-			b.WriteString("~1")
+			b = append(b, "~1"...)
 		default:
-			b.WriteByte(c)
+			b = append(b, c)
 		}
 	}
+	return b
 }
 
 // pointer returns the pointer of the value being read, the skipper's steps
